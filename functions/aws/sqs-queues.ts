@@ -1,0 +1,61 @@
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageCommand,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { DeadLetterAttributes, DeadLetterSender, JobSender, VisibilityController } from '../core/queues';
+import type { RedactionJob } from '../core/redaction-job';
+
+/** The redaction queue: the receiver sends jobs to it, the redactor delays records on it. */
+export class SqsJobQueue implements JobSender, VisibilityController {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(job: RedactionJob, options?: { readonly delaySeconds?: number }): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(job),
+        ...(options?.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
+      }),
+    );
+  }
+
+  async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+    );
+  }
+}
+
+/**
+ * The dead-letter queue, written to explicitly so every parked job carries its reason. (A message
+ * sent here starts a fresh retention period, unlike one moved by the redrive policy.)
+ */
+export class SqsDeadLetterQueue implements DeadLetterSender {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async sendDeadLetter(body: string, attributes: DeadLetterAttributes): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body, MessageAttributes: toMessageAttributes(attributes) }),
+    );
+  }
+}
+
+/** Dead-letter attributes as SQS message attributes (`reason`, `code`, `provider`, …). */
+export function toMessageAttributes(attributes: DeadLetterAttributes): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    out[name] = typeof value === 'number'
+      ? { DataType: 'Number', StringValue: String(value) }
+      : { DataType: 'String', StringValue: String(value) };
+  }
+  return out;
+}

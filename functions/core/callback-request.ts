@@ -1,0 +1,21 @@
+/**
+ * An incoming status callback as the provider sent it, independent of API Gateway or a local server.
+ * Authentication works on these raw bytes; nothing is parsed before the signature matches.
+ */
+export interface CallbackRequest {
+  readonly method: string;
+  /**
+   * The URL the provider called, as it signed it: scheme, host, path and the raw query string exactly
+   * as sent (the account's `publicUrl` when configured).
+   */
+  readonly url: string;
+  /** Header names lower-cased (API Gateway v2 already does so). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The raw body bytes (base64-decoded when API Gateway marked it so). */
+  readonly body: Buffer;
+}
+
+/** The media type of a request, without parameters, lower-cased (`application/json`). */
+export function mediaTypeOf(request: CallbackRequest): string {
+  return (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}

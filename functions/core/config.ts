@@ -1,0 +1,118 @@
+import * as z from 'zod/mini';
+import { ConfigError } from './errors';
+import { PROVIDER_NAMES, type ProviderName } from './provider-name';
+import { KNOWN_STATUSES, terminalStatusesFor } from './terminal-rules';
+import { describeIssues } from './zod-issues';
+
+/** SQS can hold a message invisible for at most 12 hours; a longer wait is not expressible. */
+export const MAX_REDACT_AFTER_SECONDS = 12 * 60 * 60;
+
+const httpUrl = (key: string) =>
+  z.string().check(
+    z.refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+      } catch {
+        return false;
+      }
+    }, `${key} must be an absolute https:// URL (http:// only for 127.0.0.1/localhost)`),
+  );
+
+/** One configured provider account, as written in the accounts config file. */
+export const AccountConfigSchema = z.strictObject({
+  /** Opaque path segment of the callback URL (`/callbacks/{route}`); selects this account. */
+  route: z.string().check(
+    z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'route must be 1-128 characters of A-Z a-z 0-9 _ -'),
+  ),
+  provider: z.enum(PROVIDER_NAMES),
+  /** Secrets Manager secret name or ARN holding this account's credentials (JSON, shape per provider). */
+  secretId: z.string().check(z.minLength(1, 'secretId must not be empty'), z.maxLength(2048)),
+  /** Replaces the provider's default terminal statuses for this account. */
+  terminalStatuses: z.optional(z.array(z.string()).check(z.minLength(1, 'terminalStatuses must not be empty'))),
+  /** Seconds to wait after the terminal status before redacting (for short retention windows). */
+  redactAfterSeconds: z.optional(
+    z.number().check(z.int(), z.minimum(0), z.maximum(MAX_REDACT_AFTER_SECONDS)),
+  ),
+  /** Also delete MMS media at the provider. */
+  deleteMedia: z.optional(z.boolean()),
+  /**
+   * The exact callback URL configured at the provider, without query string. Signatures are checked
+   * against it; needed behind custom domains and proxies. Default: the URL API Gateway received.
+   */
+  publicUrl: z.optional(httpUrl('publicUrl')),
+  /** Overrides the provider's API origin (local sandbox, contract tests). */
+  apiBaseUrl: z.optional(httpUrl('apiBaseUrl')),
+});
+
+export type AccountConfigInput = z.input<typeof AccountConfigSchema>;
+
+/** A validated account, with its terminal set resolved. */
+export interface Account {
+  readonly route: string;
+  readonly provider: ProviderName;
+  readonly secretId: string;
+  readonly terminalStatuses: ReadonlySet<string>;
+  readonly redactAfterSeconds: number;
+  readonly deleteMedia: boolean;
+  readonly publicUrl?: string;
+  readonly apiBaseUrl?: string;
+}
+
+const AccountsSchema = z.array(AccountConfigSchema).check(z.minLength(1, 'at least one account is required'));
+
+/**
+ * Validates the accounts config (at synth and at cold start) and resolves defaults. Throws one
+ * ConfigError that names every offending key.
+ */
+export function parseAccounts(input: unknown): readonly Account[] {
+  const parsed = AccountsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid accounts config: ${describeIssues(parsed.error.issues, 'accounts')}`);
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  parsed.data.forEach((account, index) => {
+    if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
+    seen.add(account.route);
+    const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
+    if (unknown.length > 0) {
+      problems.push(
+        `accounts[${index}].terminalStatuses: unknown ${account.provider} status(es) ${unknown.join(', ')}`,
+      );
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${problems.join('; ')}`);
+
+  return parsed.data.map((account) => ({
+    route: account.route,
+    provider: account.provider,
+    secretId: account.secretId,
+    terminalStatuses: terminalStatusesFor(account.provider, account.terminalStatuses),
+    redactAfterSeconds: account.redactAfterSeconds ?? 0,
+    deleteMedia: account.deleteMedia ?? false,
+    ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),
+    ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
+  }));
+}
+
+/** Parses the accounts config from its JSON text (environment variable or file). */
+export function parseAccountsJson(json: string | undefined, source: string): readonly Account[] {
+  if (json === undefined || json.trim() === '') throw new ConfigError(`${source} is not set`);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    throw new ConfigError(`${source} is not valid JSON`, cause);
+  }
+  return parseAccounts(value);
+}
+
+/** Index of accounts by route, for the receiver and redactor. */
+export function indexByRoute(accounts: readonly Account[]): ReadonlyMap<string, Account> {
+  return new Map(accounts.map((account) => [account.route, account]));
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}

@@ -1,0 +1,71 @@
+/**
+ * Typed errors, classified once: each says whether a retry can help and which HTTP status it maps to
+ * when it reaches the receiver. Messages are short and fixed; they never echo a secret, a signature,
+ * a phone number or a message body.
+ */
+export class RedactorError extends Error {
+  /** Whether doing the same thing again later can succeed. */
+  readonly retryable: boolean;
+  /** HTTP status the receiver answers with when this error ends a request. */
+  readonly httpStatus: number;
+
+  constructor(message: string, options: { retryable: boolean; httpStatus: number; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+/** The deployment's configuration (accounts, environment) is wrong. Fails loudly, never retried. */
+export class ConfigError extends RedactorError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, httpStatus: 500, cause });
+  }
+}
+
+/** A secret could not be loaded (network, throttling, permissions): a later retry may succeed. */
+export class SecretUnavailableError extends RedactorError {
+  constructor(secretId: string, cause?: unknown) {
+    super(`secret ${secretId} could not be loaded`, { retryable: true, httpStatus: 503, cause });
+  }
+}
+
+/** A secret was loaded but does not have the documented shape. The message names fields, never values. */
+export class SecretShapeError extends RedactorError {
+  constructor(secretId: string, problems: string) {
+    super(`secret ${secretId} is malformed: ${problems}`, { retryable: false, httpStatus: 500 });
+  }
+}
+
+/** The callback could not be authenticated. Fail closed. */
+export class AuthenticationError extends RedactorError {
+  constructor(message: string, httpStatus: 401 | 403 = 403) {
+    super(message, { retryable: false, httpStatus });
+  }
+}
+
+/** The callback is authentic but its content is not what the provider documents. */
+export class MalformedCallbackError extends RedactorError {
+  constructor(message: string, httpStatus: 400 | 413 | 415 = 400) {
+    super(message, { retryable: false, httpStatus });
+  }
+}
+
+/** The job could not be put on the queue: the provider should retry the callback. */
+export class EnqueueError extends RedactorError {
+  constructor(cause?: unknown) {
+    super('the redaction job could not be enqueued', { retryable: true, httpStatus: 503, cause });
+  }
+}
+
+/** The provider API could not be reached or did not answer in time. */
+export class HttpTransportError extends RedactorError {
+  /** Stable code for logs and DLQ attributes (e.g. `timeout`, `ECONNRESET`). */
+  readonly code: string;
+
+  constructor(code: string, cause?: unknown) {
+    super(`provider API request failed: ${code}`, { retryable: true, httpStatus: 502, cause });
+    this.code = code;
+  }
+}

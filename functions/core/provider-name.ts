@@ -1,0 +1,8 @@
+/** The providers this system can redact at. Adding one means adding its adapter and a line here. */
+export const PROVIDER_NAMES = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as const;
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export function isProviderName(value: string): value is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(value);
+}

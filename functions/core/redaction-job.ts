@@ -1,0 +1,57 @@
+import * as z from 'zod/mini';
+import { PROVIDER_NAMES } from './provider-name';
+import type { StatusEvent } from './status-event';
+import { describeIssues } from './zod-issues';
+
+/** Queue message schema version; bump on an incompatible change and keep reading the old one. */
+export const REDACTION_JOB_VERSION = 1;
+
+/**
+ * The queue message: ids and status only, never a body, number, token or signature. Small, so a
+ * SendMessage stays far under the 256 KiB limit and costs one request unit.
+ */
+export const RedactionJobSchema = z.strictObject({
+  v: z.literal(REDACTION_JOB_VERSION),
+  provider: z.enum(PROVIDER_NAMES),
+  route: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+  messageId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+  status: z.string().check(z.regex(/^[a-z_-]{1,40}$/)),
+  /** ISO-8601 time the terminal callback was accepted; the job's age is measured from it. */
+  receivedAt: z.iso.datetime(),
+  /** ISO-8601 time before which the redaction must not happen (account `redactAfterSeconds`). */
+  notBefore: z.optional(z.iso.datetime()),
+  /** The message has media (MMS). */
+  media: z.optional(z.boolean()),
+});
+
+export type RedactionJob = z.infer<typeof RedactionJobSchema>;
+
+/** Builds the job for an accepted terminal event. */
+export function buildRedactionJob(event: StatusEvent, now: Date, redactAfterSeconds: number): RedactionJob {
+  return {
+    v: REDACTION_JOB_VERSION,
+    provider: event.provider,
+    route: event.route,
+    messageId: event.messageId,
+    status: event.status,
+    receivedAt: now.toISOString(),
+    ...(redactAfterSeconds > 0 ? { notBefore: new Date(now.getTime() + redactAfterSeconds * 1000).toISOString() } : {}),
+    ...(event.hasMedia ? { media: true } : {}),
+  };
+}
+
+export type ParsedJob = { ok: true; job: RedactionJob } | { ok: false; problem: string };
+
+/** Parses a queue message body. A bad one is reported with the offending keys, never its content. */
+export function parseRedactionJob(body: string): ParsedJob {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { ok: false, problem: 'job is not valid JSON' };
+  }
+  const parsed = RedactionJobSchema.safeParse(value);
+  return parsed.success
+    ? { ok: true, job: parsed.data }
+    : { ok: false, problem: `job is invalid: ${describeIssues(parsed.error.issues, 'job')}` };
+}

@@ -1,0 +1,42 @@
+import type { ProviderName } from './provider-name';
+
+/**
+ * Every status each provider documents for a message (../shared/providers/NOTES.md). Used to reject
+ * a typo in an account's `terminalStatuses` at synth time rather than never matching at runtime.
+ */
+export const KNOWN_STATUSES: Readonly<Record<ProviderName, ReadonlySet<string>>> = {
+  twilio: new Set([
+    'queued', 'sending', 'sent', 'failed', 'delivered', 'undelivered', 'receiving', 'received',
+    'accepted', 'scheduled', 'read', 'partially_delivered', 'canceled',
+  ]),
+  'signalwire-compat': new Set([
+    'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'receiving', 'received',
+  ]),
+  'signalwire-rest': new Set(['queued', 'initiated', 'sent', 'delivered', 'undelivered', 'failed', 'read']),
+  carrierx: new Set(['queued', 'sent', 'delivered', 'received', 'failed', 'undelivered']),
+};
+
+/**
+ * Statuses after which the provider will not change the message again, so its body can be redacted.
+ * Twilio: a message is final once delivered/undelivered/failed/read/canceled, and inbound ones once
+ * received. SignalWire refuses redaction while `queued`/`initiated`.
+ */
+export const DEFAULT_TERMINAL_STATUSES: Readonly<Record<ProviderName, ReadonlySet<string>>> = {
+  twilio: new Set(['delivered', 'undelivered', 'failed', 'read', 'canceled', 'received']),
+  'signalwire-compat': new Set(['delivered', 'undelivered', 'failed', 'received']),
+  'signalwire-rest': new Set(['delivered', 'undelivered', 'failed', 'read']),
+  carrierx: new Set(['delivered', 'undelivered', 'failed', 'received']),
+};
+
+/** The terminal set for one account: its own override when it has one, else the provider default. */
+export function terminalStatusesFor(
+  provider: ProviderName,
+  override: readonly string[] | undefined,
+): ReadonlySet<string> {
+  return override === undefined ? DEFAULT_TERMINAL_STATUSES[provider] : new Set(override);
+}
+
+/** Whether a status is final and redactable for this account. */
+export function isTerminalStatus(status: string, terminal: ReadonlySet<string>): boolean {
+  return terminal.has(status);
+}

@@ -1,0 +1,32 @@
+import { ConfigError } from '../core/errors';
+import type { Account } from '../core/config';
+import type { ProviderName } from '../core/provider-name';
+import type { CallbackProvider, RedactionProvider } from './provider';
+import { twilioCallbacks, twilioRedaction } from './twilio';
+
+/**
+ * The provider registry. The receiver imports only `callbackProviders` and the redactor only
+ * `redactionProviders`, so each bundle carries just its half of every adapter.
+ */
+export const callbackProviders: Partial<Record<ProviderName, CallbackProvider>> = {
+  twilio: twilioCallbacks,
+};
+
+export const redactionProviders: Partial<Record<ProviderName, RedactionProvider>> = {
+  twilio: twilioRedaction,
+};
+
+/**
+ * Fails at synth and cold start when an account names a provider that `registry` cannot serve.
+ * Each handler checks its own half, so neither bundle has to import the other's.
+ */
+export function assertProvidersImplemented(
+  accounts: readonly Account[],
+  registry: Partial<Record<ProviderName, unknown>>,
+): void {
+  const missing = accounts
+    .map((account, index) => ({ account, index }))
+    .filter(({ account }) => registry[account.provider] === undefined)
+    .map(({ account, index }) => `accounts[${index}].provider: ${account.provider} is not implemented yet`);
+  if (missing.length > 0) throw new ConfigError(`invalid accounts config: ${missing.join('; ')}`);
+}

@@ -1,0 +1,55 @@
+import type { CallbackRequest } from '../core/callback-request';
+import type { HttpClient } from '../core/http-client';
+import type { Outcome } from '../core/outcome';
+import type { ProviderName } from '../core/provider-name';
+import type { RedactionJob } from '../core/redaction-job';
+import type { StatusEvent } from '../core/status-event';
+
+/**
+ * The receiving side of a provider: everything the receiver Lambda needs, and nothing that talks to
+ * the provider's API (so the receiver bundle stays small).
+ */
+export interface CallbackProvider {
+  readonly provider: ProviderName;
+  /**
+   * Validates the account's secret (parsed JSON) and returns a verifier bound to it.
+   * @throws SecretShapeError naming the missing or wrong fields, never their values.
+   */
+  bindVerifier(secret: unknown, secretId: string): CallbackVerifier;
+  /**
+   * Parses an authenticated callback into a StatusEvent.
+   * @throws MalformedCallbackError
+   */
+  parseCallback(request: CallbackRequest, route: string): StatusEvent;
+}
+
+export interface CallbackVerifier {
+  /**
+   * Checks the provider's signature (or shared secret) over the raw request, in constant time,
+   * accepting the current and the previous secret during rotation.
+   * @throws AuthenticationError
+   */
+  authenticate(request: CallbackRequest): void;
+  /** The provider-side account these credentials belong to, when callbacks name it. */
+  readonly providerAccount?: string;
+}
+
+/** The redacting side of a provider, used by the redactor Lambda. */
+export interface RedactionProvider {
+  readonly provider: ProviderName;
+  /** @throws SecretShapeError */
+  bindClient(secret: unknown, secretId: string): ProviderClient;
+}
+
+export interface RedactionContext {
+  readonly http: HttpClient;
+  /** The account's `apiBaseUrl`, else the provider's public API origin. */
+  readonly apiBaseUrl?: string;
+  readonly deleteMedia: boolean;
+  readonly now: () => Date;
+}
+
+export interface ProviderClient {
+  /** Redacts one message and classifies the answer. Never throws for provider or network failures. */
+  redact(job: RedactionJob, context: RedactionContext): Promise<Outcome>;
+}

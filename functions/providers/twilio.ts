@@ -1,0 +1,268 @@
+import * as z from 'zod/mini';
+import { mediaTypeOf, type CallbackRequest } from '../core/callback-request';
+import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
+import type { HttpResponse } from '../core/http-client';
+import type { Outcome } from '../core/outcome';
+import { parseSecret } from '../core/parse-secret';
+import type { RedactionJob } from '../core/redaction-job';
+import { parseRetryAfter } from '../core/retry-after';
+import type { StatusEvent } from '../core/status-event';
+import { describeIssues } from '../core/zod-issues';
+import { basicAuth, sendOrClassify } from './http-helpers';
+import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { formParams, isValidFormSignature, isValidJsonSignature, usesBodyHash } from './twilio-signature';
+
+/** Twilio's REST API origin. */
+export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+const MEDIA_SID = /^ME[0-9a-fA-F]{32}$/;
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Twilio error codes with a meaning of their own (https://www.twilio.com/docs/api/errors). */
+const TWILIO_CODES = {
+  /** "Cannot delete/redact: message is not complete yet": retry later. */
+  notComplete: '20009',
+  notFound: '20404',
+  tooManyRequests: '20429',
+} as const;
+
+/**
+ * Secrets Manager JSON for a Twilio account. `authToken` signs callbacks (and authenticates API calls
+ * unless an API key is given); `previousAuthToken` keeps callbacks valid while the token is rotated.
+ */
+export const TwilioSecretSchema = z.object({
+  accountSid: z.string().check(z.regex(ACCOUNT_SID, 'must be AC followed by 32 hex digits')),
+  authToken: z.string().check(z.minLength(16, 'must be the account auth token')),
+  previousAuthToken: z.optional(z.string().check(z.minLength(16, 'must be the previous auth token'))),
+  apiKeySid: z.optional(z.string().check(z.regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex digits'))),
+  apiKeySecret: z.optional(z.string().check(z.minLength(16, 'must be the API key secret'))),
+});
+
+export type TwilioSecret = z.infer<typeof TwilioSecretSchema>;
+
+export function parseTwilioSecret(secret: unknown, secretId: string): TwilioSecret {
+  const parsed = parseSecret(TwilioSecretSchema, secret, secretId);
+  if ((parsed.apiKeySid === undefined) !== (parsed.apiKeySecret === undefined)) {
+    throw new SecretShapeError(secretId, 'apiKeySid and apiKeySecret must be given together');
+  }
+  return parsed;
+}
+
+/**
+ * Status callback parameters we read. Twilio adds parameters without notice, so unknown keys are
+ * allowed (and still signed over). `Body`, `From`, `To` are deliberately never read.
+ */
+const TwilioCallbackSchema = z.looseObject({
+  MessageSid: z.optional(z.string().check(z.regex(MESSAGE_SID, 'must be SM/MM followed by 32 hex digits'))),
+  SmsSid: z.optional(z.string().check(z.regex(MESSAGE_SID, 'must be SM/MM followed by 32 hex digits'))),
+  MessageStatus: z.optional(z.string().check(z.regex(/^[a-z_]{1,40}$/, 'must be a lower-case status word'))),
+  SmsStatus: z.optional(z.string().check(z.regex(/^[a-z_]{1,40}$/, 'must be a lower-case status word'))),
+  AccountSid: z.string().check(z.regex(ACCOUNT_SID, 'must be AC followed by 32 hex digits')),
+  ErrorCode: z.optional(z.string().check(z.regex(/^\d{0,10}$/, 'must be a number'))),
+  NumMedia: z.optional(z.string().check(z.regex(/^\d{1,3}$/, 'must be a number'))),
+});
+
+/**
+ * Verifies `X-Twilio-Signature` (form or JSON `bodySHA256` variant) against the given signing keys.
+ * Shared with SignalWire's compatibility API, which signs the same way with another key and header.
+ */
+export function authenticateTwilioStyle(
+  request: CallbackRequest,
+  keys: readonly string[],
+  signature: string | undefined,
+  headerName: string,
+): void {
+  if (signature === undefined || signature === '') throw new AuthenticationError(`missing ${headerName} header`, 401);
+  const valid = usesBodyHash(request.url)
+    ? isValidJsonSignature(keys, signature, request.url, request.body)
+    : mediaTypeOf(request) === FORM && isValidFormSignature(keys, signature, request.url, formParams(request.body));
+  if (!valid) {
+    throw new AuthenticationError(
+      `${headerName} does not match (check the account's publicUrl and signing secret)`,
+    );
+  }
+}
+
+/** Reads the signed parameters into a plain object; the JSON variant carries them as a JSON object. */
+export function callbackParams(request: CallbackRequest): Record<string, unknown> {
+  if (usesBodyHash(request.url)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      throw new MalformedCallbackError('callback body is not valid JSON');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new MalformedCallbackError('callback body must be a JSON object');
+    }
+    return value as Record<string, unknown>;
+  }
+  if (mediaTypeOf(request) !== FORM) {
+    throw new MalformedCallbackError(`callback must be ${FORM}`, 415);
+  }
+  const params: Record<string, string> = {};
+  for (const [key, value] of formParams(request.body)) params[key] ??= value;
+  return params;
+}
+
+export const twilioCallbacks: CallbackProvider = {
+  provider: 'twilio',
+
+  bindVerifier(secret, secretId) {
+    const { accountSid, authToken, previousAuthToken } = parseTwilioSecret(secret, secretId);
+    const keys = previousAuthToken === undefined ? [authToken] : [authToken, previousAuthToken];
+    return {
+      providerAccount: accountSid,
+      authenticate(request) {
+        if (request.headers['x-twilio-webhooks-signature-settings'] !== undefined) {
+          // Twilio's beta HMAC-SHA256 mode; accepting it unverified would mean failing open.
+          throw new AuthenticationError('HMAC-SHA256 webhook signatures are not supported; use the default HMAC-SHA1');
+        }
+        authenticateTwilioStyle(request, keys, request.headers['x-twilio-signature'], 'X-Twilio-Signature');
+      },
+    };
+  },
+
+  parseCallback(request, route): StatusEvent {
+    const parsed = TwilioCallbackSchema.safeParse(callbackParams(request));
+    if (!parsed.success) {
+      throw new MalformedCallbackError(`invalid Twilio callback: ${describeIssues(parsed.error.issues)}`);
+    }
+    const params = parsed.data;
+    const messageId = params.MessageSid ?? params.SmsSid;
+    const status = params.MessageStatus ?? params.SmsStatus;
+    if (messageId === undefined) throw new MalformedCallbackError('invalid Twilio callback: MessageSid is missing');
+    if (status === undefined) throw new MalformedCallbackError('invalid Twilio callback: MessageStatus is missing');
+    return {
+      provider: 'twilio',
+      route,
+      messageId,
+      status,
+      providerAccount: params.AccountSid,
+      ...(params.ErrorCode ? { errorCode: params.ErrorCode } : {}),
+      ...(messageId.startsWith('MM') || Number(params.NumMedia ?? '0') > 0 ? { hasMedia: true } : {}),
+    };
+  },
+};
+
+/**
+ * Classifies a Twilio API error answer. One place for every status and code we know:
+ * 404 → not-found, 20009 → not-final, 429/20429 → throttled, 401/403 → auth, 5xx → transient,
+ * any other 4xx → rejected with Twilio's code.
+ */
+export function classifyTwilioError(response: HttpResponse, now: Date): Outcome {
+  const code = twilioErrorCode(response) ?? `http-${response.status}`;
+  if (code === TWILIO_CODES.notComplete) return { kind: 'not-final', code };
+  if (response.status === 404) return { kind: 'not-found', code };
+  if (response.status === 429 || code === TWILIO_CODES.tooManyRequests) {
+    const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], now);
+    return { kind: 'throttled', code, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  }
+  if (response.status === 401 || response.status === 403) return { kind: 'auth', code };
+  if (response.status >= 500) return { kind: 'transient', code };
+  return { kind: 'rejected', code, reason: `Twilio refused the request (HTTP ${response.status})` };
+}
+
+/** Twilio's error body is `{ code, message, more_info, status }`; only the numeric code is kept. */
+function twilioErrorCode(response: HttpResponse): string | undefined {
+  try {
+    const body = JSON.parse(response.body) as { code?: unknown };
+    return typeof body.code === 'number' || (typeof body.code === 'string' && /^\d+$/.test(body.code))
+      ? String(body.code)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A 2xx answer to the redact call is only success if the returned resource's body is empty. */
+function classifyRedactAnswer(response: HttpResponse): Outcome {
+  try {
+    const resource = JSON.parse(response.body) as { body?: unknown };
+    if (resource.body === '' || resource.body === null) return { kind: 'redacted' };
+  } catch {
+    return { kind: 'transient', code: 'unparseable-response' };
+  }
+  return { kind: 'rejected', code: 'body-not-empty', reason: 'Twilio answered 2xx but the body is not empty' };
+}
+
+export const twilioRedaction: RedactionProvider = {
+  provider: 'twilio',
+  bindClient(secret, secretId): ProviderClient {
+    const credentials = parseTwilioSecret(secret, secretId);
+    const authorization =
+      credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined
+        ? basicAuth(credentials.apiKeySid, credentials.apiKeySecret)
+        : basicAuth(credentials.accountSid, credentials.authToken);
+    return {
+      redact: (job, context) => redactTwilioMessage(job, context, credentials.accountSid, authorization),
+    };
+  },
+};
+
+async function redactTwilioMessage(
+  job: RedactionJob,
+  context: RedactionContext,
+  accountSid: string,
+  authorization: string,
+): Promise<Outcome> {
+  if (!MESSAGE_SID.test(job.messageId)) {
+    return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a Twilio message SID' };
+  }
+  const messageUrl = `${context.apiBaseUrl ?? TWILIO_API_BASE_URL}/2010-04-01/Accounts/${accountSid}/Messages/${job.messageId}`;
+  const headers = { authorization, accept: 'application/json' };
+  const now = context.now();
+
+  // POST …/Messages/{Sid}.json with Body= (empty) redacts the text (twilio-update-message.txt).
+  const answer = await sendOrClassify(context.http, {
+    method: 'POST',
+    url: `${messageUrl}.json`,
+    headers: { ...headers, 'content-type': FORM },
+    body: 'Body=',
+  });
+  if ('kind' in answer) return answer;
+  const outcome = answer.status >= 200 && answer.status < 300 ? classifyRedactAnswer(answer) : classifyTwilioError(answer, now);
+  const hasMedia = job.media === true || job.messageId.startsWith('MM');
+  if (outcome.kind !== 'redacted' || !context.deleteMedia || !hasMedia) return outcome;
+  // Redacting the body leaves media in place; delete each item when the account asks for it.
+  return deleteTwilioMedia(messageUrl, headers, context, now);
+}
+
+async function deleteTwilioMedia(
+  messageUrl: string,
+  headers: Record<string, string>,
+  context: RedactionContext,
+  now: Date,
+): Promise<Outcome> {
+  const origin = context.apiBaseUrl ?? TWILIO_API_BASE_URL;
+  let next: string | undefined = `${messageUrl}/Media.json?PageSize=100`;
+  while (next !== undefined) {
+    const page = await sendOrClassify(context.http, { method: 'GET', url: next, headers });
+    if ('kind' in page) return page;
+    if (page.status === 404) return { kind: 'redacted' };
+    if (page.status !== 200) return classifyTwilioError(page, now);
+    let list: { media_list?: Array<{ sid?: unknown }>; next_page_uri?: unknown };
+    try {
+      list = JSON.parse(page.body) as typeof list;
+    } catch {
+      return { kind: 'transient', code: 'unparseable-response' };
+    }
+    for (const item of list.media_list ?? []) {
+      if (typeof item.sid !== 'string' || !MEDIA_SID.test(item.sid)) continue;
+      const deleted = await sendOrClassify(context.http, {
+        method: 'DELETE',
+        url: `${messageUrl}/Media/${item.sid}.json`,
+        headers,
+      });
+      if ('kind' in deleted) return deleted;
+      if (deleted.status !== 204 && deleted.status !== 200 && deleted.status !== 404) {
+        return classifyTwilioError(deleted, now);
+      }
+    }
+    // next_page_uri is relative to the API origin.
+    next = typeof list.next_page_uri === 'string' && list.next_page_uri.startsWith('/') ? `${origin}${list.next_page_uri}` : undefined;
+  }
+  return { kind: 'redacted' };
+}

@@ -1,0 +1,134 @@
+import type { CallbackRequest } from '../core/callback-request';
+import type { Account } from '../core/config';
+import { AuthenticationError, RedactorError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { ProviderName } from '../core/provider-name';
+import type { JobSender } from '../core/queues';
+import { buildRedactionJob } from '../core/redaction-job';
+import type { SecretStore } from '../core/secret-store';
+import { isTerminalStatus } from '../core/terminal-rules';
+import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
+
+/** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
+const MAX_SQS_DELAY_SECONDS = 900;
+
+/** Everything the receiver needs, as one object (see CONVENTIONS.md, habit 1). */
+export interface ReceiverDeps {
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly providers: Partial<Record<ProviderName, CallbackProvider>>;
+  readonly secrets: SecretStore;
+  readonly queue: JobSender;
+  readonly now: () => Date;
+  readonly log: Logger;
+  /** Larger bodies are refused with 413 before anything else reads them. */
+  readonly maxBodyBytes: number;
+}
+
+/** A callback as it reached us, before we know which account's public URL applies. */
+export interface IncomingCallback {
+  readonly route: string | undefined;
+  readonly method: string;
+  /** The URL as the front door saw it (used when the account has no `publicUrl`). */
+  readonly receivedUrl: string;
+  /** Raw query string as sent, without `?`. */
+  readonly rawQuery: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+export interface CallbackResponse {
+  readonly statusCode: number;
+  /** JSON text; on errors `{ "error": "<what is wrong>" }`, never echoing the request. */
+  readonly body: string;
+}
+
+/** Bound verifiers, memoised per cached secret object (the store returns the same object until refresh). */
+const verifiers = new WeakMap<object, CallbackVerifier>();
+
+/**
+ * The receiver's core: authenticate → parse → decide → enqueue. Answers 200 when a job was enqueued,
+ * 204 when the callback was authentic but not terminal, 4xx when the callback is refused (nothing
+ * enqueued) and 5xx only where the provider retrying can help.
+ */
+export async function receiveCallback(incoming: IncomingCallback, deps: ReceiverDeps): Promise<CallbackResponse> {
+  const account = incoming.route === undefined ? undefined : deps.accounts.get(incoming.route);
+  // The unknown route itself is not logged: it is caller-controlled text.
+  if (account === undefined) return refuse(404, 'unknown callback route', deps);
+  const fields = { route: account.route, provider: account.provider };
+  if (incoming.method !== 'POST') return refuse(405, 'status callbacks must be POST', deps, account.route);
+  if (incoming.body.length > deps.maxBodyBytes) {
+    return refuse(413, `callback body is larger than ${deps.maxBodyBytes} bytes`, deps, account.route);
+  }
+  const provider = deps.providers[account.provider];
+  if (provider === undefined) return fail(500, 'provider not available', deps, fields);
+
+  try {
+    const secret = await deps.secrets.get(account.secretId);
+    const verifier = verifierFor(provider, secret, account.secretId);
+    const request: CallbackRequest = {
+      method: incoming.method,
+      url: account.publicUrl === undefined ? incoming.receivedUrl : withQuery(account.publicUrl, incoming.rawQuery),
+      headers: incoming.headers,
+      body: incoming.body,
+    };
+    verifier.authenticate(request);
+    const event = provider.parseCallback(request, account.route);
+    if (
+      verifier.providerAccount !== undefined &&
+      event.providerAccount !== undefined &&
+      event.providerAccount !== verifier.providerAccount
+    ) {
+      throw new AuthenticationError('callback is for a different provider account than this route');
+    }
+    const eventFields = { ...fields, messageId: event.messageId, status: event.status };
+    if (!isTerminalStatus(event.status, account.terminalStatuses)) {
+      deps.log.info('callback.ignored', { ...eventFields, reason: 'not-terminal' });
+      return { statusCode: 204, body: '' };
+    }
+    const job = buildRedactionJob(event, deps.now(), account.redactAfterSeconds);
+    const delaySeconds = Math.min(account.redactAfterSeconds, MAX_SQS_DELAY_SECONDS);
+    try {
+      await deps.queue.send(job, delaySeconds > 0 ? { delaySeconds } : undefined);
+    } catch (error) {
+      return fail(503, 'the redaction job could not be enqueued; retry later', deps, eventFields, error);
+    }
+    deps.log.info('callback.accepted', eventFields);
+    return { statusCode: 200, body: '{"accepted":true}' };
+  } catch (error) {
+    if (!(error instanceof RedactorError)) throw error;
+    if (error.httpStatus >= 500) return fail(error.httpStatus, error.message, deps, fields, error);
+    return refuse(error.httpStatus, error.message, deps, account.route);
+  }
+}
+
+function verifierFor(provider: CallbackProvider, secret: unknown, secretId: string): CallbackVerifier {
+  const key = secret as object;
+  let verifier = verifiers.get(key);
+  if (verifier === undefined) {
+    verifier = provider.bindVerifier(secret, secretId);
+    verifiers.set(key, verifier);
+  }
+  return verifier;
+}
+
+function withQuery(url: string, rawQuery: string): string {
+  return rawQuery === '' ? url : `${url}?${rawQuery}`;
+}
+
+function refuse(statusCode: number, message: string, deps: ReceiverDeps, route?: string): CallbackResponse {
+  deps.log.warn('callback.refused', { httpStatus: statusCode, ...(route ? { route } : {}), reason: message });
+  return { statusCode, body: JSON.stringify({ error: message }) };
+}
+
+function fail(
+  statusCode: number,
+  // Kept for the reader of the call site; the log carries the error itself.
+  _message: string,
+  deps: ReceiverDeps,
+  fields: { route: string; provider: string; messageId?: string; status?: string },
+  error?: unknown,
+): CallbackResponse {
+  deps.log.error('callback.failed', { ...fields, httpStatus: statusCode, error });
+  // 5xx bodies stay generic: the detail is in our logs, not in the provider's.
+  return { statusCode, body: JSON.stringify({ error: statusCode === 503 ? 'temporarily unavailable; retry later' : 'internal error' }) };
+}

@@ -1,0 +1,44 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { secretsManagerFetch } from '../aws/secrets-manager';
+import { SqsJobQueue } from '../aws/sqs-queues';
+import { indexByRoute, parseAccountsJson } from '../core/config';
+import { intEnv, requireEnv, type Env } from '../core/env';
+import { createJsonLogger } from '../core/logger';
+import { CachedSecretStore } from '../core/secret-store';
+import { assertProvidersImplemented, callbackProviders } from '../providers';
+import type { ReceiverDeps } from './receive-callback';
+
+/** Environment variables the receiver reads, all set by the CDK construct. */
+export const RECEIVER_ENV = {
+  accounts: 'REDACTOR_ACCOUNTS',
+  queueUrl: 'REDACTION_QUEUE_URL',
+  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
+  maxBodyBytes: 'MAX_CALLBACK_BYTES',
+} as const;
+
+/**
+ * Builds the receiver's dependencies from its environment, once per execution environment.
+ * A bad config throws a ConfigError naming the key, so the cold start fails loudly.
+ */
+export function receiverDepsFromEnv(
+  env: Env,
+  clients: { sqs?: SQSClient; secretsManager?: SecretsManagerClient } = {},
+): ReceiverDeps {
+  const accounts = parseAccountsJson(env[RECEIVER_ENV.accounts], RECEIVER_ENV.accounts);
+  assertProvidersImplemented(accounts, callbackProviders);
+  const sqs = clients.sqs ?? new SQSClient({});
+  const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+  return {
+    accounts: indexByRoute(accounts),
+    providers: callbackProviders,
+    secrets: new CachedSecretStore({
+      fetch: secretsManagerFetch(secretsManager),
+      maxAgeMs: intEnv(env, RECEIVER_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
+    }),
+    queue: new SqsJobQueue(sqs, requireEnv(env, RECEIVER_ENV.queueUrl)),
+    now: () => new Date(),
+    log: createJsonLogger(),
+    maxBodyBytes: intEnv(env, RECEIVER_ENV.maxBodyBytes, 64 * 1024, 1024, 1024 * 1024),
+  };
+}

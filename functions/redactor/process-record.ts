@@ -1,0 +1,183 @@
+import type { Account } from '../core/config';
+import { SecretShapeError, SecretUnavailableError } from '../core/errors';
+import type { HttpClient } from '../core/http-client';
+import type { Logger } from '../core/logger';
+import type { Outcome } from '../core/outcome';
+import type { ProviderName } from '../core/provider-name';
+import type { DeadLetterAttributes, DeadLetterSender, VisibilityController } from '../core/queues';
+import { parseRedactionJob, type RedactionJob } from '../core/redaction-job';
+import { decideAction, type Action, type DeadLetterReason, type RetryPolicy } from '../core/retry-policy';
+import type { SecretStore } from '../core/secret-store';
+import type { ProviderClient, RedactionProvider } from '../providers/provider';
+
+/** Everything the redactor needs, as one object. */
+export interface RedactorDeps {
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly providers: Partial<Record<ProviderName, RedactionProvider>>;
+  readonly secrets: SecretStore;
+  readonly http: HttpClient;
+  readonly queue: VisibilityController;
+  readonly deadLetters: DeadLetterSender;
+  readonly policy: RetryPolicy;
+  readonly now: () => Date;
+  readonly random: () => number;
+  readonly log: Logger;
+  /** Records of one batch processed at the same time. */
+  readonly concurrency: number;
+}
+
+/** One SQS record, independent of the Lambda event shape. */
+export interface QueueRecord {
+  readonly id: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** SQS ApproximateReceiveCount: 1 on first delivery. */
+  readonly receiveCount: number;
+}
+
+/** `done`: delete the record (redacted, or parked in the DLQ). `retry`: report it as a batch item failure. */
+export type RecordResult = 'done' | 'retry';
+
+/** Bound provider clients, memoised per cached secret object. */
+const clients = new WeakMap<object, ProviderClient>();
+
+/**
+ * Processes one queue record: parse the job, load credentials, redact, and act on the outcome.
+ * Never throws: every path ends acked, delayed for retry, or in the DLQ with a reason.
+ */
+export async function processRecord(record: QueueRecord, deps: RedactorDeps): Promise<RecordResult> {
+  const parsed = parseRedactionJob(record.body);
+  if (!parsed.ok) {
+    deps.log.error('job.invalid', { reason: parsed.problem, attempt: record.receiveCount });
+    return deadLetter(record, deps, { reason: 'invalid-job', attempts: record.receiveCount });
+  }
+  const job = parsed.job;
+  const fields = { route: job.route, provider: job.provider, messageId: job.messageId, attempt: record.receiveCount };
+  const account = deps.accounts.get(job.route);
+  const provider = account === undefined ? undefined : deps.providers[account.provider];
+  if (account === undefined || provider === undefined || account.provider !== job.provider) {
+    // The config changed under a queued job: park it, redrivable once the config is fixed.
+    deps.log.error('job.unroutable', fields);
+    return deadLetter(record, deps, { ...jobAttributes(job, record), reason: 'unknown-route' });
+  }
+
+  const now = deps.now();
+  if (job.notBefore !== undefined && Date.parse(job.notBefore) > now.getTime()) {
+    const wait = Math.ceil((Date.parse(job.notBefore) - now.getTime()) / 1000);
+    return act({ type: 'retry', delaySeconds: Math.min(wait, 43_200) }, record, job, deps, 'not-before');
+  }
+
+  let outcome: Outcome;
+  let credentialsRefreshed = false;
+  for (;;) {
+    try {
+      const client = await clientFor(provider, account, deps);
+      outcome = await client.redact(job, {
+        http: deps.http,
+        deleteMedia: account.deleteMedia,
+        now: deps.now,
+        ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
+      });
+    } catch (error) {
+      if (error instanceof SecretShapeError) {
+        deps.log.error('secret.malformed', { ...fields, error });
+        return deadLetter(record, deps, { ...jobAttributes(job, record), reason: 'config', code: 'secret-malformed' });
+      }
+      if (!(error instanceof SecretUnavailableError)) {
+        // A bug, not a provider answer: let SQS redeliver; the redrive policy is the backstop.
+        deps.log.error('redaction.crashed', { ...fields, error });
+        return 'retry';
+      }
+      deps.log.warn('secret.unavailable', { ...fields, error });
+      outcome = { kind: 'transient', code: 'secret-unavailable' };
+    }
+    const ageSeconds = Math.max(0, (deps.now().getTime() - Date.parse(job.receivedAt)) / 1000);
+    const action = decideAction(
+      outcome,
+      { attempt: record.receiveCount, ageSeconds, credentialsRefreshed },
+      deps.policy,
+      deps.random,
+    );
+    if (action.type === 'refresh-credentials') {
+      // Credentials may have been rotated since we cached them: fetch once more, then try again.
+      deps.secrets.invalidate(account.secretId);
+      credentialsRefreshed = true;
+      continue;
+    }
+    return act(action, record, job, deps, outcome.kind, 'code' in outcome ? outcome.code : undefined);
+  }
+}
+
+async function clientFor(provider: RedactionProvider, account: Account, deps: RedactorDeps): Promise<ProviderClient> {
+  const secret = (await deps.secrets.get(account.secretId)) as object;
+  let client = clients.get(secret);
+  if (client === undefined) {
+    client = provider.bindClient(secret, account.secretId);
+    clients.set(secret, client);
+  }
+  return client;
+}
+
+async function act(
+  action: Exclude<Action, { type: 'refresh-credentials' }>,
+  record: QueueRecord,
+  job: RedactionJob,
+  deps: RedactorDeps,
+  outcome: string,
+  code?: string,
+): Promise<RecordResult> {
+  const fields = {
+    route: job.route,
+    provider: job.provider,
+    messageId: job.messageId,
+    status: job.status,
+    attempt: record.receiveCount,
+    outcome,
+    action: action.type,
+    ...(code === undefined ? {} : { code }),
+  };
+  switch (action.type) {
+    case 'ack':
+      deps.log.info('redaction.done', fields);
+      return 'done';
+    case 'retry':
+      deps.log.info('redaction.retry', { ...fields, delaySeconds: action.delaySeconds });
+      try {
+        await deps.queue.changeVisibility(record.receiptHandle, action.delaySeconds);
+      } catch (error) {
+        // The record still comes back, after the queue's visibility timeout instead of our delay.
+        deps.log.warn('visibility.change-failed', { ...fields, error });
+      }
+      return 'retry';
+    case 'dead-letter':
+      deps.log.error('redaction.dead-lettered', { ...fields, reason: action.reason });
+      return deadLetter(record, deps, {
+        ...jobAttributes(job, record),
+        reason: action.reason,
+        ...(action.code === undefined ? {} : { code: action.code }),
+      });
+  }
+}
+
+function jobAttributes(job: RedactionJob, record: QueueRecord): Omit<DeadLetterAttributes, 'reason'> {
+  return { provider: job.provider, route: job.route, messageId: job.messageId, attempts: record.receiveCount };
+}
+
+/** Parks the record in the DLQ; if that fails, reports it for retry so it is never lost. */
+async function deadLetter(
+  record: QueueRecord,
+  deps: RedactorDeps,
+  attributes: DeadLetterAttributes & { reason: DeadLetterReason },
+): Promise<RecordResult> {
+  try {
+    await deps.deadLetters.sendDeadLetter(record.body, attributes);
+    return 'done';
+  } catch (error) {
+    deps.log.error('dead-letter.failed', {
+      reason: attributes.reason,
+      ...(attributes.messageId === undefined ? {} : { messageId: attributes.messageId }),
+      error,
+    });
+    return 'retry';
+  }
+}

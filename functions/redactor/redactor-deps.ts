@@ -1,0 +1,53 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { secretsManagerFetch } from '../aws/secrets-manager';
+import { SqsDeadLetterQueue, SqsJobQueue } from '../aws/sqs-queues';
+import { indexByRoute, parseAccountsJson } from '../core/config';
+import { intEnv, requireEnv, type Env } from '../core/env';
+import { createJsonLogger } from '../core/logger';
+import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
+import { CachedSecretStore } from '../core/secret-store';
+import { UndiciHttpClient } from '../http/undici-http-client';
+import { assertProvidersImplemented, redactionProviders } from '../providers';
+import type { RedactorDeps } from './process-record';
+
+/** Environment variables the redactor reads, all set by the CDK construct. */
+export const REDACTOR_ENV = {
+  accounts: 'REDACTOR_ACCOUNTS',
+  queueUrl: 'REDACTION_QUEUE_URL',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
+  providerConcurrency: 'PROVIDER_CONCURRENCY',
+  httpTimeoutMs: 'HTTP_TIMEOUT_MS',
+} as const;
+
+/** Builds the redactor's dependencies from its environment, once per execution environment. */
+export function redactorDepsFromEnv(
+  env: Env,
+  clients: { sqs?: SQSClient; secretsManager?: SecretsManagerClient } = {},
+): RedactorDeps {
+  const accounts = parseAccountsJson(env[REDACTOR_ENV.accounts], REDACTOR_ENV.accounts);
+  assertProvidersImplemented(accounts, redactionProviders);
+  const sqs = clients.sqs ?? new SQSClient({});
+  const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+  const concurrency = intEnv(env, REDACTOR_ENV.providerConcurrency, 10, 1, 100);
+  return {
+    accounts: indexByRoute(accounts),
+    providers: redactionProviders,
+    secrets: new CachedSecretStore({
+      fetch: secretsManagerFetch(secretsManager),
+      maxAgeMs: intEnv(env, REDACTOR_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
+    }),
+    http: new UndiciHttpClient({
+      timeoutMs: intEnv(env, REDACTOR_ENV.httpTimeoutMs, 10_000, 100, 60_000),
+      connectionsPerOrigin: concurrency,
+    }),
+    queue: new SqsJobQueue(sqs, requireEnv(env, REDACTOR_ENV.queueUrl)),
+    deadLetters: new SqsDeadLetterQueue(sqs, requireEnv(env, REDACTOR_ENV.deadLetterQueueUrl)),
+    policy: DEFAULT_RETRY_POLICY,
+    now: () => new Date(),
+    random: Math.random,
+    log: createJsonLogger(),
+    concurrency,
+  };
+}

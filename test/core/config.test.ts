@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseAccounts, parseAccountsJson } from '../../functions/core/config';
+import { ConfigError } from '../../functions/core/errors';
+import { twilioAccount } from '../support/twilio-fixtures';
+
+describe('Function: parseAccounts', () => {
+  it('resolves defaults: provider terminal set, no delay, media kept', () => {
+    const [account] = parseAccounts([twilioAccount()]);
+    expect(account).toEqual({
+      route: twilioAccount().route,
+      provider: 'twilio',
+      secretId: twilioAccount().secretId,
+      terminalStatuses: new Set(['delivered', 'undelivered', 'failed', 'read', 'canceled', 'received']),
+      redactAfterSeconds: 0,
+      deleteMedia: false,
+    });
+  });
+
+  it('lets an account narrow the terminal statuses', () => {
+    const [account] = parseAccounts([twilioAccount({ terminalStatuses: ['delivered'] })]);
+    expect([...account!.terminalStatuses]).toEqual(['delivered']);
+  });
+
+  const invalid: Array<{ name: string; input: unknown; message: string }> = [
+    { name: 'an empty list', input: [], message: 'invalid accounts config: accounts: at least one account is required' },
+    { name: 'a non-array', input: { route: 'x' }, message: 'invalid accounts config: accounts: expected array' },
+    {
+      name: 'an unknown provider',
+      input: [twilioAccount({ provider: 'nexmo' as never })],
+      message: 'accounts[0].provider: expected one of "twilio", "signalwire-compat", "signalwire-rest", "carrierx"',
+    },
+    { name: 'a route with a slash', input: [twilioAccount({ route: 'a/b' })], message: 'accounts[0].route: route must be 1-128 characters of A-Z a-z 0-9 _ -' },
+    { name: 'a missing secretId', input: [{ route: 'r', provider: 'twilio' }], message: 'accounts[0].secretId: expected string' },
+    { name: 'an unknown key', input: [twilioAccount({ secretID: 'x' } as never)], message: 'accounts[0]: unknown key(s) secretID' },
+    { name: 'a plain-http public URL', input: [twilioAccount({ publicUrl: 'http://hooks.example.com/cb' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL' },
+    { name: 'a negative delay', input: [twilioAccount({ redactAfterSeconds: -1 })], message: 'accounts[0].redactAfterSeconds: too small (minimum 0)' },
+    { name: 'a delay beyond 12 hours', input: [twilioAccount({ redactAfterSeconds: 43_201 })], message: 'accounts[0].redactAfterSeconds: too big (maximum 43200)' },
+    {
+      name: 'a duplicate route',
+      input: [twilioAccount(), twilioAccount({ secretId: 'other' })],
+      message: 'accounts[1].route: duplicate route',
+    },
+    {
+      name: 'a terminal status the provider does not have',
+      input: [twilioAccount({ terminalStatuses: ['delivered', 'deliverd'] })],
+      message: 'accounts[0].terminalStatuses: unknown twilio status(es) deliverd',
+    },
+  ];
+
+  it.each(invalid)('rejects $name with a ConfigError naming the key', ({ input, message }) => {
+    expect(() => parseAccounts(input)).toThrow(ConfigError);
+    expect(() => parseAccounts(input)).toThrow(message);
+  });
+
+  it('allows http:// only for loopback API origins (local sandbox)', () => {
+    expect(parseAccounts([twilioAccount({ apiBaseUrl: 'http://127.0.0.1:4010' })])[0]!.apiBaseUrl).toBe('http://127.0.0.1:4010');
+    expect(() => parseAccounts([twilioAccount({ apiBaseUrl: 'http://api.example.com' })])).toThrow('accounts[0].apiBaseUrl');
+  });
+});
+
+describe('Function: parseAccountsJson', () => {
+  it('names the variable when it is unset', () => {
+    expect(() => parseAccountsJson(undefined, 'REDACTOR_ACCOUNTS')).toThrow('REDACTOR_ACCOUNTS is not set');
+  });
+
+  it('names the variable when it is not JSON', () => {
+    expect(() => parseAccountsJson('[{', 'REDACTOR_ACCOUNTS')).toThrow('REDACTOR_ACCOUNTS is not valid JSON');
+  });
+});
