@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import type { CallbackRequest } from '../../functions/core/callback-request';
+import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
+import type { Outcome } from '../../functions/core/outcome';
+import type { RedactionJob } from '../../functions/core/redaction-job';
+import { classifyTwilioError, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
+import { signTwilioForm, signTwilioJson } from '../../functions/providers/twilio-signature';
+import { json, scriptedHttp } from '../support/fake-http';
+import {
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_OLD_AUTH_TOKEN,
+  sid,
+  twilioSecret,
+  twilioStatusParams,
+} from '../support/twilio-fixtures';
+
+const URL = 'https://hooks.example.com/callbacks/r1';
+const NOW = new Date('2026-11-25T17:00:00Z');
+
+function formRequest(params: Array<[string, string]>, signature?: string, headers: Record<string, string> = {}): CallbackRequest {
+  return {
+    method: 'POST',
+    url: URL,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      'x-twilio-signature': signature ?? signTwilioForm(TWILIO_AUTH_TOKEN, URL, params),
+      ...headers,
+    },
+    body: Buffer.from(new URLSearchParams(params).toString()),
+  };
+}
+
+function job(overrides: Partial<RedactionJob> = {}): RedactionJob {
+  return { v: 1, provider: 'twilio', route: 'r1', messageId: sid('SM'), status: 'delivered', receivedAt: NOW.toISOString(), ...overrides };
+}
+
+describe('Object: twilioCallbacks', () => {
+  describe('bindVerifier', () => {
+    it('names the bad field of a malformed secret, never its value', () => {
+      const secret = twilioSecret({ accountSid: 'not-a-sid-sensitive' });
+      expect(() => twilioCallbacks.bindVerifier(secret, 'sec')).toThrow(SecretShapeError);
+      expect(() => twilioCallbacks.bindVerifier(secret, 'sec')).toThrow('secret sec is malformed: accountSid: must be AC followed by 32 hex digits');
+      expect(() => twilioCallbacks.bindVerifier(secret, 'sec')).not.toThrow(/not-a-sid-sensitive/);
+    });
+
+    it('requires apiKeySid and apiKeySecret together', () => {
+      expect(() => twilioCallbacks.bindVerifier(twilioSecret({ apiKeySid: sid('SK') }), 'sec')).toThrow(
+        'secret sec is malformed: apiKeySid and apiKeySecret must be given together',
+      );
+    });
+  });
+
+  describe('authenticate', () => {
+    const verifier = twilioCallbacks.bindVerifier(twilioSecret({ previousAuthToken: TWILIO_OLD_AUTH_TOKEN }), 'sec');
+
+    it('accepts a request signed with the current or the previous token', () => {
+      const params = twilioStatusParams();
+      expect(() => verifier.authenticate(formRequest(params))).not.toThrow();
+      expect(() => verifier.authenticate(formRequest(params, signTwilioForm(TWILIO_OLD_AUTH_TOKEN, URL, params)))).not.toThrow();
+    });
+
+    it('answers 401 when the signature header is missing', () => {
+      const request = formRequest(twilioStatusParams());
+      const { 'x-twilio-signature': _, ...headers } = request.headers;
+      const error = captureError(() => verifier.authenticate({ ...request, headers }));
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect(error).toMatchObject({ httpStatus: 401, message: 'missing X-Twilio-Signature header' });
+    });
+
+    it('answers 403 when the signature does not match', () => {
+      const error = captureError(() => verifier.authenticate(formRequest(twilioStatusParams(), signTwilioForm('x'.repeat(32), URL, []))));
+      expect(error).toMatchObject({ httpStatus: 403, message: "X-Twilio-Signature does not match (check the account's publicUrl and signing secret)" });
+    });
+
+    it('refuses the HMAC-SHA256 beta mode clearly instead of failing open', () => {
+      const error = captureError(() =>
+        verifier.authenticate(formRequest(twilioStatusParams(), undefined, { 'x-twilio-webhooks-signature-settings': 'sha256' })),
+      );
+      expect(error).toMatchObject({ httpStatus: 403, message: 'HMAC-SHA256 webhook signatures are not supported; use the default HMAC-SHA1' });
+    });
+
+    it('does not accept a form signature on a request that is not form-encoded', () => {
+      const request = formRequest(twilioStatusParams());
+      expect(() => verifier.authenticate({ ...request, headers: { ...request.headers, 'content-type': 'text/plain' } })).toThrow(AuthenticationError);
+    });
+
+    it('accepts the JSON bodySHA256 variant', () => {
+      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
+      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
+      const request: CallbackRequest = {
+        method: 'POST',
+        url: signed.url,
+        headers: { 'content-type': 'application/json', 'x-twilio-signature': signed.signature },
+        body: Buffer.from(body),
+      };
+      expect(() => verifier.authenticate(request)).not.toThrow();
+      expect(twilioCallbacks.parseCallback(request, 'r1')).toMatchObject({ status: 'delivered' });
+    });
+  });
+
+  describe('parseCallback', () => {
+    it('keeps ids and status only, never body or numbers', () => {
+      const messageSid = sid('SM');
+      const event = twilioCallbacks.parseCallback(formRequest(twilioStatusParams({ MessageSid: messageSid, ErrorCode: '30003', MessageStatus: 'undelivered' })), 'r1');
+      expect(event).toEqual({ provider: 'twilio', route: 'r1', messageId: messageSid, status: 'undelivered', providerAccount: TWILIO_ACCOUNT_SID, errorCode: '30003' });
+    });
+
+    it('marks MMS by NumMedia or an MM sid', () => {
+      expect(twilioCallbacks.parseCallback(formRequest(twilioStatusParams({ NumMedia: '2' })), 'r1').hasMedia).toBe(true);
+      const mm = sid('MM');
+      expect(twilioCallbacks.parseCallback(formRequest(twilioStatusParams({ MessageSid: mm, SmsSid: mm })), 'r1').hasMedia).toBe(true);
+    });
+
+    it('falls back to SmsSid/SmsStatus', () => {
+      const params = twilioStatusParams().filter(([k]) => k !== 'MessageSid' && k !== 'MessageStatus');
+      expect(twilioCallbacks.parseCallback(formRequest(params), 'r1')).toMatchObject({ status: 'delivered' });
+    });
+
+    it.each([
+      { name: 'a malformed MessageSid', params: twilioStatusParams({ MessageSid: 'SM123', SmsSid: sid('SM') }), message: 'invalid Twilio callback: MessageSid: must be SM/MM followed by 32 hex digits' },
+      { name: 'a missing status', params: twilioStatusParams().filter(([k]) => !k.endsWith('Status')), message: 'invalid Twilio callback: MessageStatus is missing' },
+      { name: 'a missing AccountSid', params: twilioStatusParams().filter(([k]) => k !== 'AccountSid'), message: 'invalid Twilio callback: AccountSid: expected string' },
+    ])('rejects $name with 400', ({ params, message }) => {
+      const error = captureError(() => twilioCallbacks.parseCallback(formRequest(params), 'r1'));
+      expect(error).toBeInstanceOf(MalformedCallbackError);
+      expect(error).toMatchObject({ httpStatus: 400, message });
+    });
+
+    it('rejects a non-form body with 415', () => {
+      const request = { ...formRequest(twilioStatusParams()), headers: { 'content-type': 'application/json' } };
+      expect(captureError(() => twilioCallbacks.parseCallback(request, 'r1'))).toMatchObject({ httpStatus: 415 });
+    });
+  });
+});
+
+describe('Function: classifyTwilioError', () => {
+  const cases: Array<{ name: string; status: number; body: unknown; headers?: Record<string, string>; outcome: Outcome }> = [
+    { name: '404', status: 404, body: { code: 20404, message: 'not found' }, outcome: { kind: 'not-found', code: '20404' } },
+    { name: '20009 (not complete)', status: 400, body: { code: 20009, message: 'x' }, outcome: { kind: 'not-final', code: '20009' } },
+    { name: '429 with Retry-After', status: 429, body: { code: 20429 }, headers: { 'retry-after': '7' }, outcome: { kind: 'throttled', code: '20429', retryAfterSeconds: 7 } },
+    { name: '429 without Retry-After', status: 429, body: { code: 20429 }, outcome: { kind: 'throttled', code: '20429' } },
+    { name: '401', status: 401, body: { code: 20003 }, outcome: { kind: 'auth', code: '20003' } },
+    { name: '403', status: 403, body: {}, outcome: { kind: 'auth', code: 'http-403' } },
+    { name: '500', status: 500, body: 'oops', outcome: { kind: 'transient', code: 'http-500' } },
+    { name: '503', status: 503, body: { code: 20503 }, outcome: { kind: 'transient', code: '20503' } },
+    { name: '400 other code', status: 400, body: { code: 30400, message: 'The number +15005550006 …' }, outcome: { kind: 'rejected', code: '30400', reason: 'Twilio refused the request (HTTP 400)' } },
+  ];
+  it.each(cases)('classifies $name', ({ status, body, headers, outcome }) => {
+    expect(classifyTwilioError(json(status, body, headers), NOW)).toEqual(outcome);
+  });
+});
+
+describe('Object: twilioRedaction', () => {
+  const client = twilioRedaction.bindClient(twilioSecret(), 'sec');
+
+  it('sends exactly the documented redact request', async () => {
+    const http = scriptedHttp(() => json(200, { sid: 'x', body: '' }));
+    const target = job();
+    expect(await client.redact(target, { http, deleteMedia: false, now: () => NOW })).toEqual({ kind: 'redacted' });
+    expect(http.requests).toEqual([
+      {
+        method: 'POST',
+        url: `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages/${target.messageId}.json`,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')}`,
+          accept: 'application/json',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'Body=',
+      },
+    ]);
+  });
+
+  it('authenticates with the API key when the secret has one', async () => {
+    const keySid = sid('SK');
+    const http = scriptedHttp(() => json(200, { body: '' }));
+    await twilioRedaction.bindClient(twilioSecret({ apiKeySid: keySid, apiKeySecret: 'k'.repeat(32) }), 'sec').redact(job(), { http, deleteMedia: false, now: () => NOW });
+    expect(http.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`${keySid}:${'k'.repeat(32)}`).toString('base64')}`);
+  });
+
+  it('uses the account apiBaseUrl', async () => {
+    const http = scriptedHttp(() => json(200, { body: '' }));
+    await client.redact(job(), { http, deleteMedia: false, now: () => NOW, apiBaseUrl: 'http://127.0.0.1:9999' });
+    expect(http.requests[0]!.url.startsWith('http://127.0.0.1:9999/2010-04-01/Accounts/')).toBe(true);
+  });
+
+  it('does not call Twilio for an id that is not a message SID', async () => {
+    const http = scriptedHttp(() => json(200, {}));
+    expect(await client.redact(job({ messageId: 'SMnothex' }), { http, deleteMedia: false, now: () => NOW })).toEqual({
+      kind: 'rejected',
+      code: 'invalid-message-id',
+      reason: 'message id is not a Twilio message SID',
+    });
+    expect(http.requests).toHaveLength(0);
+  });
+
+  it('does not report success when Twilio answers 200 with the body still there', async () => {
+    const http = scriptedHttp(() => json(200, { body: 'still here' }));
+    expect(await client.redact(job(), { http, deleteMedia: false, now: () => NOW })).toMatchObject({ kind: 'rejected', code: 'body-not-empty' });
+  });
+
+  it('classifies a timeout as transient', async () => {
+    const http = scriptedHttp(() => new HttpTransportError('timeout'));
+    expect(await client.redact(job(), { http, deleteMedia: false, now: () => NOW })).toEqual({ kind: 'transient', code: 'timeout' });
+  });
+
+  it('deletes every media item of an MMS across pages when the account enables it', async () => {
+    const mms = job({ messageId: sid('MM') });
+    const [me1, me2, me3] = [sid('ME'), sid('ME'), sid('ME')];
+    const base = `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages/${mms.messageId}`;
+    const http = scriptedHttp((request) => {
+      if (request.method === 'POST') return json(200, { body: '' });
+      if (request.method === 'DELETE') return { status: 204, headers: {}, body: '' };
+      return request.url.includes('Page=1')
+        ? json(200, { media_list: [{ sid: me3 }], next_page_uri: null })
+        : json(200, { media_list: [{ sid: me1 }, { sid: me2 }], next_page_uri: `/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages/${mms.messageId}/Media.json?Page=1` });
+    });
+    expect(await client.redact(mms, { http, deleteMedia: true, now: () => NOW })).toEqual({ kind: 'redacted' });
+    expect(http.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `POST ${base}.json`,
+      `GET ${base}/Media.json?PageSize=100`,
+      `DELETE ${base}/Media/${me1}.json`,
+      `DELETE ${base}/Media/${me2}.json`,
+      `GET ${base}/Media.json?Page=1`,
+      `DELETE ${base}/Media/${me3}.json`,
+    ]);
+  });
+
+  it('leaves media alone unless the account enables deletion', async () => {
+    const http = scriptedHttp(() => json(200, { body: '' }));
+    await client.redact(job({ messageId: sid('MM') }), { http, deleteMedia: false, now: () => NOW });
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('reports a failed media deletion so the job is retried', async () => {
+    const http = scriptedHttp((request) =>
+      request.method === 'POST' ? json(200, { body: '' }) : request.method === 'GET' ? json(200, { media_list: [{ sid: sid('ME') }] }) : json(503, {}),
+    );
+    expect(await client.redact(job({ media: true }), { http, deleteMedia: true, now: () => NOW })).toEqual({ kind: 'transient', code: 'http-503' });
+  });
+});
+
+function captureError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,173 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signTwilioForm } from '../../functions/providers/twilio-signature';
+import { captureOutput, findLeaks } from '../support/capture-logs';
+import {
+  PII,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_SECRET_ID,
+  sid,
+  twilioAccount,
+  twilioCallbackEvent,
+  twilioSecret,
+  twilioStatusParams,
+} from '../support/twilio-fixtures';
+
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction';
+const sqs = mockClient(SQSClient);
+const secretsManager = mockClient(SecretsManagerClient);
+
+const ACCOUNTS = [
+  twilioAccount(),
+  twilioAccount({ route: 'custom-domain', publicUrl: 'https://hooks.example.com/sms/status' }),
+  twilioAccount({ route: 'delayed', redactAfterSeconds: 3600 }),
+  twilioAccount({ route: 'broken-secret', secretId: 'broken' }),
+  twilioAccount({ route: 'flaky-secret', secretId: 'flaky' }),
+];
+
+let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+let output: ReturnType<typeof captureOutput>;
+
+beforeAll(async () => {
+  process.env.REDACTOR_ACCOUNTS = JSON.stringify(ACCOUNTS);
+  process.env.REDACTION_QUEUE_URL = QUEUE_URL;
+  process.env.AWS_REGION = 'eu-west-1';
+  ({ handler } = await import('../../functions/receiver/handler'));
+});
+
+beforeEach(() => {
+  sqs.reset();
+  secretsManager.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+  secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret()) });
+  secretsManager.on(GetSecretValueCommand, { SecretId: 'broken' }).resolves({ SecretString: '{"accountSid":"nope","authToken":"x"}' });
+  output = captureOutput();
+  return () => output.restore();
+});
+
+function sentJobs(): Array<Record<string, unknown>> {
+  return sqs.commandCalls(SendMessageCommand).map((call) => JSON.parse(call.args[0].input.MessageBody!) as Record<string, unknown>);
+}
+
+describe('Lambda: receiver handler', () => {
+  it('enqueues a PII-free job for a signed terminal callback and answers 200', async () => {
+    const messageSid = sid('SM');
+    const result = await handler(twilioCallbackEvent({ params: twilioStatusParams({ MessageSid: messageSid, Body: PII.body }) }));
+    expect(result.statusCode).toBe(200);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.QueueUrl).toBe(QUEUE_URL);
+    const [job] = sentJobs();
+    expect(job).toEqual({ v: 1, provider: 'twilio', route: ACCOUNTS[0]!.route, messageId: messageSid, status: 'delivered', receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  });
+
+  it('decodes a base64-encoded body before verifying it', async () => {
+    expect((await handler(twilioCallbackEvent({ base64: true }))).statusCode).toBe(200);
+  });
+
+  it('acknowledges a non-terminal status with 204 and enqueues nothing', async () => {
+    const result = await handler(twilioCallbackEvent({ params: twilioStatusParams({ MessageStatus: 'sent', SmsStatus: 'sent' }) }));
+    expect(result.statusCode).toBe(204);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    { name: 'an unsigned callback', event: () => twilioCallbackEvent({ signature: null }), status: 401, error: 'missing X-Twilio-Signature header' },
+    { name: 'a callback signed with another token', event: () => twilioCallbackEvent({ token: 'z'.repeat(32) }), status: 403, error: "X-Twilio-Signature does not match (check the account's publicUrl and signing secret)" },
+    {
+      name: 'a signed callback whose status was altered',
+      event: () => {
+        const params = twilioStatusParams({ MessageStatus: 'sent' });
+        const event = twilioCallbackEvent({ params });
+        return { ...event, body: event.body!.replace('MessageStatus=sent', 'MessageStatus=delivered') };
+      },
+      status: 403,
+      error: "X-Twilio-Signature does not match (check the account's publicUrl and signing secret)",
+    },
+    {
+      name: 'a callback for another Twilio account, signed with our token',
+      event: () => twilioCallbackEvent({ params: twilioStatusParams({ AccountSid: sid('AC') }) }),
+      status: 403,
+      error: 'callback is for a different provider account than this route',
+    },
+    { name: 'an unknown route', event: () => twilioCallbackEvent({ route: 'nope' }), status: 404, error: 'unknown callback route' },
+    { name: 'a GET', event: () => twilioCallbackEvent({ method: 'GET' }), status: 405, error: 'status callbacks must be POST' },
+    {
+      name: 'an oversized body',
+      event: () => twilioCallbackEvent({ params: twilioStatusParams({ Padding: 'x'.repeat(70_000) }) }),
+      status: 413,
+      error: 'callback body is larger than 65536 bytes',
+    },
+    {
+      name: 'a signed callback with a malformed MessageSid',
+      event: () => twilioCallbackEvent({ params: twilioStatusParams({ MessageSid: 'SM1', SmsSid: 'SM1' }) }),
+      status: 400,
+      error: 'invalid Twilio callback: MessageSid: must be SM/MM followed by 32 hex digits; SmsSid: must be SM/MM followed by 32 hex digits',
+    },
+  ])('refuses $name with $status and enqueues nothing', async ({ event, status, error }) => {
+    const result = await handler(event());
+    expect({ status: result.statusCode, body: JSON.parse(result.body as string) }).toEqual({ status, body: { error } });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('checks the signature against the account publicUrl and the raw query as sent', async () => {
+    const params = twilioStatusParams();
+    const publicUrl = 'https://hooks.example.com/sms/status?tenant=a%2Fb';
+    const event = twilioCallbackEvent({ route: 'custom-domain', params, rawQuery: 'tenant=a%2Fb', signature: signTwilioForm(TWILIO_AUTH_TOKEN, publicUrl, params) });
+    expect((await handler(event)).statusCode).toBe(200);
+    // The same signature does not hold for the API Gateway URL.
+    const direct = twilioCallbackEvent({ params, signature: signTwilioForm(TWILIO_AUTH_TOKEN, publicUrl, params) });
+    expect((await handler(direct)).statusCode).toBe(403);
+  });
+
+  it('delays the job by the account redactAfterSeconds (SQS DelaySeconds ≤ 900, notBefore for the rest)', async () => {
+    expect((await handler(twilioCallbackEvent({ route: 'delayed' }))).statusCode).toBe(200);
+    const input = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(input.DelaySeconds).toBe(900);
+    const job = sentJobs()[0]!;
+    expect(Date.parse(job.notBefore as string) - Date.parse(job.receivedAt as string)).toBe(3_600_000);
+  });
+
+  it('answers 503 when the job cannot be enqueued, so the provider retries', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('ServiceUnavailable'));
+    const result = await handler(twilioCallbackEvent());
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body as string)).toEqual({ error: 'temporarily unavailable; retry later' });
+  });
+
+  it('answers 503 when the secret cannot be loaded, and recovers on the next callback', async () => {
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'flaky' })
+      .rejectsOnce(new Error('ThrottlingException'))
+      .resolves({ SecretString: JSON.stringify(twilioSecret()) });
+    const first = await handler(twilioCallbackEvent({ route: 'flaky-secret' }));
+    expect(first.statusCode).toBe(503);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    const second = await handler(twilioCallbackEvent({ route: 'flaky-secret' }));
+    expect(second.statusCode).toBe(200);
+  });
+
+  it('fails closed with 500 and a log line naming the field when the secret is malformed', async () => {
+    const result = await handler(twilioCallbackEvent({ route: 'broken-secret' }));
+    expect(result.statusCode).toBe(500);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    const line = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'callback.failed');
+    expect(line).toMatchObject({ level: 'ERROR', route: 'broken-secret', httpStatus: 500, error: { name: 'SecretShapeError', message: expect.stringContaining('accountSid: must be AC followed by 32 hex digits') } });
+  });
+
+  it('never writes a body, phone number, token or signature to logs or the queue', async () => {
+    const params = twilioStatusParams({ Body: PII.body });
+    const event = twilioCallbackEvent({ params });
+    const signature = event.headers['x-twilio-signature']!;
+    await handler(event);
+    await handler(twilioCallbackEvent({ params: twilioStatusParams({ Body: PII.body, MessageStatus: 'sent' }) }));
+    await handler(twilioCallbackEvent({ params, token: 'w'.repeat(32) }));
+    await handler(twilioCallbackEvent({ params: twilioStatusParams({ MessageSid: PII.to }) }));
+    await handler(twilioCallbackEvent({ route: 'broken-secret' }));
+    const texts = [...output.lines(), ...sqs.commandCalls(SendMessageCommand).map((c) => JSON.stringify(c.args[0].input))];
+    expect(output.lines().length).toBeGreaterThanOrEqual(5);
+    expect(findLeaks(texts, [PII.body, PII.from, PII.to, TWILIO_AUTH_TOKEN, signature, 'w'.repeat(32)])).toEqual([]);
+  });
+});

@@ -1,0 +1,205 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RedactionJob } from '../../functions/core/redaction-job';
+import { captureOutput, findLeaks } from '../support/capture-logs';
+import { FakeTwilioServer } from '../support/fake-twilio-server';
+import {
+  PII,
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_ROUTE,
+  TWILIO_SECRET_ID,
+  sid,
+  sqsEvent,
+  twilioAccount,
+  twilioSecret,
+} from '../support/twilio-fixtures';
+
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction';
+const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction-dlq';
+const sqs = mockClient(SQSClient);
+const secretsManager = mockClient(SecretsManagerClient);
+const twilio = new FakeTwilioServer({ user: TWILIO_ACCOUNT_SID, password: TWILIO_AUTH_TOKEN });
+
+let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let output: ReturnType<typeof captureOutput>;
+
+beforeAll(async () => {
+  const apiBaseUrl = await twilio.start();
+  process.env.REDACTOR_ACCOUNTS = JSON.stringify([twilioAccount({ apiBaseUrl, deleteMedia: true })]);
+  process.env.REDACTION_QUEUE_URL = QUEUE_URL;
+  process.env.DEAD_LETTER_QUEUE_URL = DLQ_URL;
+  process.env.HTTP_TIMEOUT_MS = '300';
+  process.env.AWS_REGION = 'eu-west-1';
+  ({ handler } = await import('../../functions/redactor/handler'));
+});
+
+afterAll(() => twilio.stop());
+
+beforeEach(() => {
+  sqs.reset();
+  secretsManager.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  sqs.on(ChangeMessageVisibilityCommand).resolves({});
+  secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret()) });
+  twilio.setCredentials({ user: TWILIO_ACCOUNT_SID, password: TWILIO_AUTH_TOKEN });
+  output = captureOutput();
+  return () => output.restore();
+});
+
+/** A message at the fake provider and the job that asks to redact it. */
+function message(options: { status?: string; media?: string[]; mms?: boolean } = {}): RedactionJob {
+  const messageId = sid(options.mms ? 'MM' : 'SM');
+  twilio.messages.set(messageId, { body: PII.body, status: options.status ?? 'delivered', media: options.media ?? [] });
+  return { v: 1, provider: 'twilio', route: TWILIO_ROUTE, messageId, status: 'delivered', receivedAt: new Date().toISOString() };
+}
+
+function event(...jobs: Array<RedactionJob | string>): SQSEvent {
+  return sqsEvent(jobs.map((job, index) => ({ id: `r${index}`, body: typeof job === 'string' ? job : JSON.stringify(job) })));
+}
+
+function deadLetters() {
+  return sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+}
+
+function visibilityChanges() {
+  return sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input);
+}
+
+describe('Lambda: redactor handler', () => {
+  it('redacts the body at the provider and acks the record', async () => {
+    const job = message();
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(twilio.messages.get(job.messageId)!.body).toBe('');
+    expect(deadLetters()).toEqual([]);
+  });
+
+  it('deletes MMS media when the account enables it', async () => {
+    const job = message({ mms: true, media: [sid('ME'), sid('ME')] });
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(twilio.messages.get(job.messageId)).toEqual({ body: '', status: 'delivered', media: [] });
+  });
+
+  it('acks a message the provider no longer has (404)', async () => {
+    const job: RedactionJob = { ...message(), messageId: sid('SM') };
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()).toEqual([]);
+  });
+
+  it('retries a 5xx later with backoff, reporting only that record', async () => {
+    const ok = message();
+    const flaky = message();
+    twilio.script(flaky.messageId, { status: 503, body: { code: 20500 } });
+    expect(await handler(event(ok, flaky))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r1' }] });
+    expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-r1', VisibilityTimeout: expect.any(Number) }]);
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThanOrEqual(1);
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeLessThanOrEqual(2);
+    expect(twilio.messages.get(ok.messageId)!.body).toBe('');
+    expect(twilio.messages.get(flaky.messageId)!.body).toBe(PII.body);
+  });
+
+  it('waits at least Retry-After when throttled', async () => {
+    const job = message();
+    twilio.script(job.messageId, { status: 429, body: { code: 20429 }, headers: { 'retry-after': '45' } });
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBe(45);
+  });
+
+  it('retries a message that is not final yet after about a minute', async () => {
+    const job = message({ status: 'sending' });
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThanOrEqual(48);
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeLessThanOrEqual(60);
+  });
+
+  it('treats a provider that does not answer in time as transient', async () => {
+    const job = message();
+    twilio.script(job.messageId, { status: 200, body: { body: '' }, delayMs: 1_000 });
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(output.lines().some((line) => line.includes('"outcome":"transient"') && line.includes('"code":"timeout"'))).toBe(true);
+  });
+
+  it('dead-letters a permanent 4xx with its reason and provider code, then acks', async () => {
+    const job = message();
+    twilio.script(job.messageId, { status: 400, body: { code: 30400, message: `Invalid ${PII.to}` } });
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()).toEqual([
+      {
+        QueueUrl: DLQ_URL,
+        MessageBody: JSON.stringify(job),
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: 'rejected' },
+          code: { DataType: 'String', StringValue: '30400' },
+          provider: { DataType: 'String', StringValue: 'twilio' },
+          route: { DataType: 'String', StringValue: TWILIO_ROUTE },
+          messageId: { DataType: 'String', StringValue: job.messageId },
+          attempts: { DataType: 'Number', StringValue: '1' },
+        },
+      },
+    ]);
+  });
+
+  it('reports the record for retry when the DLQ cannot take it, so nothing is lost', async () => {
+    const job = message();
+    twilio.script(job.messageId, { status: 400, body: { code: 30400 } });
+    sqs.on(SendMessageCommand).rejects(new Error('KMS.ThrottlingException'));
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+  });
+
+  it('refreshes credentials once on 401 and succeeds with the rotated token', async () => {
+    const rotated = 'r'.repeat(32);
+    const job = message();
+    // Warm the cache with the old token, then rotate it at the provider and in Secrets Manager.
+    await handler(event(message()));
+    twilio.setCredentials({ user: TWILIO_ACCOUNT_SID, password: rotated });
+    secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret({ authToken: rotated })) });
+    const before = secretsManager.commandCalls(GetSecretValueCommand).length;
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(secretsManager.commandCalls(GetSecretValueCommand).length - before).toBe(1);
+    expect(twilio.messages.get(job.messageId)!.body).toBe('');
+  });
+
+  it('dead-letters with reason auth when the refreshed credentials are refused too', async () => {
+    twilio.setCredentials({ user: TWILIO_ACCOUNT_SID, password: 'q'.repeat(32) });
+    const job = message();
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('auth');
+    expect(deadLetters()[0]!.MessageAttributes!.code!.StringValue).toBe('20003');
+  });
+
+  it('dead-letters a job that is not valid, naming the problem in the log', async () => {
+    expect(await handler(event('{"v":2}'))).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('invalid-job');
+    expect(output.lines().some((l) => l.includes('"event":"job.invalid"') && l.includes('job.v'))).toBe(true);
+  });
+
+  it('dead-letters a job whose route is no longer configured', async () => {
+    const job = { ...message(), route: 'removed-route' };
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('unknown-route');
+  });
+
+  it('holds a job back until its notBefore time without calling the provider', async () => {
+    const job = { ...message(), notBefore: new Date(Date.now() + 3_600_000).toISOString() };
+    const before = twilio.requests.length;
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(twilio.requests.length).toBe(before);
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThan(3_590);
+  });
+
+  it('gives up on a job older than the maximum age with reason gave-up', async () => {
+    const job = { ...message({ status: 'sending' }), receivedAt: new Date(Date.now() - 14 * 86_400_000).toISOString() };
+    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('gave-up');
+  });
+
+  it('never logs a body, phone number or token, whatever the provider answers', async () => {
+    const job = message();
+    twilio.script(job.messageId, { status: 400, body: { code: 21211, message: `The 'To' number ${PII.to} is not valid` } });
+    await handler(event(job, message(), '{"body":"' + PII.body + '"}'));
+    expect(findLeaks([...output.lines()], [PII.body, PII.to, PII.from, TWILIO_AUTH_TOKEN])).toEqual([]);
+  });
+});
