@@ -43,6 +43,11 @@ export const AccountConfigSchema = z.strictObject({
   publicUrl: z.optional(httpUrl('publicUrl')),
   /** Overrides the provider's API origin (local sandbox, contract tests). */
   apiBaseUrl: z.optional(httpUrl('apiBaseUrl')),
+  /**
+   * CarrierX only: also send `message: ""` in the update. CarrierX documents only `user_data` as
+   * updatable; the body is checked by reading the message back either way.
+   */
+  attemptBodyUpdate: z.optional(z.boolean()),
 });
 
 export type AccountConfigInput = z.input<typeof AccountConfigSchema>;
@@ -57,6 +62,7 @@ export interface Account {
   readonly deleteMedia: boolean;
   readonly publicUrl?: string;
   readonly apiBaseUrl?: string;
+  readonly attemptBodyUpdate: boolean;
 }
 
 const AccountsSchema = z.array(AccountConfigSchema).check(z.minLength(1, 'at least one account is required'));
@@ -76,6 +82,9 @@ export function parseAccounts(input: unknown): readonly Account[] {
     if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
     seen.add(account.route);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
+    if (account.attemptBodyUpdate !== undefined && account.provider !== 'carrierx') {
+      problems.push(`accounts[${index}].attemptBodyUpdate: only applies to carrierx accounts`);
+    }
     if (unknown.length > 0) {
       problems.push(
         `accounts[${index}].terminalStatuses: unknown ${account.provider} status(es) ${unknown.join(', ')}`,
@@ -91,6 +100,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     terminalStatuses: terminalStatusesFor(account.provider, account.terminalStatuses),
     redactAfterSeconds: account.redactAfterSeconds ?? 0,
     deleteMedia: account.deleteMedia ?? false,
+    attemptBodyUpdate: account.attemptBodyUpdate ?? false,
     ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),
     ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
   }));

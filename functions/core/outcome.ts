@@ -18,7 +18,12 @@ export type Outcome =
   /** Credentials refused (401/403): refresh them once, then give up loudly. */
   | { readonly kind: 'auth'; readonly code?: string }
   /** The provider refused the request for a reason retries cannot fix. */
-  | { readonly kind: 'rejected'; readonly code: string; readonly reason: string };
+  | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
+  /**
+   * The provider's API offers no way to remove the body (CarrierX: the read-back still shows it).
+   * Never reported as success: it is dead-lettered, counted and alarmed.
+   */
+  | { readonly kind: 'cannot-redact'; readonly code: string; readonly reason: string };
 
 export type OutcomeKind = Outcome['kind'];
 

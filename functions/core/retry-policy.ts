@@ -35,7 +35,14 @@ export type Action =
   | { readonly type: 'dead-letter'; readonly reason: DeadLetterReason; readonly code?: string };
 
 /** Why a job ended in the DLQ. Stable strings: alarms, the DLQ CLI and runbooks filter on them. */
-export type DeadLetterReason = 'rejected' | 'auth' | 'gave-up' | 'invalid-job' | 'unknown-route' | 'config';
+export type DeadLetterReason =
+  | 'rejected'
+  | 'provider-cannot-redact'
+  | 'auth'
+  | 'gave-up'
+  | 'invalid-job'
+  | 'unknown-route'
+  | 'config';
 
 export interface AttemptContext {
   /** 1 for the first delivery of the record (SQS ApproximateReceiveCount). */
@@ -63,6 +70,8 @@ export function decideAction(
       return { type: 'ack' };
     case 'rejected':
       return { type: 'dead-letter', reason: 'rejected', code: outcome.code };
+    case 'cannot-redact':
+      return { type: 'dead-letter', reason: 'provider-cannot-redact', code: outcome.code };
     case 'auth':
       return context.credentialsRefreshed
         ? { type: 'dead-letter', reason: 'auth', ...(outcome.code ? { code: outcome.code } : {}) }

@@ -16,4 +16,6 @@ export interface StatusEvent {
   readonly errorCode?: string;
   /** True when the message carries media (MMS), so media deletion and MMS status rules apply. */
   readonly hasMedia?: boolean;
+  /** True for messages the account received (not sent), where the provider says so. */
+  readonly inbound?: boolean;
 }

@@ -1,4 +1,5 @@
 import type { ProviderName } from './provider-name';
+import type { StatusEvent } from './status-event';
 
 /**
  * Every status each provider documents for a message (../shared/providers/NOTES.md). Used to reject
@@ -36,7 +37,25 @@ export function terminalStatusesFor(
   return override === undefined ? DEFAULT_TERMINAL_STATUSES[provider] : new Set(override);
 }
 
+/**
+ * Statuses that are final only for messages with media. SignalWire never gets a delivery receipt for
+ * MMS, so an MMS stays at `sent` for good (providers/NOTES.md).
+ */
+export const MMS_TERMINAL_STATUSES: Readonly<Partial<Record<ProviderName, ReadonlySet<string>>>> = {
+  'signalwire-compat': new Set(['sent']),
+  'signalwire-rest': new Set(['sent']),
+};
+
 /** Whether a status is final and redactable for this account. */
 export function isTerminalStatus(status: string, terminal: ReadonlySet<string>): boolean {
   return terminal.has(status);
+}
+
+/** Whether this event ends the message's life at the provider, so its body can be redacted. */
+export function isTerminalEvent(event: StatusEvent, terminal: ReadonlySet<string>): boolean {
+  // Inbound messages are redacted only where the account counts `received` as terminal (opt-in for
+  // CarrierX, whose partner-level callback also reports inbound traffic).
+  if (event.inbound === true && !terminal.has('received')) return false;
+  if (isTerminalStatus(event.status, terminal)) return true;
+  return event.hasMedia === true && (MMS_TERMINAL_STATUSES[event.provider]?.has(event.status) ?? false);
 }

@@ -2,6 +2,9 @@ import { ConfigError } from '../core/errors';
 import type { Account } from '../core/config';
 import type { ProviderName } from '../core/provider-name';
 import type { CallbackProvider, RedactionProvider } from './provider';
+import { carrierXCallbacks, carrierXRedaction } from './carrierx';
+import { signalWireCompatCallbacks, signalWireCompatRedaction } from './signalwire-compat';
+import { signalWireRestCallbacks, signalWireRestRedaction } from './signalwire-rest';
 import { twilioCallbacks, twilioRedaction } from './twilio';
 
 /**
@@ -10,10 +13,16 @@ import { twilioCallbacks, twilioRedaction } from './twilio';
  */
 export const callbackProviders: Partial<Record<ProviderName, CallbackProvider>> = {
   twilio: twilioCallbacks,
+  'signalwire-compat': signalWireCompatCallbacks,
+  'signalwire-rest': signalWireRestCallbacks,
+  carrierx: carrierXCallbacks,
 };
 
 export const redactionProviders: Partial<Record<ProviderName, RedactionProvider>> = {
   twilio: twilioRedaction,
+  'signalwire-compat': signalWireCompatRedaction,
+  'signalwire-rest': signalWireRestRedaction,
+  carrierx: carrierXRedaction,
 };
 
 /**

@@ -46,6 +46,10 @@ export interface RedactionContext {
   /** The account's `apiBaseUrl`, else the provider's public API origin. */
   readonly apiBaseUrl?: string;
   readonly deleteMedia: boolean;
+  /** The account's terminal statuses, for adapters that confirm the status with the provider. */
+  readonly terminalStatuses: ReadonlySet<string>;
+  /** CarrierX: also try blanking the body (see AccountConfigSchema). */
+  readonly attemptBodyUpdate: boolean;
   readonly now: () => Date;
 }
 

@@ -6,9 +6,14 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * https://www.twilio.com/docs/usage/security#validating-requests
  */
 export function computeTwilioSignature(key: string, url: string, params: ReadonlyArray<readonly [string, string]>): string {
+  return computeHmac(key, url, sortParams(params));
+}
+
+/** base64 HMAC-SHA1 over the URL and the params in the order given. */
+function computeHmac(key: string, url: string, orderedParams: ReadonlyArray<readonly [string, string]>): string {
   const hmac = createHmac('sha1', key);
   hmac.update(url, 'utf8');
-  for (const [name, value] of sortParams(params)) {
+  for (const [name, value] of orderedParams) {
     hmac.update(name, 'utf8');
     hmac.update(value, 'utf8');
   }
@@ -33,13 +38,13 @@ export function isValidFormSignature(
   params: ReadonlyArray<readonly [string, string]>,
 ): boolean {
   const candidates = urlCandidates(url);
-  const paramSets = hasRepeatedPairs(params) ? [params, uniquePairs(params)] : [params];
+  const signers = hasRepeatedKeys(params) ? REPEATED_KEY_VARIANTS : [computeTwilioSignature];
   let valid = false;
   for (const key of keys) {
     for (const candidate of candidates) {
-      for (const set of paramSets) {
+      for (const sign of signers) {
         // Compare first, then OR: every candidate is compared even after a match.
-        valid = safeEqual(header, computeTwilioSignature(key, candidate, set)) || valid;
+        valid = safeEqual(header, sign(key, candidate, params)) || valid;
       }
     }
   }
@@ -93,8 +98,21 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function hasRepeatedPairs(params: ReadonlyArray<readonly [string, string]>): boolean {
-  return new Set(params.map(([k, v]) => `${k}\u0000${v}`)).size !== params.length;
+type Signer = (key: string, url: string, params: ReadonlyArray<readonly [string, string]>) => string;
+
+/**
+ * Implementations disagree on repeated keys: Twilio sorts their values, twilio-node also drops
+ * identical ones, SignalWire's validator keeps them in the order received. All three are HMACs under
+ * the same secret, so accepting each is no weaker than accepting one.
+ */
+const REPEATED_KEY_VARIANTS: readonly Signer[] = [
+  computeTwilioSignature,
+  (key, url, params) => computeTwilioSignature(key, url, uniquePairs(params)),
+  (key, url, params) => computeHmac(key, url, [...params].sort(([a], [b]) => compare(a, b))),
+];
+
+function hasRepeatedKeys(params: ReadonlyArray<readonly [string, string]>): boolean {
+  return new Set(params.map(([k]) => k)).size !== params.length;
 }
 
 /** twilio-node drops identical repeated values before signing; accept that form as well. */

@@ -5,10 +5,10 @@ import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
 import { parseSecret } from '../core/parse-secret';
 import type { RedactionJob } from '../core/redaction-job';
-import { parseRetryAfter } from '../core/retry-after';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, sendOrClassify } from './http-helpers';
+import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { formParams, isValidFormSignature, isValidJsonSignature, usesBodyHash } from './twilio-signature';
 
@@ -24,7 +24,7 @@ const FORM = 'application/x-www-form-urlencoded';
 const TWILIO_CODES = {
   /** "Cannot delete/redact: message is not complete yet": retry later. */
   notComplete: '20009',
-  notFound: '20404',
+  /** Too many concurrent requests: never processed, always safe to retry. */
   tooManyRequests: '20429',
 } as const;
 
@@ -155,14 +155,8 @@ export const twilioCallbacks: CallbackProvider = {
 export function classifyTwilioError(response: HttpResponse, now: Date): Outcome {
   const code = twilioErrorCode(response) ?? `http-${response.status}`;
   if (code === TWILIO_CODES.notComplete) return { kind: 'not-final', code };
-  if (response.status === 404) return { kind: 'not-found', code };
-  if (response.status === 429 || code === TWILIO_CODES.tooManyRequests) {
-    const retryAfterSeconds = parseRetryAfter(response.headers['retry-after'], now);
-    return { kind: 'throttled', code, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
-  }
-  if (response.status === 401 || response.status === 403) return { kind: 'auth', code };
-  if (response.status >= 500) return { kind: 'transient', code };
-  return { kind: 'rejected', code, reason: `Twilio refused the request (HTTP ${response.status})` };
+  if (code === TWILIO_CODES.tooManyRequests) return classifyByStatus({ ...response, status: 429 }, code, now, 'Twilio');
+  return classifyByStatus(response, code, now, 'Twilio');
 }
 
 /** Twilio's error body is `{ code, message, more_info, status }`; only the numeric code is kept. */
@@ -227,42 +221,13 @@ async function redactTwilioMessage(
   const hasMedia = job.media === true || job.messageId.startsWith('MM');
   if (outcome.kind !== 'redacted' || !context.deleteMedia || !hasMedia) return outcome;
   // Redacting the body leaves media in place; delete each item when the account asks for it.
-  return deleteTwilioMedia(messageUrl, headers, context, now);
-}
-
-async function deleteTwilioMedia(
-  messageUrl: string,
-  headers: Record<string, string>,
-  context: RedactionContext,
-  now: Date,
-): Promise<Outcome> {
-  const origin = context.apiBaseUrl ?? TWILIO_API_BASE_URL;
-  let next: string | undefined = `${messageUrl}/Media.json?PageSize=100`;
-  while (next !== undefined) {
-    const page = await sendOrClassify(context.http, { method: 'GET', url: next, headers });
-    if ('kind' in page) return page;
-    if (page.status === 404) return { kind: 'redacted' };
-    if (page.status !== 200) return classifyTwilioError(page, now);
-    let list: { media_list?: Array<{ sid?: unknown }>; next_page_uri?: unknown };
-    try {
-      list = JSON.parse(page.body) as typeof list;
-    } catch {
-      return { kind: 'transient', code: 'unparseable-response' };
-    }
-    for (const item of list.media_list ?? []) {
-      if (typeof item.sid !== 'string' || !MEDIA_SID.test(item.sid)) continue;
-      const deleted = await sendOrClassify(context.http, {
-        method: 'DELETE',
-        url: `${messageUrl}/Media/${item.sid}.json`,
-        headers,
-      });
-      if ('kind' in deleted) return deleted;
-      if (deleted.status !== 204 && deleted.status !== 200 && deleted.status !== 404) {
-        return classifyTwilioError(deleted, now);
-      }
-    }
-    // next_page_uri is relative to the API origin.
-    next = typeof list.next_page_uri === 'string' && list.next_page_uri.startsWith('/') ? `${origin}${list.next_page_uri}` : undefined;
-  }
-  return { kind: 'redacted' };
+  return deleteListedMedia({
+    http: context.http,
+    headers,
+    firstPageUrl: `${messageUrl}/Media.json?PageSize=100`,
+    origin: context.apiBaseUrl ?? TWILIO_API_BASE_URL,
+    mediaUrl: (mediaSid) => `${messageUrl}/Media/${mediaSid}.json`,
+    isMediaSid: (value) => MEDIA_SID.test(value),
+    classifyError: (response) => classifyTwilioError(response, now),
+  });
 }

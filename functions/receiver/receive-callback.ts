@@ -6,7 +6,7 @@ import type { ProviderName } from '../core/provider-name';
 import type { JobSender } from '../core/queues';
 import { buildRedactionJob } from '../core/redaction-job';
 import type { SecretStore } from '../core/secret-store';
-import { isTerminalStatus } from '../core/terminal-rules';
+import { isTerminalEvent } from '../core/terminal-rules';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
 
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
@@ -81,7 +81,7 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
       throw new AuthenticationError('callback is for a different provider account than this route');
     }
     const eventFields = { ...fields, messageId: event.messageId, status: event.status };
-    if (!isTerminalStatus(event.status, account.terminalStatuses)) {
+    if (!isTerminalEvent(event, account.terminalStatuses)) {
       deps.log.info('callback.ignored', { ...eventFields, reason: 'not-terminal' });
       return { statusCode: 204, body: '' };
     }

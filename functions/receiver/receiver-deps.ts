@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DepsOverrides } from '../aws/deps-overrides';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
@@ -23,22 +24,21 @@ export const RECEIVER_ENV = {
  */
 export function receiverDepsFromEnv(
   env: Env,
-  clients: { sqs?: SQSClient; secretsManager?: SecretsManagerClient } = {},
+  overrides: DepsOverrides = {},
 ): ReceiverDeps {
   const accounts = parseAccountsJson(env[RECEIVER_ENV.accounts], RECEIVER_ENV.accounts);
   assertProvidersImplemented(accounts, callbackProviders);
-  const sqs = clients.sqs ?? new SQSClient({});
-  const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+  const sqs = overrides.sqs ?? new SQSClient({});
   return {
     accounts: indexByRoute(accounts),
     providers: callbackProviders,
     secrets: new CachedSecretStore({
-      fetch: secretsManagerFetch(secretsManager),
+      fetch: overrides.fetchSecret ?? secretsManagerFetch(new SecretsManagerClient({})),
       maxAgeMs: intEnv(env, RECEIVER_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
     }),
     queue: new SqsJobQueue(sqs, requireEnv(env, RECEIVER_ENV.queueUrl)),
     now: () => new Date(),
-    log: createJsonLogger(),
+    log: overrides.log ?? createJsonLogger(),
     maxBodyBytes: intEnv(env, RECEIVER_ENV.maxBodyBytes, 64 * 1024, 1024, 1024 * 1024),
   };
 }

@@ -75,6 +75,8 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps): Pr
       outcome = await client.redact(job, {
         http: deps.http,
         deleteMedia: account.deleteMedia,
+        terminalStatuses: account.terminalStatuses,
+        attemptBodyUpdate: account.attemptBodyUpdate,
         now: deps.now,
         ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
       });

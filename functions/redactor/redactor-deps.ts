@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DepsOverrides } from '../aws/deps-overrides';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsDeadLetterQueue, SqsJobQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
@@ -24,18 +25,17 @@ export const REDACTOR_ENV = {
 /** Builds the redactor's dependencies from its environment, once per execution environment. */
 export function redactorDepsFromEnv(
   env: Env,
-  clients: { sqs?: SQSClient; secretsManager?: SecretsManagerClient } = {},
+  overrides: DepsOverrides = {},
 ): RedactorDeps {
   const accounts = parseAccountsJson(env[REDACTOR_ENV.accounts], REDACTOR_ENV.accounts);
   assertProvidersImplemented(accounts, redactionProviders);
-  const sqs = clients.sqs ?? new SQSClient({});
-  const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+  const sqs = overrides.sqs ?? new SQSClient({});
   const concurrency = intEnv(env, REDACTOR_ENV.providerConcurrency, 10, 1, 100);
   return {
     accounts: indexByRoute(accounts),
     providers: redactionProviders,
     secrets: new CachedSecretStore({
-      fetch: secretsManagerFetch(secretsManager),
+      fetch: overrides.fetchSecret ?? secretsManagerFetch(new SecretsManagerClient({})),
       maxAgeMs: intEnv(env, REDACTOR_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
     }),
     http: new UndiciHttpClient({
@@ -47,7 +47,7 @@ export function redactorDepsFromEnv(
     policy: DEFAULT_RETRY_POLICY,
     now: () => new Date(),
     random: Math.random,
-    log: createJsonLogger(),
+    log: overrides.log ?? createJsonLogger(),
     concurrency,
   };
 }

@@ -13,6 +13,7 @@ describe('Function: parseAccounts', () => {
       terminalStatuses: new Set(['delivered', 'undelivered', 'failed', 'read', 'canceled', 'received']),
       redactAfterSeconds: 0,
       deleteMedia: false,
+      attemptBodyUpdate: false,
     });
   });
 
@@ -39,6 +40,11 @@ describe('Function: parseAccounts', () => {
       name: 'a duplicate route',
       input: [twilioAccount(), twilioAccount({ secretId: 'other' })],
       message: 'accounts[1].route: duplicate route',
+    },
+    {
+      name: 'a CarrierX-only option on another provider',
+      input: [twilioAccount({ attemptBodyUpdate: true })],
+      message: 'accounts[0].attemptBodyUpdate: only applies to carrierx accounts',
     },
     {
       name: 'a terminal status the provider does not have',

@@ -3,6 +3,7 @@ import type { CallbackRequest } from '../../functions/core/callback-request';
 import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
 import type { Outcome } from '../../functions/core/outcome';
 import type { RedactionJob } from '../../functions/core/redaction-job';
+import { DEFAULT_TERMINAL_STATUSES } from '../../functions/core/terminal-rules';
 import { classifyTwilioError, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
 import { signTwilioForm, signTwilioJson } from '../../functions/providers/twilio-signature';
 import { json, scriptedHttp } from '../support/fake-http';
@@ -17,6 +18,7 @@ import {
 
 const URL = 'https://hooks.example.com/callbacks/r1';
 const NOW = new Date('2026-11-25T17:00:00Z');
+const BASE_CONTEXT = { terminalStatuses: DEFAULT_TERMINAL_STATUSES.twilio, attemptBodyUpdate: false };
 
 function formRequest(params: Array<[string, string]>, signature?: string, headers: Record<string, string> = {}): CallbackRequest {
   return {
@@ -157,7 +159,7 @@ describe('Object: twilioRedaction', () => {
   it('sends exactly the documented redact request', async () => {
     const http = scriptedHttp(() => json(200, { sid: 'x', body: '' }));
     const target = job();
-    expect(await client.redact(target, { http, deleteMedia: false, now: () => NOW })).toEqual({ kind: 'redacted' });
+    expect(await client.redact(target, { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW })).toEqual({ kind: 'redacted' });
     expect(http.requests).toEqual([
       {
         method: 'POST',
@@ -175,19 +177,19 @@ describe('Object: twilioRedaction', () => {
   it('authenticates with the API key when the secret has one', async () => {
     const keySid = sid('SK');
     const http = scriptedHttp(() => json(200, { body: '' }));
-    await twilioRedaction.bindClient(twilioSecret({ apiKeySid: keySid, apiKeySecret: 'k'.repeat(32) }), 'sec').redact(job(), { http, deleteMedia: false, now: () => NOW });
+    await twilioRedaction.bindClient(twilioSecret({ apiKeySid: keySid, apiKeySecret: 'k'.repeat(32) }), 'sec').redact(job(), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW });
     expect(http.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`${keySid}:${'k'.repeat(32)}`).toString('base64')}`);
   });
 
   it('uses the account apiBaseUrl', async () => {
     const http = scriptedHttp(() => json(200, { body: '' }));
-    await client.redact(job(), { http, deleteMedia: false, now: () => NOW, apiBaseUrl: 'http://127.0.0.1:9999' });
+    await client.redact(job(), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW, apiBaseUrl: 'http://127.0.0.1:9999' });
     expect(http.requests[0]!.url.startsWith('http://127.0.0.1:9999/2010-04-01/Accounts/')).toBe(true);
   });
 
   it('does not call Twilio for an id that is not a message SID', async () => {
     const http = scriptedHttp(() => json(200, {}));
-    expect(await client.redact(job({ messageId: 'SMnothex' }), { http, deleteMedia: false, now: () => NOW })).toEqual({
+    expect(await client.redact(job({ messageId: 'SMnothex' }), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW })).toEqual({
       kind: 'rejected',
       code: 'invalid-message-id',
       reason: 'message id is not a Twilio message SID',
@@ -197,12 +199,12 @@ describe('Object: twilioRedaction', () => {
 
   it('does not report success when Twilio answers 200 with the body still there', async () => {
     const http = scriptedHttp(() => json(200, { body: 'still here' }));
-    expect(await client.redact(job(), { http, deleteMedia: false, now: () => NOW })).toMatchObject({ kind: 'rejected', code: 'body-not-empty' });
+    expect(await client.redact(job(), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW })).toMatchObject({ kind: 'rejected', code: 'body-not-empty' });
   });
 
   it('classifies a timeout as transient', async () => {
     const http = scriptedHttp(() => new HttpTransportError('timeout'));
-    expect(await client.redact(job(), { http, deleteMedia: false, now: () => NOW })).toEqual({ kind: 'transient', code: 'timeout' });
+    expect(await client.redact(job(), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW })).toEqual({ kind: 'transient', code: 'timeout' });
   });
 
   it('deletes every media item of an MMS across pages when the account enables it', async () => {
@@ -216,7 +218,7 @@ describe('Object: twilioRedaction', () => {
         ? json(200, { media_list: [{ sid: me3 }], next_page_uri: null })
         : json(200, { media_list: [{ sid: me1 }, { sid: me2 }], next_page_uri: `/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages/${mms.messageId}/Media.json?Page=1` });
     });
-    expect(await client.redact(mms, { http, deleteMedia: true, now: () => NOW })).toEqual({ kind: 'redacted' });
+    expect(await client.redact(mms, { ...BASE_CONTEXT, http, deleteMedia: true, now: () => NOW })).toEqual({ kind: 'redacted' });
     expect(http.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       `POST ${base}.json`,
       `GET ${base}/Media.json?PageSize=100`,
@@ -229,7 +231,7 @@ describe('Object: twilioRedaction', () => {
 
   it('leaves media alone unless the account enables deletion', async () => {
     const http = scriptedHttp(() => json(200, { body: '' }));
-    await client.redact(job({ messageId: sid('MM') }), { http, deleteMedia: false, now: () => NOW });
+    await client.redact(job({ messageId: sid('MM') }), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW });
     expect(http.requests).toHaveLength(1);
   });
 
@@ -237,7 +239,7 @@ describe('Object: twilioRedaction', () => {
     const http = scriptedHttp((request) =>
       request.method === 'POST' ? json(200, { body: '' }) : request.method === 'GET' ? json(200, { media_list: [{ sid: sid('ME') }] }) : json(503, {}),
     );
-    expect(await client.redact(job({ media: true }), { http, deleteMedia: true, now: () => NOW })).toEqual({ kind: 'transient', code: 'http-503' });
+    expect(await client.redact(job({ media: true }), { ...BASE_CONTEXT, http, deleteMedia: true, now: () => NOW })).toEqual({ kind: 'transient', code: 'http-503' });
   });
 });
 

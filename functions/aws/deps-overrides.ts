@@ -1,0 +1,10 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from '../core/logger';
+
+/** Parts the local runner and tests swap in when building handler dependencies; Lambda uses the defaults. */
+export interface DepsOverrides {
+  readonly sqs?: SQSClient;
+  /** Reads a secret's text (default: Secrets Manager GetSecretValue). */
+  readonly fetchSecret?: (secretId: string) => Promise<string>;
+  readonly log?: Logger;
+}

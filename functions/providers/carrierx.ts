@@ -1,0 +1,173 @@
+import * as z from 'zod/mini';
+import { mediaTypeOf } from '../core/callback-request';
+import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
+import type { HttpResponse } from '../core/http-client';
+import type { Outcome } from '../core/outcome';
+import { parseSecret } from '../core/parse-secret';
+import type { RedactionJob } from '../core/redaction-job';
+import type { StatusEvent } from '../core/status-event';
+import { describeIssues } from '../core/zod-issues';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { safeEqual } from './twilio-signature';
+
+/** CarrierX Core API v2 origin. */
+export const CARRIERX_API_BASE_URL = 'https://api.carrierx.com/core/v2';
+
+/** Query parameter of the callback URL that carries the account's callback token. */
+export const CARRIERX_TOKEN_PARAM = 'token';
+
+const MESSAGE_SID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * Secrets Manager JSON for a CarrierX partner. `token` is the API bearer token. CarrierX documents no
+ * callback signature, so callbacks are authenticated by `callbackToken`, an unguessable value (≥ 32
+ * characters) placed in the callback URL as `?token=…`; optionally also by Basic credentials.
+ */
+export const CarrierXSecretSchema = z.object({
+  token: z.string().check(z.minLength(16, 'must be the CarrierX API bearer token')),
+  callbackToken: z.string().check(z.minLength(32, 'must be at least 32 random characters')),
+  previousCallbackToken: z.optional(z.string().check(z.minLength(32, 'must be at least 32 random characters'))),
+  callbackBasicAuth: z.optional(
+    z.object({
+      username: z.string().check(z.minLength(1, 'must not be empty')),
+      password: z.string().check(z.minLength(16, 'must be at least 16 characters')),
+    }),
+  ),
+});
+
+export type CarrierXSecret = z.infer<typeof CarrierXSecretSchema>;
+
+function parseCarrierXSecret(secret: unknown, secretId: string): CarrierXSecret {
+  const parsed = parseSecret(CarrierXSecretSchema, secret, secretId);
+  if (parsed.previousCallbackToken === parsed.callbackToken) {
+    throw new SecretShapeError(secretId, 'previousCallbackToken must differ from callbackToken');
+  }
+  return parsed;
+}
+
+/** The SMS object CarrierX posts. It includes `message` (the body) and `media_urls`: never read. */
+const CarrierXCallbackSchema = z.looseObject({
+  message_sid: z.string().check(z.regex(MESSAGE_SID, 'must be a UUID')),
+  status: z.string().check(z.regex(/^[a-z_]{1,40}$/, 'must be a lower-case status word')),
+  direction: z.optional(z.string().check(z.regex(/^[a-z]{1,20}$/, 'must be a lower-case word'))),
+  type: z.optional(z.string()),
+  partner_sid: z.optional(z.string().check(z.maxLength(64))),
+  media_urls: z.optional(z.array(z.unknown())),
+});
+
+export const carrierXCallbacks: CallbackProvider = {
+  provider: 'carrierx',
+
+  bindVerifier(secret, secretId) {
+    const { callbackToken, previousCallbackToken, callbackBasicAuth } = parseCarrierXSecret(secret, secretId);
+    const tokens = previousCallbackToken === undefined ? [callbackToken] : [callbackToken, previousCallbackToken];
+    const expectedAuthorization = callbackBasicAuth === undefined ? undefined : basicAuth(callbackBasicAuth.username, callbackBasicAuth.password);
+    return {
+      authenticate(request) {
+        const query = request.url.indexOf('?');
+        const token = query === -1 ? null : new URLSearchParams(request.url.slice(query + 1)).get(CARRIERX_TOKEN_PARAM);
+        if (token === null || token === '') throw new AuthenticationError(`missing ${CARRIERX_TOKEN_PARAM} query parameter`, 401);
+        let valid = false;
+        for (const expected of tokens) valid = safeEqual(token, expected) || valid;
+        if (!valid) throw new AuthenticationError('callback token does not match');
+        if (expectedAuthorization !== undefined) {
+          const authorization = request.headers.authorization;
+          if (authorization === undefined) throw new AuthenticationError('missing Authorization header', 401);
+          if (!safeEqual(authorization, expectedAuthorization)) throw new AuthenticationError('Authorization does not match');
+        }
+      },
+    };
+  },
+
+  parseCallback(request, route): StatusEvent {
+    if (mediaTypeOf(request) !== 'application/json') throw new MalformedCallbackError('callback must be application/json', 415);
+    const value = parseJson(request.body.toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new MalformedCallbackError('callback body must be a JSON object');
+    }
+    const parsed = CarrierXCallbackSchema.safeParse(value);
+    if (!parsed.success) throw new MalformedCallbackError(`invalid CarrierX callback: ${describeIssues(parsed.error.issues)}`);
+    const sms = parsed.data;
+    return {
+      provider: 'carrierx',
+      route,
+      messageId: sms.message_sid,
+      status: sms.status,
+      ...(sms.direction === 'inbound' ? { inbound: true } : {}),
+      ...(sms.type === 'mms' || (sms.media_urls?.length ?? 0) > 0 ? { hasMedia: true } : {}),
+    };
+  },
+};
+
+/** CarrierX error bodies (`{ message, errors: [{ field, message, reference_sid }] }`) carry no stable code. */
+function carrierXErrorCode(response: HttpResponse): string {
+  return `http-${response.status}`;
+}
+
+export function classifyCarrierXError(response: HttpResponse, now: Date): Outcome {
+  return classifyByStatus(response, carrierXErrorCode(response), now, 'CarrierX');
+}
+
+export const carrierXRedaction: RedactionProvider = {
+  provider: 'carrierx',
+  bindClient(secret, secretId): ProviderClient {
+    const { token } = parseCarrierXSecret(secret, secretId);
+    return { redact: (job, context) => redactCarrierXMessage(job, context, `Bearer ${token}`) };
+  },
+};
+
+type Sms = { message?: unknown; status?: unknown; user_data?: unknown };
+
+/**
+ * CarrierX documents only `user_data` as updatable and no delete endpoint (carrierx-update-message.txt).
+ * So: confirm the status (the callback is not signed), clear `user_data`, try blanking the body only
+ * where the account enables it, and read the message back. `redacted` only when the body is
+ * verifiably empty; otherwise `cannot-redact`, which is dead-lettered and alarmed, never hidden.
+ */
+async function redactCarrierXMessage(job: RedactionJob, context: RedactionContext, authorization: string): Promise<Outcome> {
+  if (!MESSAGE_SID.test(job.messageId)) {
+    return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a CarrierX message_sid' };
+  }
+  const url = `${context.apiBaseUrl ?? CARRIERX_API_BASE_URL}/sms/messages/${job.messageId}`;
+  const headers = { authorization, accept: 'application/json' };
+  const now = context.now();
+
+  const read = async (): Promise<Sms | Outcome> => {
+    const answer = await sendOrClassify(context.http, { method: 'GET', url, headers });
+    if ('kind' in answer) return answer;
+    if (!isSuccessStatus(answer.status)) return classifyCarrierXError(answer, now);
+    const sms = parseJson(answer.body) as Sms | undefined;
+    return sms === undefined || typeof sms !== 'object' || sms === null ? { kind: 'transient', code: 'unparseable-response' } : sms;
+  };
+
+  const before = await read();
+  if ('kind' in before) return before;
+  if (before.message === '' && (before.user_data === '' || before.user_data === null || before.user_data === undefined)) {
+    return { kind: 'already-redacted' };
+  }
+  if (typeof before.status !== 'string' || !context.terminalStatuses.has(before.status)) {
+    // The callback said terminal but CarrierX does not (yet): the unsigned callback is not trusted alone.
+    return { kind: 'not-final', code: typeof before.status === 'string' ? `status-${before.status}` : 'status-unknown' };
+  }
+
+  const update = await sendOrClassify(context.http, {
+    method: 'PATCH',
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(context.attemptBodyUpdate ? { message: '', user_data: '' } : { user_data: '' }),
+  });
+  if ('kind' in update) return update;
+  if (!isSuccessStatus(update.status) && !(context.attemptBodyUpdate && (update.status === 400 || update.status === 422))) {
+    return classifyCarrierXError(update, now);
+  }
+
+  const after = await read();
+  if ('kind' in after) return after;
+  if (after.message === '') return { kind: 'redacted' };
+  return {
+    kind: 'cannot-redact',
+    code: context.attemptBodyUpdate ? 'body-update-ignored' : 'body-not-updatable',
+    reason: 'CarrierX still returns the message body after the update; its API offers no way to remove it',
+  };
+}

@@ -1,0 +1,41 @@
+import type { Outcome } from '../core/outcome';
+import type { HttpClient, HttpResponse } from '../core/http-client';
+import { isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+
+/** How one Twilio-style API lists and deletes a message's media. */
+export interface MediaApi {
+  readonly http: HttpClient;
+  readonly headers: Readonly<Record<string, string>>;
+  /** First page of the message's media list. */
+  readonly firstPageUrl: string;
+  /** Origin that the relative `next_page_uri` is resolved against. */
+  readonly origin: string;
+  readonly mediaUrl: (mediaSid: string) => string;
+  readonly isMediaSid: (value: string) => boolean;
+  readonly classifyError: (response: HttpResponse) => Outcome;
+}
+
+/**
+ * Deletes every media item of a message through a Twilio-style Media sub-resource (`media_list`,
+ * `next_page_uri`), shared by Twilio and SignalWire's compatibility API. `redacted` once the list is
+ * empty or gone; otherwise the first failure's outcome, so the job is retried.
+ */
+export async function deleteListedMedia(api: MediaApi): Promise<Outcome> {
+  let next: string | undefined = api.firstPageUrl;
+  while (next !== undefined) {
+    const page = await sendOrClassify(api.http, { method: 'GET', url: next, headers: api.headers });
+    if ('kind' in page) return page;
+    if (page.status === 404) return { kind: 'redacted' };
+    if (!isSuccessStatus(page.status)) return api.classifyError(page);
+    const list = parseJson(page.body) as { media_list?: Array<{ sid?: unknown }>; next_page_uri?: unknown } | undefined;
+    if (list === undefined) return { kind: 'transient', code: 'unparseable-response' };
+    for (const item of list.media_list ?? []) {
+      if (typeof item.sid !== 'string' || !api.isMediaSid(item.sid)) continue;
+      const deleted = await sendOrClassify(api.http, { method: 'DELETE', url: api.mediaUrl(item.sid), headers: api.headers });
+      if ('kind' in deleted) return deleted;
+      if (!isSuccessStatus(deleted.status) && deleted.status !== 404) return api.classifyError(deleted);
+    }
+    next = typeof list.next_page_uri === 'string' && list.next_page_uri.startsWith('/') ? `${api.origin}${list.next_page_uri}` : undefined;
+  }
+  return { kind: 'redacted' };
+}

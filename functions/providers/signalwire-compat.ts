@@ -1,0 +1,139 @@
+import * as z from 'zod/mini';
+import { MalformedCallbackError } from '../core/errors';
+import type { HttpResponse } from '../core/http-client';
+import type { Outcome } from '../core/outcome';
+import type { RedactionJob } from '../core/redaction-job';
+import type { StatusEvent } from '../core/status-event';
+import { describeIssues } from '../core/zod-issues';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import { deleteListedMedia } from './media-deletion';
+import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import {
+  SIGNALWIRE_IN_PROGRESS,
+  isSignalWireId,
+  parseSignalWireSecret,
+  signalWireIdSchema,
+  type SignalWireCredentials,
+} from './signalwire-secret';
+import { authenticateTwilioStyle, callbackParams } from './twilio';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * Compatibility (cXML/LaML) status callback: form POST like Twilio's, but it also carries `Body`,
+ * `From` and `To`. Only ids and status are read.
+ */
+const CompatCallbackSchema = z.looseObject({
+  MessageSid: signalWireIdSchema('MessageSid'),
+  MessageStatus: z.string().check(z.regex(/^[a-z_]{1,40}$/, 'must be a lower-case status word')),
+  AccountSid: z.optional(signalWireIdSchema('AccountSid')),
+  ErrorCode: z.optional(z.string().check(z.regex(/^\d{0,10}$/, 'must be a number'))),
+  NumMedia: z.optional(z.string().check(z.regex(/^\d{1,3}$/, 'must be a number'))),
+});
+
+export const signalWireCompatCallbacks: CallbackProvider = {
+  provider: 'signalwire-compat',
+
+  bindVerifier(secret, secretId) {
+    const { projectId, signingKeys } = parseSignalWireSecret(secret, secretId);
+    return {
+      providerAccount: projectId,
+      authenticate(request) {
+        // SignalWire sends X-SignalWire-Signature; X-Twilio-Signature is accepted as its alias.
+        const signature = request.headers['x-signalwire-signature'] ?? request.headers['x-twilio-signature'];
+        authenticateTwilioStyle(request, signingKeys, signature, 'X-SignalWire-Signature');
+      },
+    };
+  },
+
+  parseCallback(request, route): StatusEvent {
+    const parsed = CompatCallbackSchema.safeParse(callbackParams(request));
+    if (!parsed.success) {
+      throw new MalformedCallbackError(`invalid SignalWire callback: ${describeIssues(parsed.error.issues)}`);
+    }
+    const params = parsed.data;
+    return {
+      provider: 'signalwire-compat',
+      route,
+      messageId: params.MessageSid,
+      status: params.MessageStatus,
+      ...(params.AccountSid === undefined ? {} : { providerAccount: params.AccountSid }),
+      ...(params.ErrorCode ? { errorCode: params.ErrorCode } : {}),
+      ...(Number(params.NumMedia ?? '0') > 0 ? { hasMedia: true } : {}),
+    };
+  },
+};
+
+/** The error's `code` from a cXML API error body (Twilio-like `{ code, message, status }`). */
+function compatErrorCode(response: HttpResponse): string {
+  const body = parseJson(response.body) as { code?: unknown } | undefined;
+  const code = body?.code;
+  return typeof code === 'number' || (typeof code === 'string' && /^[\w.-]{1,40}$/.test(code)) ? String(code) : `http-${response.status}`;
+}
+
+export const signalWireCompatRedaction: RedactionProvider = {
+  provider: 'signalwire-compat',
+  bindClient(secret, secretId): ProviderClient {
+    const credentials = parseSignalWireSecret(secret, secretId);
+    return { redact: (job, context) => redactCompatMessage(job, context, credentials) };
+  },
+};
+
+async function redactCompatMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
+  if (!isSignalWireId(job.messageId)) {
+    return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a SignalWire UUID' };
+  }
+  const origin = context.apiBaseUrl ?? credentials.spaceOrigin;
+  const messageUrl = `${origin}/api/laml/2010-04-01/Accounts/${credentials.projectId}/Messages/${job.messageId}`;
+  const headers = { authorization: basicAuth(credentials.projectId, credentials.apiToken), accept: 'application/json' };
+  const now = context.now();
+
+  // POST …/Messages/{Sid} with Body= (must be empty) redacts (signalwire-compat-update-message.txt).
+  const answer = await sendOrClassify(context.http, { method: 'POST', url: messageUrl, headers: { ...headers, 'content-type': FORM }, body: 'Body=' });
+  if ('kind' in answer) return answer;
+  let outcome: Outcome;
+  if (isSuccessStatus(answer.status)) {
+    outcome = bodyIsEmpty(answer) ?? { kind: 'transient', code: 'unparseable-response' };
+  } else if (answer.status === 400 || answer.status === 422) {
+    // SignalWire refuses messages still in progress with a 4xx whose code is not documented: read the
+    // message back to tell "not final yet" from a real rejection.
+    outcome = await explainRefusal(messageUrl, headers, context, answer, now);
+  } else {
+    outcome = classifyByStatus(answer, compatErrorCode(answer), now, 'SignalWire');
+  }
+  if (outcome.kind !== 'redacted' || !context.deleteMedia || job.media !== true) return outcome;
+  return deleteListedMedia({
+    http: context.http,
+    headers,
+    firstPageUrl: `${messageUrl}/Media?PageSize=100`,
+    origin,
+    mediaUrl: (mediaSid) => `${messageUrl}/Media/${mediaSid}`,
+    isMediaSid: isSignalWireId,
+    classifyError: (response) => classifyByStatus(response, compatErrorCode(response), now, 'SignalWire'),
+  });
+}
+
+/** `redacted` when the returned message has an empty body, `rejected` when not, undefined if unreadable. */
+function bodyIsEmpty(response: HttpResponse): Outcome | undefined {
+  const message = parseJson(response.body) as { body?: unknown } | undefined;
+  if (message === undefined) return undefined;
+  if (message.body === '' || message.body === null) return { kind: 'redacted' };
+  return { kind: 'rejected', code: 'body-not-empty', reason: 'SignalWire answered 2xx but the body is not empty' };
+}
+
+async function explainRefusal(
+  messageUrl: string,
+  headers: Record<string, string>,
+  context: RedactionContext,
+  refusal: HttpResponse,
+  now: Date,
+): Promise<Outcome> {
+  const code = compatErrorCode(refusal);
+  const current = await sendOrClassify(context.http, { method: 'GET', url: messageUrl, headers });
+  if ('kind' in current) return current;
+  if (!isSuccessStatus(current.status)) return classifyByStatus(current, compatErrorCode(current), now, 'SignalWire');
+  const message = parseJson(current.body) as { body?: unknown; status?: unknown } | undefined;
+  if (message?.body === '') return { kind: 'already-redacted' };
+  if (typeof message?.status === 'string' && SIGNALWIRE_IN_PROGRESS.has(message.status)) return { kind: 'not-final', code };
+  return { kind: 'rejected', code, reason: `SignalWire refused the request (HTTP ${refusal.status})` };
+}

@@ -1,0 +1,130 @@
+import { createHmac } from 'node:crypto';
+import * as z from 'zod/mini';
+import { mediaTypeOf, type CallbackRequest } from '../core/callback-request';
+import { AuthenticationError, MalformedCallbackError } from '../core/errors';
+import type { HttpResponse } from '../core/http-client';
+import type { Outcome } from '../core/outcome';
+import type { RedactionJob } from '../core/redaction-job';
+import type { StatusEvent } from '../core/status-event';
+import { describeIssues } from '../core/zod-issues';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { isSignalWireId, parseSignalWireSecret, signalWireIdSchema, type SignalWireCredentials } from './signalwire-secret';
+import { safeEqual } from './twilio-signature';
+
+/**
+ * SignalWire REST (Messaging API) signature: lower-case hex HMAC-SHA1 under the project signing key
+ * over the URL followed by the raw body bytes exactly as received.
+ */
+export function signSignalWireRest(key: string, url: string, body: string | Buffer): string {
+  return createHmac('sha1', key).update(url, 'utf8').update(body).digest('hex');
+}
+
+/** REST status callback (JSON). It carries `body`, `to` and `from`: only ids and status are read. */
+const RestCallbackSchema = z.looseObject({
+  id: signalWireIdSchema('id'),
+  status: z.string().check(z.regex(/^[a-z_]{1,40}$/, 'must be a lower-case status word')),
+  project_id: z.optional(signalWireIdSchema('project_id')),
+  error_code: z.optional(z.nullable(z.union([z.string().check(z.maxLength(40)), z.number()]))),
+  kind: z.optional(z.string()),
+  media: z.optional(z.array(z.unknown())),
+});
+
+export const signalWireRestCallbacks: CallbackProvider = {
+  provider: 'signalwire-rest',
+
+  bindVerifier(secret, secretId) {
+    const { projectId, signingKeys } = parseSignalWireSecret(secret, secretId);
+    return {
+      providerAccount: projectId,
+      authenticate(request) {
+        const signature = request.headers['x-signalwire-signature'];
+        if (signature === undefined || signature === '') throw new AuthenticationError('missing X-SignalWire-Signature header', 401);
+        let valid = false;
+        for (const key of signingKeys) {
+          valid = safeEqual(signature.toLowerCase(), signSignalWireRest(key, request.url, request.body)) || valid;
+        }
+        if (!valid) {
+          throw new AuthenticationError("X-SignalWire-Signature does not match (check the account's publicUrl and signing key)");
+        }
+      },
+    };
+  },
+
+  parseCallback(request: CallbackRequest, route): StatusEvent {
+    if (mediaTypeOf(request) !== 'application/json') throw new MalformedCallbackError('callback must be application/json', 415);
+    const value = parseJson(request.body.toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new MalformedCallbackError('callback body must be a JSON object');
+    }
+    const parsed = RestCallbackSchema.safeParse(value);
+    if (!parsed.success) {
+      throw new MalformedCallbackError(`invalid SignalWire callback: ${describeIssues(parsed.error.issues)}`);
+    }
+    const message = parsed.data;
+    const errorCode = message.error_code === null || message.error_code === undefined ? undefined : String(message.error_code);
+    return {
+      provider: 'signalwire-rest',
+      route,
+      messageId: message.id,
+      status: message.status,
+      ...(message.project_id === undefined ? {} : { providerAccount: message.project_id }),
+      ...(errorCode !== undefined && /^[\w.-]+$/.test(errorCode) ? { errorCode } : {}),
+      ...(message.kind === 'mms' || (message.media?.length ?? 0) > 0 ? { hasMedia: true } : {}),
+    };
+  },
+};
+
+/** The first error's `code` from SignalWire's `{ errors: [{ type, code, message, attribute, url }] }`. */
+function restErrorCode(response: HttpResponse): string {
+  const body = parseJson(response.body) as { errors?: Array<{ code?: unknown }> } | undefined;
+  const code = body?.errors?.[0]?.code;
+  return typeof code === 'string' && /^[\w.-]{1,60}$/.test(code) ? code : `http-${response.status}`;
+}
+
+/**
+ * Classifies a REST API refusal. `body_must_be_empty` means our request was wrong: rejected, loudly.
+ * A code that says the message is still in progress (the exact code is undocumented) → not-final.
+ */
+export function classifySignalWireRestError(response: HttpResponse, now: Date): Outcome {
+  const code = restErrorCode(response);
+  if (code === 'body_must_be_empty') {
+    return { kind: 'rejected', code, reason: 'SignalWire says the redaction body was not empty: a bug in this adapter' };
+  }
+  if ((response.status === 400 || response.status === 422) && /queued|initiated|in_progress|not_final|pending/i.test(code)) {
+    return { kind: 'not-final', code };
+  }
+  return classifyByStatus(response, code, now, 'SignalWire');
+}
+
+export const signalWireRestRedaction: RedactionProvider = {
+  provider: 'signalwire-rest',
+  bindClient(secret, secretId): ProviderClient {
+    const credentials = parseSignalWireSecret(secret, secretId);
+    return { redact: (job, context) => redactRestMessage(job, context, credentials) };
+  },
+};
+
+async function redactRestMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
+  if (!isSignalWireId(job.messageId)) {
+    return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a SignalWire UUID' };
+  }
+  // PATCH /api/messaging/messages/{id} with {"body":""} (signalwire-rest-redact-message.txt).
+  const answer = await sendOrClassify(context.http, {
+    method: 'PATCH',
+    url: `${context.apiBaseUrl ?? credentials.spaceOrigin}/api/messaging/messages/${job.messageId}`,
+    headers: {
+      authorization: basicAuth(credentials.projectId, credentials.apiToken),
+      accept: 'application/json',
+      'content-type': 'application/json',
+    },
+    body: '{"body":""}',
+  });
+  if ('kind' in answer) return answer;
+  if (!isSuccessStatus(answer.status)) return classifySignalWireRestError(answer, context.now());
+  const message = parseJson(answer.body) as { body?: unknown } | undefined;
+  if (message === undefined) return { kind: 'transient', code: 'unparseable-response' };
+  return message.body === ''
+    ? { kind: 'redacted' }
+    : { kind: 'rejected', code: 'body-not-empty', reason: 'SignalWire answered 2xx but the body is not empty' };
+}
