@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../core/logger';
+import type { RetryPolicy } from '../core/retry-policy';
 
 /** Parts the local runner and tests swap in when building handler dependencies; Lambda uses the defaults. */
 export interface DepsOverrides {
@@ -7,4 +8,6 @@ export interface DepsOverrides {
   /** Reads a secret's text (default: Secrets Manager GetSecretValue). */
   readonly fetchSecret?: (secretId: string) => Promise<string>;
   readonly log?: Logger;
+  /** Redactor only: retry timings (local mode shortens them so a demo finishes in seconds). */
+  readonly policy?: RetryPolicy;
 }

@@ -44,7 +44,7 @@ export function redactorDepsFromEnv(
     }),
     queue: new SqsJobQueue(sqs, requireEnv(env, REDACTOR_ENV.queueUrl)),
     deadLetters: new SqsDeadLetterQueue(sqs, requireEnv(env, REDACTOR_ENV.deadLetterQueueUrl)),
-    policy: DEFAULT_RETRY_POLICY,
+    policy: overrides.policy ?? DEFAULT_RETRY_POLICY,
     now: () => new Date(),
     random: Math.random,
     log: overrides.log ?? createJsonLogger(),

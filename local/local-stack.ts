@@ -1,0 +1,175 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AccountConfigInput } from '../functions/core/config';
+import { silentLogger, type Logger } from '../functions/core/logger';
+import type { ProviderName } from '../functions/core/provider-name';
+import type { RetryPolicy } from '../functions/core/retry-policy';
+import { createReceiverHandler, type ReceiverHandler } from '../functions/receiver/create-handler';
+import { receiverDepsFromEnv } from '../functions/receiver/receiver-deps';
+import { createRedactorHandler } from '../functions/redactor/create-handler';
+import { redactorDepsFromEnv } from '../functions/redactor/redactor-deps';
+import type { RedactorDeps } from '../functions/redactor/process-record';
+import { startApiGateway, type LocalApiGateway } from './api-gateway-server';
+import { fileSecretFetch } from './file-secrets';
+import { startLocalQueues, type LocalQueues } from './local-queues';
+import { CallbackSender } from './sandbox/callback-sender';
+import type { CallbackSigningSecrets } from './sandbox/callback-builder';
+import { NO_FAULTS, seededRandom, type FaultProfile } from './sandbox/fault-profile';
+import { ProviderSandbox } from './sandbox/provider-sandbox';
+import { SqsPoller } from './sqs-poller';
+
+/**
+ * Retry timings for local runs: the same policy shape as in AWS, scaled from minutes to seconds so a
+ * demo or a test run with faults finishes quickly.
+ */
+export const LOCAL_RETRY_POLICY: RetryPolicy = {
+  transientBaseSeconds: 1,
+  transientCapSeconds: 4,
+  notFinalBaseSeconds: 1,
+  notFinalCapSeconds: 8,
+  maxAgeSeconds: 600,
+};
+
+export interface LocalStackOptions {
+  /** Receiver (callback endpoint) port; 0 picks a free one. */
+  readonly port?: number;
+  readonly sandboxPort?: number;
+  readonly faults?: FaultProfile;
+  readonly seed?: number;
+  /** Records one redactor invocation works on at once (PROVIDER_CONCURRENCY). */
+  readonly providerConcurrency?: number;
+  /** Concurrent redactor invocations (event source mapping MaximumConcurrency). */
+  readonly maxConcurrency?: number;
+  readonly batchSize?: number;
+  readonly httpTimeoutMs?: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+  readonly policy?: RetryPolicy;
+  /** Where the local secrets file is written. */
+  readonly stateDir?: string;
+  readonly log?: Logger;
+}
+
+export interface LocalStack {
+  readonly sandbox: ProviderSandbox;
+  readonly sender: CallbackSender;
+  readonly queues: LocalQueues;
+  readonly gateway: LocalApiGateway;
+  readonly poller: SqsPoller;
+  readonly accounts: readonly AccountConfigInput[];
+  readonly secretsFile: string;
+  readonly redactorDeps: RedactorDeps;
+  callbackUrl(provider: ProviderName): string;
+  stop(): Promise<void>;
+}
+
+/** The route each provider's demo account listens on. */
+export const LOCAL_ROUTES: Readonly<Record<ProviderName, string>> = {
+  twilio: 'local-twilio',
+  'signalwire-compat': 'local-signalwire-compat',
+  'signalwire-rest': 'local-signalwire-rest',
+  carrierx: 'local-carrierx',
+};
+
+/**
+ * The whole pipeline on this machine, wired like the deployment: callback endpoint (real HTTP server
+ * → the receiver handler), SQS queue + DLQ (fauxqs through the AWS SDK), the event-source poller
+ * (→ the redactor handler), secrets from a local file, and the provider sandbox with one account per
+ * provider.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const random = seededRandom(options.seed ?? 42);
+  const secrets = {
+    twilio: { accountSid: 'AC' + randomBytes(16).toString('hex'), authToken: randomBytes(16).toString('hex') },
+    signalwire: { projectId: randomUUID(), apiToken: 'PT' + randomBytes(20).toString('hex'), signingKey: 'PSK_' + randomBytes(20).toString('hex') },
+    carrierx: { token: randomUUID(), callbackToken: randomBytes(24).toString('base64url') },
+  };
+  const sandbox = new ProviderSandbox({
+    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token } },
+    faults: options.faults ?? NO_FAULTS,
+    seed: options.seed ?? 42,
+  });
+  await sandbox.start(options.sandboxPort ?? 0);
+  const queues = await startLocalQueues({
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    maxReceiveCount: options.maxReceiveCount ?? 100,
+  });
+  let receiver: ReceiverHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
+  const gateway = await startApiGateway((event) => receiver(event), options.port === undefined ? {} : { port: options.port });
+  const callbackUrl = (provider: ProviderName) => `${gateway.origin}/callbacks/${LOCAL_ROUTES[provider]}`;
+
+  const providers = Object.keys(LOCAL_ROUTES) as ProviderName[];
+  const accounts: AccountConfigInput[] = providers.map((provider) => ({
+    route: LOCAL_ROUTES[provider],
+    provider,
+    secretId: `local/${provider}`,
+    // Signatures are made over the URL the provider called: here plain http on loopback.
+    publicUrl: callbackUrl(provider),
+    apiBaseUrl: sandbox.apiBaseUrl(provider),
+    ...(provider === 'carrierx' ? {} : { deleteMedia: true }),
+  }));
+  const stateDir = options.stateDir ?? '.local-state';
+  await mkdir(stateDir, { recursive: true });
+  const secretsFile = join(stateDir, 'secrets.json');
+  const signalwire = { ...secrets.signalwire, spaceUrl: 'sandbox.signalwire.com' };
+  await writeFile(
+    secretsFile,
+    JSON.stringify(
+      {
+        'local/twilio': secrets.twilio,
+        'local/signalwire-compat': signalwire,
+        'local/signalwire-rest': signalwire,
+        'local/carrierx': secrets.carrierx,
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
+
+  const env = {
+    REDACTOR_ACCOUNTS: JSON.stringify(accounts),
+    REDACTION_QUEUE_URL: queues.queueUrl,
+    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    PROVIDER_CONCURRENCY: String(options.providerConcurrency ?? 10),
+    HTTP_TIMEOUT_MS: String(options.httpTimeoutMs ?? 2_000),
+  };
+  const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
+  receiver = createReceiverHandler(receiverDepsFromEnv(env, overrides));
+  const redactorDeps = redactorDepsFromEnv(env, { ...overrides, policy: options.policy ?? LOCAL_RETRY_POLICY });
+  const poller = new SqsPoller({
+    sqs: queues.sqs,
+    queueUrl: queues.queueUrl,
+    handler: createRedactorHandler(redactorDeps),
+    batchSize: options.batchSize ?? 10,
+    maxConcurrency: options.maxConcurrency ?? 2,
+  });
+  poller.start();
+
+  const signing: CallbackSigningSecrets = {
+    twilio: secrets.twilio,
+    signalwire: { projectId: secrets.signalwire.projectId, signingKey: secrets.signalwire.signingKey },
+    carrierx: { callbackToken: secrets.carrierx.callbackToken },
+  };
+  const sender = new CallbackSender({ sandbox, secrets: signing, callbackUrl, faults: options.faults ?? NO_FAULTS, random });
+
+  return {
+    sandbox,
+    sender,
+    queues,
+    gateway,
+    poller,
+    accounts,
+    secretsFile,
+    redactorDeps,
+    callbackUrl,
+    async stop() {
+      await poller.stop();
+      await gateway.stop();
+      await (redactorDeps.http as { close?: () => Promise<void> }).close?.();
+      await queues.stop();
+      await sandbox.stop();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { ProviderName } from '../../functions/core/provider-name';
+import { buildCallback, statusWalk, type CallbackSigningSecrets, type SignedCallback } from './callback-builder';
+import { NO_FAULTS, type FaultProfile } from './fault-profile';
+import type { ProviderSandbox } from './provider-sandbox';
+import type { SandboxMessage } from './sandbox-message';
+
+/** How a demo message ends at the provider. `sent` = never gets a final receipt (stays non-terminal for SMS). */
+export type FinalStatus = 'delivered' | 'undelivered' | 'failed' | 'sent';
+
+export interface SendOptions {
+  readonly mms?: boolean;
+  readonly final?: FinalStatus;
+  readonly body?: string;
+}
+
+export interface CallbackDelivery {
+  readonly status: string;
+  /** HTTP status our endpoint answered, 0 when the request failed. */
+  readonly answered: number;
+}
+
+/**
+ * Plays the provider's side of a message's life: stores it in the sandbox, walks it through its
+ * statuses and POSTs a correctly signed status callback for each change after the first (no provider
+ * calls back for the initial status), with the profile's duplicate / reordered / dropped callbacks.
+ */
+export class CallbackSender {
+  readonly #sandbox: ProviderSandbox;
+  readonly #secrets: CallbackSigningSecrets;
+  readonly #callbackUrl: (provider: ProviderName) => string;
+  readonly #random: () => number;
+  faults: FaultProfile;
+
+  constructor(options: {
+    sandbox: ProviderSandbox;
+    secrets: CallbackSigningSecrets;
+    callbackUrl: (provider: ProviderName) => string;
+    faults?: FaultProfile;
+    random?: () => number;
+  }) {
+    this.#sandbox = options.sandbox;
+    this.#secrets = options.secrets;
+    this.#callbackUrl = options.callbackUrl;
+    this.faults = options.faults ?? NO_FAULTS;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Sends one message and its callbacks; resolves once every callback was answered. */
+  async send(provider: ProviderName, options: SendOptions = {}): Promise<{ message: SandboxMessage; deliveries: CallbackDelivery[] }> {
+    const mms = options.mms ?? false;
+    const message = this.#sandbox.createMessage(provider, {
+      body: options.body ?? 'Sandbox message: appointment on Tuesday at 10:00',
+      media: mms ? 1 : 0,
+      status: 'queued',
+    });
+    const final = options.final ?? 'delivered';
+    const walk = final === 'sent' ? ['queued', 'sent'] : statusWalk(provider, final, mms);
+    const callbacks = walk.slice(1).map((status) => ({ status, callback: () => buildCallback(message, status, this.#callbackUrl(provider), this.#secrets) }));
+
+    // The store always ends at the last status; callbacks may arrive in another order, or twice.
+    message.status = walk[walk.length - 1]!;
+    let order = callbacks;
+    if (callbacks.length > 1 && this.#random() < this.faults.reorderCallbackRate) order = [...callbacks].reverse();
+    const deliveries: CallbackDelivery[] = [];
+    for (const { status, callback } of order) {
+      if (this.#random() < this.faults.dropCallbackRate) continue;
+      const copies = this.#random() < this.faults.duplicateCallbackRate ? 2 : 1;
+      for (let i = 0; i < copies; i++) deliveries.push({ status, answered: await post(callback()) });
+    }
+    return { message, deliveries };
+  }
+}
+
+/** POSTs a callback, retrying 5xx and connection failures a few times as providers do. */
+async function post(callback: SignedCallback): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(callback.url, { method: 'POST', headers: callback.headers, body: callback.body });
+      await response.arrayBuffer();
+      if (response.status < 500 || attempt >= 5) return response.status;
+    } catch {
+      if (attempt >= 5) return 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}

@@ -1,0 +1,108 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderName } from '../../functions/core/provider-name';
+import { basicAuth } from '../../functions/providers/http-helpers';
+import { buildCallback } from '../../local/sandbox/callback-builder';
+import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * Every provider end to end on the local stack: real HTTP callback → receiver → SQS (fauxqs) →
+ * redactor → the provider sandbox on 127.0.0.1.
+ */
+let stack: LocalStack;
+let secrets: Record<string, Record<string, string>>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ stateDir: '.local-state/test-providers' });
+  const { readFile } = await import('node:fs/promises');
+  secrets = JSON.parse(await readFile(stack.secretsFile, 'utf8')) as typeof secrets;
+});
+afterAll(() => stack.stop());
+
+function queued(): number {
+  const inspected = stack.queues.server.inspectQueue('message-redactor-jobs')!;
+  return inspected.messages.ready.length + inspected.messages.delayed.length + inspected.messages.inflight.length;
+}
+
+async function post(callback: { url: string; headers: Record<string, string>; body: string }): Promise<number> {
+  const response = await fetch(callback.url, { method: 'POST', headers: callback.headers, body: callback.body });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+function signingSecrets() {
+  return {
+    twilio: { accountSid: secrets['local/twilio']!.accountSid!, authToken: secrets['local/twilio']!.authToken! },
+    signalwire: { projectId: secrets['local/signalwire-rest']!.projectId!, signingKey: secrets['local/signalwire-rest']!.signingKey! },
+    carrierx: { callbackToken: secrets['local/carrierx']!.callbackToken! },
+  };
+}
+
+/** The exact redaction request each provider documents (../shared/providers/*.txt). */
+function expectedRedaction(provider: ProviderName, message: SandboxMessage): { method: string; path: string; contentType: string; body: string; authorization: string } {
+  const twilio = secrets['local/twilio']!;
+  const sw = secrets['local/signalwire-rest']!;
+  switch (provider) {
+    case 'twilio':
+      return { method: 'POST', path: `/twilio/2010-04-01/Accounts/${twilio.accountSid}/Messages/${message.id}.json`, contentType: 'application/x-www-form-urlencoded', body: 'Body=', authorization: basicAuth(twilio.accountSid!, twilio.authToken!) };
+    case 'signalwire-compat':
+      return { method: 'POST', path: `/signalwire/api/laml/2010-04-01/Accounts/${sw.projectId}/Messages/${message.id}`, contentType: 'application/x-www-form-urlencoded', body: 'Body=', authorization: basicAuth(sw.projectId!, sw.apiToken!) };
+    case 'signalwire-rest':
+      return { method: 'PATCH', path: `/signalwire/api/messaging/messages/${message.id}`, contentType: 'application/json', body: '{"body":""}', authorization: basicAuth(sw.projectId!, sw.apiToken!) };
+    case 'carrierx':
+      return { method: 'PATCH', path: `/carrierx/core/v2/sms/messages/${message.id}`, contentType: 'application/json', body: '{"user_data":""}', authorization: `Bearer ${secrets['local/carrierx']!.token}` };
+  }
+}
+
+const PROVIDERS: ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'];
+
+describe.each(PROVIDERS)('End to end on the local stack: %s', (provider) => {
+  it('turns a signed terminal callback into exactly the documented redaction request', async () => {
+    const { message, deliveries } = await stack.sender.send(provider, { final: 'delivered' });
+    expect(deliveries.map((d) => d.answered)).toEqual([204, 200]); // `sent` ignored, `delivered` accepted
+    const expected = expectedRedaction(provider, message);
+    const request = await waitFor(() => stack.sandbox.requests.find((r) => r.method === expected.method && r.path === expected.path), 15_000, 'the redaction request');
+    expect({
+      method: request.method,
+      path: request.path,
+      contentType: request.headers['content-type'],
+      body: request.body,
+      authorization: request.headers.authorization,
+    }).toEqual(expected);
+    if (provider === 'carrierx') {
+      // CarrierX documents no way to blank the body: the pipeline must say so, not claim success.
+      const parked = await waitFor(async () => {
+        const out = await stack.queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queues.deadLetterQueueUrl, MessageAttributeNames: ['All'], MaxNumberOfMessages: 10 }));
+        return out.Messages?.find((m) => m.Body?.includes(message.id));
+      }, 15_000, 'the dead letter');
+      expect(parked.MessageAttributes?.reason?.StringValue).toBe('provider-cannot-redact');
+      expect(stack.sandbox.messages.get(message.id)!.body).not.toBe('');
+      expect(stack.sandbox.messages.get(message.id)!.userData).toBe('');
+    } else {
+      await waitFor(() => stack.sandbox.messages.get(message.id)!.body === '', 15_000, 'the body to be empty');
+    }
+  });
+
+  it('refuses a forged callback and enqueues nothing', async () => {
+    const message = stack.sandbox.createMessage(provider, { body: 'forged target', status: 'delivered' });
+    const forged = buildCallback(message, 'delivered', stack.callbackUrl(provider), {
+      twilio: { ...signingSecrets().twilio, authToken: 'f'.repeat(32) },
+      signalwire: { ...signingSecrets().signalwire, signingKey: 'PSK_forged' },
+      carrierx: { callbackToken: 'x'.repeat(32) },
+    });
+    const before = stack.sandbox.requests.length;
+    expect(await post(forged)).toBe(403);
+    expect(queued()).toBe(0);
+    expect(stack.sandbox.requests.length).toBe(before);
+    expect(message.body).toBe('forged target');
+  });
+
+  it('acknowledges a non-terminal callback and enqueues nothing', async () => {
+    const message = stack.sandbox.createMessage(provider, { body: 'in flight', status: 'queued' });
+    const callback = buildCallback(message, 'queued', stack.callbackUrl(provider), signingSecrets());
+    expect(await post(callback)).toBe(204);
+    expect(queued()).toBe(0);
+  });
+});
