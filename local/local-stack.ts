@@ -29,6 +29,7 @@ export const LOCAL_RETRY_POLICY: RetryPolicy = {
   notFinalBaseSeconds: 1,
   notFinalCapSeconds: 8,
   maxAgeSeconds: 600,
+  maxAttempts: 100,
 };
 
 export interface LocalStackOptions {
@@ -134,10 +135,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     PROVIDER_CONCURRENCY: String(options.providerConcurrency ?? 10),
     HTTP_TIMEOUT_MS: String(options.httpTimeoutMs ?? 2_000),
+    MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 100),
   };
   const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
   receiver = createReceiverHandler(receiverDepsFromEnv(env, overrides));
-  const redactorDeps = redactorDepsFromEnv(env, { ...overrides, policy: options.policy ?? LOCAL_RETRY_POLICY });
+  const redactorDeps = redactorDepsFromEnv(env, {
+    ...overrides,
+    policy: options.policy ?? { ...LOCAL_RETRY_POLICY, maxAttempts: options.maxReceiveCount ?? 100 },
+  });
   const poller = new SqsPoller({
     sqs: queues.sqs,
     queueUrl: queues.queueUrl,

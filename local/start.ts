@@ -1,12 +1,113 @@
-// The embedded default (local HTTP server, local queue, provider sandbox) is not built yet: say so
-// plainly instead of pretending to run.
-process.stderr.write(
-  [
-    'message-redactor: local mode is not available yet.',
-    'What works today: the Twilio pipeline, proven end to end by the test suite.',
-    '  npm test            run every test, including test/e2e (receiver -> queue -> redactor -> Twilio API on 127.0.0.1)',
-    '  npm run synth       synthesize the CloudFormation template offline',
-    '',
-  ].join('\n'),
+import { parseArgs } from 'node:util';
+import { CountingLogger } from './counting-logger';
+import { ALL_PROVIDERS, runDemo, type DemoProgress, type DemoResult } from './demo-run';
+import { LOCAL_ROUTES, startLocalStack } from './local-stack';
+import { FAULT_PROFILES, type FaultProfileName } from './sandbox/fault-profile';
+
+const HELP = `message-redactor, local mode: the real receiver and redactor handlers on this machine, against a
+sandbox that speaks Twilio, SignalWire (compatibility + REST) and CarrierX. No AWS account needed.
+
+Usage: npm start -- [options]
+
+  --messages N        demo messages to send, spread over the four providers (default 200)
+  --faults PROFILE    sandbox faults: ${Object.keys(FAULT_PROFILES).join(', ')} (default none)
+  --port P            callback endpoint port on 127.0.0.1 (default 3000; 0 = any free port)
+  --no-demo           start the pipeline and serve callbacks, send nothing
+  --once              exit after the demo; exit code 1 if any message was lost or wrongly redacted
+  --help              this text
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '200' },
+      faults: { type: 'string', default: 'none' },
+      port: { type: 'string', default: '3000' },
+      'no-demo': { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const messages = Number(values.messages);
+  const port = Number(values.port);
+  if (!Number.isInteger(messages) || messages < 0 || messages > 100_000) return usage('--messages must be a whole number from 0 to 100000');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) return usage('--port must be a port number');
+  if (!(values.faults in FAULT_PROFILES)) return usage(`--faults must be one of ${Object.keys(FAULT_PROFILES).join(', ')}`);
+  const faults = FAULT_PROFILES[values.faults as FaultProfileName];
+
+  const log = new CountingLogger('.local-state/pipeline.log');
+  const stack = await startLocalStack({ port, faults, log });
+  const out = process.stdout;
+  out.write(`message-redactor local stack is up (faults: ${values.faults})\n`);
+  out.write(`  status callback endpoints (POST):\n`);
+  for (const provider of ALL_PROVIDERS) out.write(`    ${provider.padEnd(18)} ${stack.callbackUrl(provider)}\n`);
+  out.write(`  provider sandbox   ${stack.sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '')}\n`);
+  out.write(`  local secrets      ${stack.secretsFile}\n  pipeline log       .local-state/pipeline.log (JSON lines: ids and statuses only)\n\n`);
+
+  let result: DemoResult | undefined;
+  if (!values['no-demo'] && messages > 0) {
+    out.write(`Sending ${messages} demo messages through the sandbox...\n`);
+    result = await runDemo(stack, { messages, log, onProgress: (p) => showProgress(p) });
+    out.write('\n\n');
+    printSummary(result, out);
+  }
+
+  if (values.once) {
+    await stack.stop();
+    await log.close();
+    return result !== undefined && (result.lost > 0 || result.wronglyRedacted > 0) ? 1 : 0;
+  }
+  out.write(`\nServing callbacks until Ctrl-C. Routes: ${Object.values(LOCAL_ROUTES).join(', ')}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  out.write('\nStopping...\n');
+  await stack.stop();
+  await log.close();
+  return 0;
+}
+
+function showProgress(p: DemoProgress): void {
+  const line = `  sent ${p.sent} | terminal ${p.terminal} | redacted ${p.redacted} | retrying ${p.retrying} | dead-lettered ${p.deadLettered}`;
+  if (process.stdout.isTTY) process.stdout.write(`\r${line.padEnd(100)}`);
+}
+
+function printSummary(r: DemoResult, out: NodeJS.WriteStream): void {
+  const reasons = Object.entries(r.deadLetterReasons).map(([reason, n]) => `${reason}: ${n}`).join(', ') || 'none';
+  out.write(
+    [
+      `Summary (${(r.durationMs / 1000).toFixed(1)} s)`,
+      `  messages sent            ${r.sent}`,
+      `  reached a terminal status ${r.terminal}`,
+      `  redacted at the provider ${r.redacted}`,
+      `  retries scheduled        ${r.retrying}`,
+      `  dead-lettered            ${r.deadLettered} (${reasons})`,
+      `  lost                     ${r.lost}`,
+      `  wrongly redacted         ${r.wronglyRedacted}`,
+      `  terminal callback -> redacted: p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms`,
+      r.deadLetterReasons['provider-cannot-redact']
+        ? '  (CarrierX documents no way to blank a message body: those messages are parked with reason provider-cannot-redact, see README)'
+        : '',
+      '',
+    ].join('\n'),
+  );
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`${problem}\n\n${HELP}`);
+  return 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`local mode failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
 );
-process.exitCode = 1;

@@ -16,6 +16,12 @@ export interface RetryPolicy {
    * queue's retention period minus one maximal visibility timeout, or SQS would drop the message.
    */
   readonly maxAgeSeconds: number;
+  /**
+   * Deliveries after which a still-failing job is dead-lettered as `gave-up`. Set to the queue's
+   * `maxReceiveCount`, so the redactor parks the job with its reason before SQS's redrive would
+   * move it there without one.
+   */
+  readonly maxAttempts: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -25,6 +31,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   notFinalCapSeconds: 6 * 60 * 60,
   // Queue retention is 14 days; 13 days + one 12 h visibility timeout still fits inside it.
   maxAgeSeconds: 13 * 24 * 60 * 60,
+  maxAttempts: 100,
 };
 
 /** What the redactor does with a record after an attempt. */
@@ -79,7 +86,7 @@ export function decideAction(
     case 'transient':
     case 'throttled':
     case 'not-final': {
-      if (context.ageSeconds >= policy.maxAgeSeconds) {
+      if (context.ageSeconds >= policy.maxAgeSeconds || context.attempt >= policy.maxAttempts) {
         const code = outcome.code ?? outcome.kind;
         return { type: 'dead-letter', reason: 'gave-up', code };
       }

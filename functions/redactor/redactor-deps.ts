@@ -20,6 +20,7 @@ export const REDACTOR_ENV = {
   secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
   providerConcurrency: 'PROVIDER_CONCURRENCY',
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
 } as const;
 
 /** Builds the redactor's dependencies from its environment, once per execution environment. */
@@ -44,7 +45,10 @@ export function redactorDepsFromEnv(
     }),
     queue: new SqsJobQueue(sqs, requireEnv(env, REDACTOR_ENV.queueUrl)),
     deadLetters: new SqsDeadLetterQueue(sqs, requireEnv(env, REDACTOR_ENV.deadLetterQueueUrl)),
-    policy: overrides.policy ?? DEFAULT_RETRY_POLICY,
+    policy: overrides.policy ?? {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: intEnv(env, REDACTOR_ENV.maxReceiveCount, DEFAULT_RETRY_POLICY.maxAttempts, 2, 1000),
+    },
     now: () => new Date(),
     random: Math.random,
     log: overrides.log ?? createJsonLogger(),

@@ -265,7 +265,7 @@ export class ProviderSandbox {
           ? { status: 400, body: { code: 20009, message: 'Cannot redact a message that is not complete', status: 400 } }
           : { status: 422, body: { code: 'message_in_progress', message: 'Message cannot be updated while in progress', status: 422 } };
       }
-      message.body = '';
+      redactBody(message);
       return { status: 200, body: this.#compatResource(message) };
     }
     if (route.part === 'media-list' && route.method === 'GET') {
@@ -316,7 +316,7 @@ export class ProviderSandbox {
         body: { errors: [{ type: 'validation_error', code: 'message_in_progress', message: 'Messages that are queued or initiated cannot be redacted', attribute: 'status' }] },
       };
     }
-    message.body = '';
+    redactBody(message);
     return {
       status: 200,
       body: { id: message.id, body: '', status, direction: message.direction, kind: message.media.length > 0 ? 'mms' : 'sms', media: [], from: '+15005550006', to: '+14155552671' },
@@ -361,6 +361,11 @@ interface Route {
   readonly messageId: string;
   readonly part: 'message' | 'media-list' | 'media';
   readonly mediaId?: string | undefined;
+}
+
+function redactBody(message: SandboxMessage): void {
+  if (message.body !== '') message.redactedAt = Date.now();
+  message.body = '';
 }
 
 function part(suffix: string): Route['part'] {

@@ -13,6 +13,8 @@ export interface SandboxMessage {
   userData: string;
   /** How many redact/update calls reached this message. */
   redactAttempts: number;
+  /** When the body was emptied (ms since epoch), if it was. */
+  redactedAt?: number;
 }
 
 /** A new provider-shaped message id: Twilio SM/MM + 32 hex, SignalWire and CarrierX UUIDs. */

@@ -61,4 +61,10 @@ describe('Function: decideAction', () => {
     expect(decideAction({ kind: 'not-final', code: '20009' }, old)).toEqual({ type: 'dead-letter', reason: 'gave-up', code: '20009' });
     expect(decideAction({ kind: 'throttled' }, old)).toEqual({ type: 'dead-letter', reason: 'gave-up', code: 'throttled' });
   });
+
+  it('gives up at maxAttempts, before SQS redrive would move the job without a reason', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 5 };
+    expect(decideAction({ kind: 'transient', code: 'http-503' }, { ...first, attempt: 4 }, policy, always(1))).toEqual({ type: 'retry', delaySeconds: 16 });
+    expect(decideAction({ kind: 'transient', code: 'http-503' }, { ...first, attempt: 5 }, policy, always(1))).toEqual({ type: 'dead-letter', reason: 'gave-up', code: 'http-503' });
+  });
 });

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { chooseAccountsFile, DEFAULT_ACCOUNTS_FILE, loadAccountsFile } from './accounts-file';
+import { MessageRedactorStack } from './redactor-stack';
+
+// CDK app entry (cdk.json: `npx tsx infra/app.ts`). Accounts come from `-c accountsFile=…`,
+// infra/accounts.json, or the example file.
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const app = new App();
+const choice = chooseAccountsFile(app.node.tryGetContext('accountsFile'), projectRoot);
+const stack = new MessageRedactorStack(app, 'MessageRedactor', {
+  description: 'message-redactor: SMS provider status callbacks → redaction of message bodies at the provider',
+  accounts: loadAccountsFile(choice.file),
+});
+if (choice.isExample) {
+  Annotations.of(stack).addWarningV2(
+    'message-redactor:exampleAccounts',
+    `No ${DEFAULT_ACCOUNTS_FILE} found: synthesised with the example accounts from ${choice.file}. `
+    + 'Create infra/accounts.json or pass -c accountsFile=<path> before deploying.',
+  );
+}
+// cdk-nag 3 is a policy validation plugin: findings fail the synth unless acknowledged with a reason.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,278 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Account } from '../functions/core/config';
+import type { MessageRedactorProps } from './message-redactor';
+
+/**
+ * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
+ * visibility timeout (functions/core/retry-policy.ts), so both queues keep messages for the SQS maximum.
+ */
+export const QUEUE_RETENTION = Duration.days(14);
+
+/** SQS refuses a visibility timeout above 12 hours. */
+const MAX_VISIBILITY = Duration.hours(12);
+
+/** AWS: "set the source queue's visibility timeout to at least six times the function timeout". */
+const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** Every prop with a default, as the construct uses it after merging. */
+export interface ResolvedMessageRedactorProps {
+  readonly receiverMemorySize: number;
+  readonly receiverTimeout: Duration;
+  readonly redactorMemorySize: number;
+  readonly redactorTimeout: Duration;
+  readonly maxConcurrency: number;
+  readonly batchSize: number;
+  readonly maxBatchingWindow?: Duration;
+  readonly providerConcurrency: number;
+  readonly httpTimeout: Duration;
+  readonly maxReceiveCount: number;
+  readonly encryptionKey?: kms.IKey;
+  readonly throttlingBurstLimit: number;
+  readonly throttlingRateLimit: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly alarmActions: readonly cloudwatch.IAlarmAction[];
+  readonly oldestMessageAgeAlarmThreshold: Duration;
+  readonly dlqDepthAlarmThreshold: number;
+  readonly secretMaxAge: Duration;
+  readonly maxCallbackBytes: number;
+  /** Final props of the redaction queue: defaults < `queueProps` < what the construct controls. */
+  readonly queueProps: sqs.QueueProps;
+  /** Final props of the dead-letter queue: defaults < `deadLetterQueueProps` < what the construct controls. */
+  readonly deadLetterQueueProps: sqs.QueueProps;
+}
+
+type ScalarProps = Omit<
+  ResolvedMessageRedactorProps,
+  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold'
+>;
+
+/** The construct's defaults for every scalar prop (see the `@default` tags on MessageRedactorProps). */
+export function defaultMessageRedactorProps(): ScalarProps {
+  return {
+    receiverMemorySize: 256,
+    receiverTimeout: Duration.seconds(10),
+    redactorMemorySize: 512,
+    redactorTimeout: Duration.seconds(30),
+    maxConcurrency: 5,
+    batchSize: 10,
+    providerConcurrency: 10,
+    httpTimeout: Duration.seconds(10),
+    // A backstop for crash loops; the redactor's own retry policy dead-letters jobs with a reason.
+    maxReceiveCount: 100,
+    throttlingBurstLimit: 500,
+    throttlingRateLimit: 200,
+    logRetention: logs.RetentionDays.ONE_MONTH,
+    alarmActions: [],
+    dlqDepthAlarmThreshold: 1,
+    secretMaxAge: Duration.minutes(5),
+    maxCallbackBytes: 64 * 1024,
+  };
+}
+
+/**
+ * Default queue settings the caller may override through `queueProps` / `deadLetterQueueProps`.
+ * @param visibilityTimeout set for the redaction queue only (the DLQ has no consumer)
+ */
+export function defaultQueueProps(visibilityTimeout?: Duration): sqs.QueueProps {
+  return visibilityTimeout === undefined ? {} : { visibilityTimeout };
+}
+
+/**
+ * Merges defaults < caller props < what the construct must control, and throws one Error listing
+ * every conflict, so a caller fixes them all in one pass.
+ */
+export function resolveMessageRedactorProps(
+  props: MessageRedactorProps,
+  accounts: readonly Account[],
+): ResolvedMessageRedactorProps {
+  const problems: string[] = [];
+  const merged = mergeDefined(defaultMessageRedactorProps(), props);
+  const check = new Checker(problems);
+
+  check.integer('receiverMemorySize', merged.receiverMemorySize, 128, 10_240);
+  check.integer('redactorMemorySize', merged.redactorMemorySize, 128, 10_240);
+  // HTTP API closes the integration after 30 s.
+  check.duration('receiverTimeout', merged.receiverTimeout, Duration.seconds(1), Duration.seconds(29));
+  check.duration('redactorTimeout', merged.redactorTimeout, Duration.seconds(1), Duration.minutes(15));
+  // Limits of the SQS event source mapping (ScalingConfig.MaximumConcurrency, BatchSize, MaximumBatchingWindow).
+  check.integer('maxConcurrency', merged.maxConcurrency, 2, 1000);
+  check.integer('batchSize', merged.batchSize, 1, 10_000);
+  if (props.maxBatchingWindow !== undefined) {
+    check.duration('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
+  }
+  if (known(merged.batchSize) && merged.batchSize > 10 && seconds(props.maxBatchingWindow) < 1) {
+    problems.push('batchSize above 10 requires a maxBatchingWindow of at least 1 second (SQS event source rule)');
+  }
+  // Bounds the redactor's cold start enforces on PROVIDER_CONCURRENCY, HTTP_TIMEOUT_MS, SECRET_MAX_AGE_SECONDS
+  // and MAX_CALLBACK_BYTES: checking them here fails the synth instead of every cold start.
+  check.integer('providerConcurrency', merged.providerConcurrency, 1, 100);
+  check.duration('httpTimeout', merged.httpTimeout, Duration.millis(100), Duration.seconds(60), 'milliseconds');
+  if (known(merged.httpTimeout) && known(merged.redactorTimeout)
+    && milliseconds(merged.httpTimeout) >= milliseconds(merged.redactorTimeout)) {
+    problems.push(`httpTimeout (${merged.httpTimeout.toHumanString()}) must be shorter than redactorTimeout (${merged.redactorTimeout.toHumanString()})`);
+  }
+  check.duration('secretMaxAge', merged.secretMaxAge, Duration.seconds(0), Duration.days(1));
+  check.integer('maxCallbackBytes', merged.maxCallbackBytes, 1024, 1024 * 1024);
+  check.integer('maxReceiveCount', merged.maxReceiveCount, 2, 1000);
+  check.integer('throttlingBurstLimit', merged.throttlingBurstLimit, 0, 1_000_000);
+  check.number('throttlingRateLimit', merged.throttlingRateLimit, 0, 1_000_000);
+  check.integer('dlqDepthAlarmThreshold', merged.dlqDepthAlarmThreshold, 1, 1_000_000);
+
+  const oldestMessageAgeAlarmThreshold = resolveOldestMessageAgeThreshold(props, accounts, problems, check);
+
+  // AWS: at least six times the function timeout, plus the batching window.
+  const timeoutKnown = known(merged.redactorTimeout) && (props.maxBatchingWindow === undefined || known(props.maxBatchingWindow));
+  const visibilityTimeout = timeoutKnown
+    ? Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * seconds(merged.redactorTimeout) + seconds(props.maxBatchingWindow))
+    : undefined;
+  const key = props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey };
+  const queueProps = resolveQueueProps('queueProps', defaultQueueProps(visibilityTimeout), props.queueProps, problems, {
+    ...key,
+    ...(known(merged.redactorTimeout) ? { visibilityFloor: merged.redactorTimeout } : {}),
+  });
+  const deadLetterQueueProps = resolveQueueProps(
+    'deadLetterQueueProps', defaultQueueProps(), props.deadLetterQueueProps, problems, key,
+  );
+
+  if (problems.length > 0) {
+    throw new Error(`MessageRedactor: ${problems.length} invalid prop(s):\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    ...merged,
+    ...(props.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: props.maxBatchingWindow }),
+    ...key,
+    oldestMessageAgeAlarmThreshold,
+    queueProps,
+    deadLetterQueueProps,
+  };
+}
+
+/**
+ * An account that waits `redactAfterSeconds` keeps its job in flight that long, and SQS counts it in
+ * ApproximateAgeOfOldestMessage: the default threshold leaves one hour beyond the longest wait, and a
+ * caller's threshold at or below that wait is a conflict (the alarm would fire on healthy jobs).
+ */
+function resolveOldestMessageAgeThreshold(
+  props: MessageRedactorProps,
+  accounts: readonly Account[],
+  problems: string[],
+  check: Checker,
+): Duration {
+  const longestWait = Math.max(0, ...accounts.map((account) => account.redactAfterSeconds));
+  const threshold = props.oldestMessageAgeAlarmThreshold;
+  if (threshold === undefined) return Duration.seconds(Math.max(3600, longestWait + 3600));
+  check.duration('oldestMessageAgeAlarmThreshold', threshold, Duration.minutes(1), Duration.days(14));
+  if (known(threshold) && seconds(threshold) <= longestWait) {
+    problems.push(
+      `oldestMessageAgeAlarmThreshold (${threshold.toHumanString()}) must exceed the longest account redactAfterSeconds (${longestWait} s)`,
+    );
+  }
+  return threshold;
+}
+
+interface ControlledQueueSettings {
+  readonly encryptionKey?: kms.IKey;
+  /** The event source mapping refuses a queue whose visibility timeout is below the function timeout. */
+  readonly visibilityFloor?: Duration;
+}
+
+/** defaults < caller props < encryption, TLS and retention, which the construct controls. */
+function resolveQueueProps(
+  name: string,
+  defaults: sqs.QueueProps,
+  user: sqs.QueueProps | undefined,
+  problems: string[],
+  controlled: ControlledQueueSettings,
+): sqs.QueueProps {
+  const props = user ?? {};
+  if (props.fifo === true) {
+    problems.push(`${name}.fifo: the queues must be standard queues (jobs are independent and carry no MessageGroupId)`);
+  }
+  if (props.deadLetterQueue !== undefined) {
+    problems.push(`${name}.deadLetterQueue: the construct creates and wires the dead-letter queue itself`);
+  }
+  if (props.encryption !== undefined || props.encryptionMasterKey !== undefined) {
+    problems.push(`${name}.encryption: set the construct's encryptionKey prop instead (both queues share one setting)`);
+  }
+  if (props.enforceSSL === false) {
+    problems.push(`${name}.enforceSSL: the queues always deny requests without TLS`);
+  }
+  if (props.retentionPeriod !== undefined && known(props.retentionPeriod)
+    && seconds(props.retentionPeriod) !== seconds(QUEUE_RETENTION)) {
+    problems.push(
+      `${name}.retentionPeriod: must be ${QUEUE_RETENTION.toHumanString()} (the retry policy keeps jobs up to 13 days)`,
+    );
+  }
+  const visibility = props.visibilityTimeout;
+  if (visibility !== undefined && known(visibility)) {
+    if (controlled.visibilityFloor !== undefined && seconds(visibility) < seconds(controlled.visibilityFloor)) {
+      problems.push(
+        `${name}.visibilityTimeout (${visibility.toHumanString()}) must be at least redactorTimeout (${controlled.visibilityFloor.toHumanString()})`,
+      );
+    }
+    if (seconds(visibility) > seconds(MAX_VISIBILITY)) {
+      problems.push(`${name}.visibilityTimeout (${visibility.toHumanString()}) must be at most 12 hours`);
+    }
+  }
+  const encryption: sqs.QueueProps = controlled.encryptionKey === undefined
+    ? { encryption: sqs.QueueEncryption.SQS_MANAGED }
+    : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: controlled.encryptionKey };
+  return { ...defaults, ...props, ...encryption, enforceSSL: true, retentionPeriod: QUEUE_RETENTION };
+}
+
+/** Collects range problems with messages that name the prop and its allowed range. */
+class Checker {
+  constructor(private readonly problems: string[]) {}
+
+  integer(name: string, value: number, min: number, max: number): void {
+    if (!known(value)) return;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} (${value}) must be a whole number from ${min} to ${max}`);
+    }
+  }
+
+  number(name: string, value: number, min: number, max: number): void {
+    if (!known(value)) return;
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${name} (${value}) must be a number from ${min} to ${max}`);
+    }
+  }
+
+  /** Lambda, SQS and CloudWatch take whole seconds (HTTP_TIMEOUT_MS whole milliseconds): no silent rounding. */
+  duration(name: string, value: Duration, min: Duration, max: Duration, unit: 'seconds' | 'milliseconds' = 'seconds'): void {
+    if (!known(value)) return;
+    const ms = value.toMilliseconds({ integral: false });
+    if (ms < min.toMilliseconds() || ms > max.toMilliseconds()) {
+      this.problems.push(`${name} (${value.toHumanString()}) must be from ${min.toHumanString()} to ${max.toHumanString()}`);
+    } else if (!Number.isInteger(unit === 'seconds' ? ms / 1000 : ms)) {
+      this.problems.push(`${name} (${value.toHumanString()}) must be a whole number of ${unit}`);
+    }
+  }
+}
+
+/** Tokens (e.g. CfnParameter values) are only known at deploy time: range checks skip them. */
+function known(value: number | Duration): boolean {
+  return typeof value === 'number' ? !Token.isUnresolved(value) : !value.isUnresolved();
+}
+
+function seconds(value: Duration | undefined): number {
+  return value === undefined ? 0 : value.toSeconds({ integral: false });
+}
+
+function milliseconds(value: Duration): number {
+  return value.toMilliseconds({ integral: false });
+}
+
+/** Defaults < caller values, key by key: an explicit `undefined` keeps the default. */
+function mergeDefined<T extends object>(defaults: T, overrides: { readonly [K in keyof T]?: T[K] }): T {
+  const merged = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof T)[]) {
+    const value = overrides[key];
+    if (value !== undefined) merged[key] = value as T[keyof T];
+  }
+  return merged;
+}

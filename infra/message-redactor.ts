@@ -1,0 +1,440 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { parseAccounts, type AccountConfigInput } from '../functions/core/config';
+import { assertProvidersImplemented, callbackProviders, redactionProviders } from '../functions/providers';
+import type { RECEIVER_ENV } from '../functions/receiver/receiver-deps';
+import type { REDACTOR_ENV } from '../functions/redactor/redactor-deps';
+import { importAccountSecrets } from './account-secrets';
+import { assertEnvironmentFits } from './lambda-environment';
+import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
+
+/** Repository root: esbuild resolves `functions/` and node_modules from here, pinned by package-lock.json. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// The handlers' variable names, checked against their RECEIVER_ENV / REDACTOR_ENV at compile time
+// (a type-only import: synth never loads the AWS SDK).
+const RECEIVER_VARIABLES = {
+  accounts: 'REDACTOR_ACCOUNTS',
+  queueUrl: 'REDACTION_QUEUE_URL',
+  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
+  maxBodyBytes: 'MAX_CALLBACK_BYTES',
+} as const satisfies typeof RECEIVER_ENV;
+const REDACTOR_VARIABLES = {
+  accounts: 'REDACTOR_ACCOUNTS',
+  queueUrl: 'REDACTION_QUEUE_URL',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
+  providerConcurrency: 'PROVIDER_CONCURRENCY',
+  httpTimeoutMs: 'HTTP_TIMEOUT_MS',
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
+} as const satisfies typeof REDACTOR_ENV;
+
+/**
+ * Local esbuild, one minified ESM file per function. The AWS SDK is bundled rather than taken from the
+ * runtime so that Lambda runs the client versions package-lock.json pins and the tests exercise.
+ */
+const BUNDLING: nodejs.BundlingOptions = {
+  forceDockerBundling: false,
+  format: nodejs.OutputFormat.ESM,
+  // esbuild's newest Node target that nodejs24.x runs; the code itself stays runnable on Node 20.
+  target: 'node22',
+  minify: true,
+  // Error classes set `name` from `new.target.name`; minified names would reach the logs as `t`.
+  keepNames: true,
+  sourceMap: false,
+  // ESM builds of dependencies tree-shake better than their CommonJS ones.
+  mainFields: ['module', 'main'],
+  externalModules: [],
+  // CommonJS dependencies bundled into ESM call `require` for Node built-ins.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+};
+
+/** Props of {@link MessageRedactor}. Every prop but `accounts` has a safe default. */
+export interface MessageRedactorProps {
+  /**
+   * The provider accounts, exactly as in the accounts config file. Validated at synth with the same
+   * schema the functions use at cold start, and against both provider registries.
+   */
+  readonly accounts: readonly AccountConfigInput[];
+  /**
+   * Memory of the receiver function, in MB.
+   * @default 256
+   */
+  readonly receiverMemorySize?: number;
+  /**
+   * Timeout of the receiver function (at most 29 s: HTTP API ends the integration at 30 s).
+   * @default Duration.seconds(10)
+   */
+  readonly receiverTimeout?: Duration;
+  /**
+   * Memory of the redactor function, in MB.
+   * @default 512
+   */
+  readonly redactorMemorySize?: number;
+  /**
+   * Timeout of the redactor function, for one whole batch. The queue's visibility timeout is six times this.
+   * @default Duration.seconds(30)
+   */
+  readonly redactorTimeout?: Duration;
+  /**
+   * Most concurrent redactor invocations the SQS event source starts (ScalingConfig.MaximumConcurrency, 2-1000):
+   * the main limit on the request rate at the providers.
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Records per redactor invocation (above 10 requires `maxBatchingWindow`).
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source gathers records before invoking the redactor.
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Records of one batch the redactor processes concurrently (PROVIDER_CONCURRENCY, 1-100).
+   * @default 10
+   */
+  readonly providerConcurrency?: number;
+  /**
+   * Timeout of one provider API request (HTTP_TIMEOUT_MS); must be shorter than `redactorTimeout`.
+   * @default Duration.seconds(10)
+   */
+  readonly httpTimeout?: Duration;
+  /**
+   * Deliveries of one job (2-1000). On the last one the redactor dead-letters a still-failing job
+   * itself with reason `gave-up`; SQS's own redrive at this count is the backstop for crash loops.
+   * With the default backoff (capped at 15 min for transient errors) 100 deliveries last about half a
+   * day of provider outage; raise it to ride out longer ones.
+   * @default 100
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Customer-managed KMS key for both queues.
+   * @default - SQS-managed server-side encryption (SSE-SQS)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Overrides for the redaction queue. Encryption, TLS, retention (14 days) and the dead-letter queue
+   * are controlled by the construct; setting them here is a conflict.
+   * @default - a standard queue with a visibility timeout of 6 × redactorTimeout (+ maxBatchingWindow)
+   */
+  readonly queueProps?: sqs.QueueProps;
+  /**
+   * Overrides for the dead-letter queue, with the same controlled settings as `queueProps`.
+   * @default - a standard queue
+   */
+  readonly deadLetterQueueProps?: sqs.QueueProps;
+  /**
+   * Burst limit of the API's default route throttling, in requests.
+   * @default 500
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Steady-state rate limit of the API's default route throttling, in requests per second.
+   * @default 200
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Retention of the functions' and the API's log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Actions every alarm of the construct triggers (e.g. an SNS topic action).
+   * @default - no actions: the alarms only change state
+   */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+  /**
+   * Alarm when the oldest job in the redaction queue is at least this old. Must exceed the longest
+   * account `redactAfterSeconds`, since waiting jobs count as old.
+   * @default - 1 hour, or 1 hour beyond the longest redactAfterSeconds
+   */
+  readonly oldestMessageAgeAlarmThreshold?: Duration;
+  /**
+   * Alarm when the dead-letter queue holds at least this many jobs.
+   * @default 1
+   */
+  readonly dlqDepthAlarmThreshold?: number;
+  /**
+   * How long the functions cache a secret value (SECRET_MAX_AGE_SECONDS); a rotated secret is picked up
+   * within this time, or at once after a provider 401.
+   * @default Duration.minutes(5)
+   */
+  readonly secretMaxAge?: Duration;
+  /**
+   * Largest callback body the receiver accepts, in bytes (MAX_CALLBACK_BYTES); larger ones get 413.
+   * @default 65536
+   */
+  readonly maxCallbackBytes?: number;
+}
+
+/** The construct's alarms, by what they watch. */
+export interface MessageRedactorAlarms {
+  /** Jobs parked in the dead-letter queue. */
+  readonly deadLetterQueueDepth: cloudwatch.Alarm;
+  /** Jobs waiting too long in the redaction queue (redactor down, throttled or too slow). */
+  readonly oldestMessageAge: cloudwatch.Alarm;
+  /** Receiver invocations that failed (crash or bad configuration: providers will retry). */
+  readonly receiverErrors: cloudwatch.Alarm;
+  /** Redactor invocations that failed as a whole (crash, timeout or bad configuration). */
+  readonly redactorErrors: cloudwatch.Alarm;
+}
+
+/**
+ * Receives SMS provider status callbacks on an HTTP API and redacts message bodies at the provider
+ * behind an encrypted SQS queue with a dead-letter queue (see DESIGN.md). Secrets are referenced,
+ * never created; each function may read only the accounts' secrets.
+ */
+export class MessageRedactor extends Construct {
+  /** The HTTP API that receives `POST /callbacks/{route}`. */
+  public readonly httpApi: apigwv2.HttpApi;
+  /** Base URL of the callbacks: configure `${callbackUrl}${route}` at the provider. */
+  public readonly callbackUrl: string;
+  /** Authenticates callbacks and enqueues redaction jobs. */
+  public readonly receiver: nodejs.NodejsFunction;
+  /** Consumes the queue and calls the provider APIs. */
+  public readonly redactor: nodejs.NodejsFunction;
+  /** The redaction job queue. */
+  public readonly queue: sqs.Queue;
+  /** Jobs that failed for good, with a reason attribute (or redriven after `maxReceiveCount` receives). */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** CloudWatch alarms, all with `alarmActions` applied. */
+  public readonly alarms: MessageRedactorAlarms;
+
+  constructor(scope: Construct, id: string, props: MessageRedactorProps) {
+    super(scope, id);
+    // Same validation as the cold start: a bad config fails the synth, naming the key.
+    const accounts = parseAccounts(props.accounts);
+    assertProvidersImplemented(accounts, callbackProviders);
+    assertProvidersImplemented(accounts, redactionProviders);
+    const settings = resolveMessageRedactorProps(props, accounts);
+    const secrets = importAccountSecrets(this, accounts);
+    // The original input, not the resolved Accounts (Sets do not serialise); the functions parse it again.
+    const accountsJson = JSON.stringify(props.accounts);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', settings.deadLetterQueueProps);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...settings.queueProps,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+    });
+
+    this.receiver = this.createFunction('Receiver', settings, {
+      entry: 'functions/receiver/handler.ts',
+      description: 'Authenticates SMS provider status callbacks and enqueues redaction jobs',
+      memorySize: settings.receiverMemorySize,
+      timeout: settings.receiverTimeout,
+      secrets,
+      environment: {
+        [RECEIVER_VARIABLES.accounts]: accountsJson,
+        [RECEIVER_VARIABLES.queueUrl]: this.queue.queueUrl,
+        [RECEIVER_VARIABLES.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
+        [RECEIVER_VARIABLES.maxBodyBytes]: String(settings.maxCallbackBytes),
+      },
+    });
+    this.grantSendMessage(this.receiver, this.queue, settings.encryptionKey);
+
+    this.redactor = this.createFunction('Redactor', settings, {
+      entry: 'functions/redactor/handler.ts',
+      description: 'Redacts message bodies at the SMS provider for queued redaction jobs',
+      memorySize: settings.redactorMemorySize,
+      timeout: settings.redactorTimeout,
+      secrets,
+      environment: {
+        [REDACTOR_VARIABLES.accounts]: accountsJson,
+        [REDACTOR_VARIABLES.queueUrl]: this.queue.queueUrl,
+        [REDACTOR_VARIABLES.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        [REDACTOR_VARIABLES.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
+        [REDACTOR_VARIABLES.providerConcurrency]: String(settings.providerConcurrency),
+        [REDACTOR_VARIABLES.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
+        // The redactor gives up with a reason on the last receive, before the redrive moves the job.
+        [REDACTOR_VARIABLES.maxReceiveCount]: String(settings.maxReceiveCount),
+      },
+    });
+    // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.
+    this.grantSendMessage(this.redactor, this.deadLetterQueue, settings.encryptionKey);
+    // Retries are delayed with ChangeMessageVisibility. The event source mapping grants it too (with
+    // Receive/Delete); stated here because the retry policy depends on it.
+    this.queue.grant(this.redactor, 'sqs:ChangeMessageVisibility');
+    this.redactor.addEventSource(new SqsEventSource(this.queue, {
+      batchSize: settings.batchSize,
+      ...(settings.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: settings.maxBatchingWindow }),
+      reportBatchItemFailures: true,
+      maxConcurrency: settings.maxConcurrency,
+    }));
+    this.warnIfBatchOutlastsTimeout(settings);
+
+    this.httpApi = this.createHttpApi(settings);
+    this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
+    this.alarms = this.createAlarms(settings);
+  }
+
+  private createFunction(
+    id: string,
+    settings: ResolvedMessageRedactorProps,
+    options: {
+      readonly entry: string;
+      readonly description: string;
+      readonly memorySize: number;
+      readonly timeout: Duration;
+      readonly secrets: readonly secretsmanager.ISecret[];
+      readonly environment: Record<string, string>;
+    },
+  ): nodejs.NodejsFunction {
+    assertEnvironmentFits(id, options.environment);
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: settings.logRetention });
+    // An own role with inline grants instead of AWSLambdaBasicExecutionRole: it may write to its log
+    // group only (the group exists, so no logs:CreateLogGroup).
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the message-redactor ${id.toLowerCase()}`,
+    });
+    logGroup.grantWrite(role);
+    // GetSecretValue and DescribeSecret on the accounts' secrets only.
+    for (const secret of options.secrets) secret.grantRead(role);
+    return new nodejs.NodejsFunction(this, `${id}Function`, {
+      entry: path.join(PROJECT_ROOT, options.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: options.description,
+      memorySize: options.memorySize,
+      timeout: options.timeout,
+      role,
+      logGroup,
+      environment: options.environment,
+      bundling: BUNDLING,
+    });
+  }
+
+  /**
+   * SendMessage only (the SDK needs no GetQueueUrl/GetQueueAttributes with a queue URL), plus what an
+   * SSE-KMS producer needs: GenerateDataKey and Decrypt, without grantSendMessages' kms wildcards.
+   */
+  private grantSendMessage(fn: lambda.IFunction, queue: sqs.IQueue, key: kms.IKey | undefined): void {
+    queue.grant(fn, 'sqs:SendMessage');
+    key?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
+  private createHttpApi(settings: ResolvedMessageRedactorProps): apigwv2.HttpApi {
+    const httpApi = new apigwv2.HttpApi(this, 'Api', {
+      description: 'SMS provider status callbacks for message-redactor',
+      // The default stage is created below, with access logs and throttling.
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: settings.logRetention });
+    new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { burstLimit: settings.throttlingBurstLimit, rateLimit: settings.throttlingRateLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // The route key, never $context.path: the path carries the account's route token.
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          requestTime: '$context.requestTime',
+          sourceIp: '$context.identity.sourceIp',
+          userAgent: '$context.identity.userAgent',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          responseLength: '$context.responseLength',
+          responseLatency: '$context.responseLatency',
+          integrationStatus: '$context.integrationStatus',
+          integrationLatency: '$context.integrationLatency',
+          integrationError: '$context.integrationErrorMessage',
+        })),
+      },
+    });
+    const [route] = httpApi.addRoutes({
+      path: '/callbacks/{route}',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ReceiverIntegration', this.receiver),
+    });
+    if (route !== undefined) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'SMS providers cannot authenticate to an API Gateway authorizer; the receiver verifies each '
+          + "callback's provider signature (HMAC or shared secret, constant time) on the raw body before parsing it.",
+      });
+    }
+    return httpApi;
+  }
+
+  private createAlarms(settings: ResolvedMessageRedactorProps): MessageRedactorAlarms {
+    const minute = Duration.minutes(1);
+    const alarms: MessageRedactorAlarms = {
+      deadLetterQueueDepth: new cloudwatch.Alarm(this, 'DeadLetterQueueDepthAlarm', {
+        alarmDescription: 'Redaction jobs are parked in the dead-letter queue (see the reason attribute of each message)',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
+        threshold: settings.dlqDepthAlarmThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // SQS publishes metrics only while a queue is active, and nothing polls the DLQ: when its data
+        // stops, keep the last state instead of clearing the alarm while jobs are still parked.
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+      oldestMessageAge: new cloudwatch.Alarm(this, 'OldestMessageAgeAlarm', {
+        // SQS leaves out of this metric a job received 3+ times (a retried one): it catches a stalled or
+        // saturated redactor, not a provider outage, which the DLQ alarm catches once jobs give up.
+        alarmDescription: 'The oldest redaction job has waited longer than expected (redactor stalled, throttled or too slow)',
+        metric: this.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }),
+        threshold: settings.oldestMessageAgeAlarmThreshold.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      receiverErrors: this.errorsAlarm('ReceiverErrorsAlarm', this.receiver, 'The callback receiver failed'),
+      redactorErrors: this.errorsAlarm('RedactorErrorsAlarm', this.redactor, 'The redactor failed a whole batch'),
+    };
+    for (const alarm of Object.values(alarms)) alarm.addAlarmAction(...settings.alarmActions);
+    return alarms;
+  }
+
+  private errorsAlarm(id: string, fn: lambda.IFunction, description: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: `${description} (function errors > 0 in 5 minutes)`,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * A redactor timeout fails the whole batch and raises every record's receive count, so warn when one
+   * provider request per record, `providerConcurrency` at a time, already needs the whole timeout.
+   */
+  private warnIfBatchOutlastsTimeout(settings: ResolvedMessageRedactorProps): void {
+    if (Token.isUnresolved(settings.batchSize) || Token.isUnresolved(settings.providerConcurrency)
+      || settings.httpTimeout.isUnresolved() || settings.redactorTimeout.isUnresolved()) return;
+    const rounds = Math.ceil(settings.batchSize / settings.providerConcurrency);
+    const worstCaseMs = rounds * settings.httpTimeout.toMilliseconds();
+    if (worstCaseMs >= settings.redactorTimeout.toMilliseconds()) {
+      Annotations.of(this).addWarningV2(
+        'message-redactor:redactorTimeoutBudget',
+        `A batch of ${settings.batchSize} jobs at providerConcurrency ${settings.providerConcurrency} and httpTimeout `
+        + `${settings.httpTimeout.toHumanString()} can take ${worstCaseMs / 1000} s, not less than redactorTimeout `
+        + `(${settings.redactorTimeout.toHumanString()}): raise redactorTimeout or providerConcurrency, or lower batchSize.`,
+      );
+    }
+  }
+}

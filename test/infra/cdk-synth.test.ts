@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+interface CfnFunction {
+  readonly Type: string;
+  readonly Properties: {
+    readonly Description: string;
+    readonly Runtime: string;
+    readonly Code: { readonly S3Key: string };
+  };
+}
+
+describe('App: cdk synth', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'message-redactor-synth-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('bundles both functions with local esbuild, offline, and passes cdk-nag', { timeout: 180_000 }, async () => {
+    const started = performance.now();
+    await promisify(execFile)(
+      'npx',
+      ['cdk', 'synth', '-q', '--no-notices', '-o', outdir, '-c', 'accountsFile=infra/accounts.example.json'],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    console.log(`cdk synth: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const template = JSON.parse(readFileSync(path.join(outdir, 'MessageRedactor.template.json'), 'utf8')) as {
+      Resources: Record<string, CfnFunction>;
+    };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((fn) => fn.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x']);
+
+    const bundles = functions.map((fn) => {
+      const role = fn.Properties.Description.startsWith('Authenticates') ? 'receiver' : 'redactor';
+      const file = path.join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(existsSync(file), `${role} bundle ${file}`).toBe(true);
+      const code = readFileSync(file);
+      console.log(
+        `${role} bundle: ${(statSync(file).size / 1024).toFixed(1)} KB minified, ${(gzipSync(code).length / 1024).toFixed(1)} KB gzip`,
+      );
+      return { role, code: code.toString('utf8') };
+    });
+    expect(bundles.map((b) => b.role).sort()).toEqual(['receiver', 'redactor']);
+    // TOOLCHAIN.md: undici is half a megabyte of cold start the receiver never needs.
+    expect(bundles.find((b) => b.role === 'receiver')!.code).not.toContain('undici');
+
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ pluginName: string }>;
+    };
+    expect(report.pluginReports.filter((r) => r.pluginName === 'AwsSolutions')).toEqual([]);
+  });
+});
