@@ -26,7 +26,8 @@ export const DEFAULT_TERMINAL_STATUSES: Readonly<Record<ProviderName, ReadonlySe
   twilio: new Set(['delivered', 'undelivered', 'failed', 'read', 'canceled', 'received']),
   'signalwire-compat': new Set(['delivered', 'undelivered', 'failed', 'received']),
   'signalwire-rest': new Set(['delivered', 'undelivered', 'failed', 'read']),
-  carrierx: new Set(['delivered', 'undelivered', 'failed', 'received']),
+  // Inbound CarrierX traffic reaches the same partner-level callback: opt in with `received`.
+  carrierx: new Set(['delivered', 'undelivered', 'failed']),
 };
 
 /** The terminal set for one account: its own override when it has one, else the provider default. */

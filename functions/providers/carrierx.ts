@@ -7,7 +7,7 @@ import { parseSecret } from '../core/parse-secret';
 import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { safeEqual } from './twilio-signature';
 
@@ -82,10 +82,8 @@ export const carrierXCallbacks: CallbackProvider = {
 
   parseCallback(request, route): StatusEvent {
     if (mediaTypeOf(request) !== 'application/json') throw new MalformedCallbackError('callback must be application/json', 415);
-    const value = parseJson(request.body.toString('utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new MalformedCallbackError('callback body must be a JSON object');
-    }
+    const value = parseJsonObject(request.body.toString('utf8'));
+    if (value === undefined) throw new MalformedCallbackError('callback body must be a JSON object');
     const parsed = CarrierXCallbackSchema.safeParse(value);
     if (!parsed.success) throw new MalformedCallbackError(`invalid CarrierX callback: ${describeIssues(parsed.error.issues)}`);
     const sms = parsed.data;
@@ -137,7 +135,7 @@ async function redactCarrierXMessage(job: RedactionJob, context: RedactionContex
     const answer = await sendOrClassify(context.http, { method: 'GET', url, headers });
     if ('kind' in answer) return answer;
     if (!isSuccessStatus(answer.status)) return classifyCarrierXError(answer, now);
-    const sms = parseJson(answer.body) as Sms | undefined;
+    const sms = parseJsonObject(answer.body) as Sms | undefined;
     return sms === undefined || typeof sms !== 'object' || sms === null ? { kind: 'transient', code: 'unparseable-response' } : sms;
   };
 

@@ -40,10 +40,14 @@ export function classifyByStatus(response: HttpResponse, code: string, now: Date
   return { kind: 'rejected', code, reason: `${provider} refused the request (HTTP ${response.status})` };
 }
 
-/** Parses a JSON answer; undefined when it is not JSON (callers treat that as a transient glitch). */
-export function parseJson(body: string): unknown {
+/**
+ * Parses a JSON object answer; undefined when it is not JSON or not an object (`null`, an array…).
+ * Callers treat that as a transient glitch, never as success.
+ */
+export function parseJsonObject(body: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(body) as unknown;
+    const value = JSON.parse(body) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

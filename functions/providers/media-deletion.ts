@@ -1,6 +1,6 @@
 import type { Outcome } from '../core/outcome';
 import type { HttpClient, HttpResponse } from '../core/http-client';
-import { isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import { isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 
 /** How one Twilio-style API lists and deletes a message's media. */
 export interface MediaApi {
@@ -27,7 +27,7 @@ export async function deleteListedMedia(api: MediaApi): Promise<Outcome> {
     if ('kind' in page) return page;
     if (page.status === 404) return { kind: 'redacted' };
     if (!isSuccessStatus(page.status)) return api.classifyError(page);
-    const list = parseJson(page.body) as { media_list?: Array<{ sid?: unknown }>; next_page_uri?: unknown } | undefined;
+    const list = parseJsonObject(page.body) as { media_list?: Array<{ sid?: unknown }>; next_page_uri?: unknown } | undefined;
     if (list === undefined) return { kind: 'transient', code: 'unparseable-response' };
     for (const item of list.media_list ?? []) {
       if (typeof item.sid !== 'string' || !api.isMediaSid(item.sid)) continue;

@@ -5,7 +5,7 @@ import type { Outcome } from '../core/outcome';
 import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import {
@@ -66,7 +66,7 @@ export const signalWireCompatCallbacks: CallbackProvider = {
 
 /** The error's `code` from a cXML API error body (Twilio-like `{ code, message, status }`). */
 function compatErrorCode(response: HttpResponse): string {
-  const body = parseJson(response.body) as { code?: unknown } | undefined;
+  const body = parseJsonObject(response.body) as { code?: unknown } | undefined;
   const code = body?.code;
   return typeof code === 'number' || (typeof code === 'string' && /^[\w.-]{1,40}$/.test(code)) ? String(code) : `http-${response.status}`;
 }
@@ -101,8 +101,10 @@ async function redactCompatMessage(job: RedactionJob, context: RedactionContext,
   } else {
     outcome = classifyByStatus(answer, compatErrorCode(answer), now, 'SignalWire');
   }
-  if (outcome.kind !== 'redacted' || !context.deleteMedia || job.media !== true) return outcome;
-  return deleteListedMedia({
+  // Media is deleted after the body, also when a previous attempt had already emptied the body.
+  const bodyGone = outcome.kind === 'redacted' || outcome.kind === 'already-redacted';
+  if (!bodyGone || !context.deleteMedia || job.media !== true) return outcome;
+  const media = await deleteListedMedia({
     http: context.http,
     headers,
     firstPageUrl: `${messageUrl}/Media?PageSize=100`,
@@ -111,11 +113,12 @@ async function redactCompatMessage(job: RedactionJob, context: RedactionContext,
     isMediaSid: isSignalWireId,
     classifyError: (response) => classifyByStatus(response, compatErrorCode(response), now, 'SignalWire'),
   });
+  return media.kind === 'redacted' ? outcome : media;
 }
 
 /** `redacted` when the returned message has an empty body, `rejected` when not, undefined if unreadable. */
 function bodyIsEmpty(response: HttpResponse): Outcome | undefined {
-  const message = parseJson(response.body) as { body?: unknown } | undefined;
+  const message = parseJsonObject(response.body) as { body?: unknown } | undefined;
   if (message === undefined) return undefined;
   if (message.body === '' || message.body === null) return { kind: 'redacted' };
   return { kind: 'rejected', code: 'body-not-empty', reason: 'SignalWire answered 2xx but the body is not empty' };
@@ -132,8 +135,9 @@ async function explainRefusal(
   const current = await sendOrClassify(context.http, { method: 'GET', url: messageUrl, headers });
   if ('kind' in current) return current;
   if (!isSuccessStatus(current.status)) return classifyByStatus(current, compatErrorCode(current), now, 'SignalWire');
-  const message = parseJson(current.body) as { body?: unknown; status?: unknown } | undefined;
-  if (message?.body === '') return { kind: 'already-redacted' };
-  if (typeof message?.status === 'string' && SIGNALWIRE_IN_PROGRESS.has(message.status)) return { kind: 'not-final', code };
+  const message = parseJsonObject(current.body);
+  if (message === undefined) return { kind: 'transient', code: 'unparseable-response' };
+  if (message.body === '') return { kind: 'already-redacted' };
+  if (typeof message.status === 'string' && SIGNALWIRE_IN_PROGRESS.has(message.status)) return { kind: 'not-final', code };
   return { kind: 'rejected', code, reason: `SignalWire refused the request (HTTP ${refusal.status})` };
 }

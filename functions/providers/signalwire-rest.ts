@@ -7,7 +7,7 @@ import type { Outcome } from '../core/outcome';
 import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJson, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { isSignalWireId, parseSignalWireSecret, signalWireIdSchema, type SignalWireCredentials } from './signalwire-secret';
 import { safeEqual } from './twilio-signature';
@@ -53,10 +53,8 @@ export const signalWireRestCallbacks: CallbackProvider = {
 
   parseCallback(request: CallbackRequest, route): StatusEvent {
     if (mediaTypeOf(request) !== 'application/json') throw new MalformedCallbackError('callback must be application/json', 415);
-    const value = parseJson(request.body.toString('utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new MalformedCallbackError('callback body must be a JSON object');
-    }
+    const value = parseJsonObject(request.body.toString('utf8'));
+    if (value === undefined) throw new MalformedCallbackError('callback body must be a JSON object');
     const parsed = RestCallbackSchema.safeParse(value);
     if (!parsed.success) {
       throw new MalformedCallbackError(`invalid SignalWire callback: ${describeIssues(parsed.error.issues)}`);
@@ -77,7 +75,7 @@ export const signalWireRestCallbacks: CallbackProvider = {
 
 /** The first error's `code` from SignalWire's `{ errors: [{ type, code, message, attribute, url }] }`. */
 function restErrorCode(response: HttpResponse): string {
-  const body = parseJson(response.body) as { errors?: Array<{ code?: unknown }> } | undefined;
+  const body = parseJsonObject(response.body) as { errors?: Array<{ code?: unknown }> } | undefined;
   const code = body?.errors?.[0]?.code;
   return typeof code === 'string' && /^[\w.-]{1,60}$/.test(code) ? code : `http-${response.status}`;
 }
@@ -122,7 +120,7 @@ async function redactRestMessage(job: RedactionJob, context: RedactionContext, c
   });
   if ('kind' in answer) return answer;
   if (!isSuccessStatus(answer.status)) return classifySignalWireRestError(answer, context.now());
-  const message = parseJson(answer.body) as { body?: unknown } | undefined;
+  const message = parseJsonObject(answer.body) as { body?: unknown } | undefined;
   if (message === undefined) return { kind: 'transient', code: 'unparseable-response' };
   return message.body === ''
     ? { kind: 'redacted' }

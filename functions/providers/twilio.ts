@@ -7,7 +7,7 @@ import { parseSecret } from '../core/parse-secret';
 import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { formParams, isValidFormSignature, isValidJsonSignature, usesBodyHash } from './twilio-signature';
@@ -161,24 +161,15 @@ export function classifyTwilioError(response: HttpResponse, now: Date): Outcome 
 
 /** Twilio's error body is `{ code, message, more_info, status }`; only the numeric code is kept. */
 function twilioErrorCode(response: HttpResponse): string | undefined {
-  try {
-    const body = JSON.parse(response.body) as { code?: unknown };
-    return typeof body.code === 'number' || (typeof body.code === 'string' && /^\d+$/.test(body.code))
-      ? String(body.code)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const code = parseJsonObject(response.body)?.code;
+  return typeof code === 'number' || (typeof code === 'string' && /^\d+$/.test(code)) ? String(code) : undefined;
 }
 
 /** A 2xx answer to the redact call is only success if the returned resource's body is empty. */
 function classifyRedactAnswer(response: HttpResponse): Outcome {
-  try {
-    const resource = JSON.parse(response.body) as { body?: unknown };
-    if (resource.body === '' || resource.body === null) return { kind: 'redacted' };
-  } catch {
-    return { kind: 'transient', code: 'unparseable-response' };
-  }
+  const resource = parseJsonObject(response.body);
+  if (resource === undefined) return { kind: 'transient', code: 'unparseable-response' };
+  if (resource.body === '' || resource.body === null) return { kind: 'redacted' };
   return { kind: 'rejected', code: 'body-not-empty', reason: 'Twilio answered 2xx but the body is not empty' };
 }
 
@@ -217,7 +208,7 @@ async function redactTwilioMessage(
     body: 'Body=',
   });
   if ('kind' in answer) return answer;
-  const outcome = answer.status >= 200 && answer.status < 300 ? classifyRedactAnswer(answer) : classifyTwilioError(answer, now);
+  const outcome = isSuccessStatus(answer.status) ? classifyRedactAnswer(answer) : classifyTwilioError(answer, now);
   const hasMedia = job.media === true || job.messageId.startsWith('MM');
   if (outcome.kind !== 'redacted' || !context.deleteMedia || !hasMedia) return outcome;
   // Redacting the body leaves media in place; delete each item when the account asks for it.
