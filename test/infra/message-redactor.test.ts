@@ -537,11 +537,11 @@ describe('Function: loadAccountsFile', () => {
     );
   });
 
-  it('accepts the committed example', () => {
+  it('accepts the committed example: one account of each provider', () => {
     const choice = chooseAccountsFile('infra/accounts.example.json', PROJECT_ROOT);
-    expect(loadAccountsFile(choice.file)).toEqual([
-      { route: expect.stringMatching(/^twilio-[A-Za-z0-9]{24}$/), provider: 'twilio', secretId: 'message-redactor/twilio-main', deleteMedia: true },
-    ]);
+    const accounts = loadAccountsFile(choice.file);
+    expect(accounts.map((a) => a.provider)).toEqual(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx']);
+    expect(accounts[0]).toEqual({ route: expect.stringMatching(/^twilio-[A-Za-z0-9]{24}$/), provider: 'twilio', secretId: 'message-redactor/twilio-main', deleteMedia: true });
   });
 
   it('falls back to the example, flagged, when neither context nor infra/accounts.json is there', () => {
