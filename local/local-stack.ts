@@ -108,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Signatures are made over the URL the provider called: here plain http on loopback.
     publicUrl: callbackUrl(provider),
     apiBaseUrl: sandbox.apiBaseUrl(provider),
-    ...(provider === 'carrierx' ? {} : { deleteMedia: true }),
+    ...(provider === 'twilio' || provider === 'signalwire-compat' ? { deleteMedia: true } : {}),
   }));
   const stateDir = options.stateDir ?? '.local-state';
   await mkdir(stateDir, { recursive: true });

@@ -4,6 +4,9 @@ import { PROVIDER_NAMES, type ProviderName } from './provider-name';
 import { KNOWN_STATUSES, terminalStatusesFor } from './terminal-rules';
 import { describeIssues } from './zod-issues';
 
+/** Providers whose API can delete MMS media; `deleteMedia` elsewhere would be silently ignored. */
+const MEDIA_DELETION_PROVIDERS: ReadonlySet<ProviderName> = new Set(['twilio', 'signalwire-compat']);
+
 /** SQS can hold a message invisible for at most 12 hours; a longer wait is not expressible. */
 export const MAX_REDACT_AFTER_SECONDS = 12 * 60 * 60;
 
@@ -34,14 +37,17 @@ export const AccountConfigSchema = z.strictObject({
   redactAfterSeconds: z.optional(
     z.number().check(z.int(), z.minimum(0), z.maximum(MAX_REDACT_AFTER_SECONDS)),
   ),
-  /** Also delete MMS media at the provider. */
+  /** Also delete MMS media at the provider (Twilio and SignalWire compatibility only). */
   deleteMedia: z.optional(z.boolean()),
   /**
    * The exact callback URL configured at the provider, without query string. Signatures are checked
    * against it; needed behind custom domains and proxies. Default: the URL API Gateway received.
    */
   publicUrl: z.optional(httpUrl('publicUrl')),
-  /** Overrides the provider's API origin (local sandbox, contract tests). */
+  /**
+   * Overrides the provider's API base URL (local sandbox, contract tests): the origin, plus the
+   * provider's base path where it has one (CarrierX: `…/core/v2`).
+   */
   apiBaseUrl: z.optional(httpUrl('apiBaseUrl')),
   /**
    * CarrierX only: also send `message: ""` in the update. CarrierX documents only `user_data` as
@@ -82,6 +88,9 @@ export function parseAccounts(input: unknown): readonly Account[] {
     if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
     seen.add(account.route);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
+    if (account.deleteMedia === true && !MEDIA_DELETION_PROVIDERS.has(account.provider)) {
+      problems.push(`accounts[${index}].deleteMedia: ${account.provider} documents no media delete endpoint`);
+    }
     if (account.attemptBodyUpdate !== undefined && account.provider !== 'carrierx') {
       problems.push(`accounts[${index}].attemptBodyUpdate: only applies to carrierx accounts`);
     }

@@ -9,7 +9,7 @@ import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
-import { safeEqual } from './twilio-signature';
+import { safeEqualSecret } from './twilio-signature';
 
 /** CarrierX Core API v2 origin. */
 export const CARRIERX_API_BASE_URL = 'https://api.carrierx.com/core/v2';
@@ -69,12 +69,12 @@ export const carrierXCallbacks: CallbackProvider = {
         const token = query === -1 ? null : new URLSearchParams(request.url.slice(query + 1)).get(CARRIERX_TOKEN_PARAM);
         if (token === null || token === '') throw new AuthenticationError(`missing ${CARRIERX_TOKEN_PARAM} query parameter`, 401);
         let valid = false;
-        for (const expected of tokens) valid = safeEqual(token, expected) || valid;
+        for (const expected of tokens) valid = safeEqualSecret(token, expected) || valid;
         if (!valid) throw new AuthenticationError('callback token does not match');
         if (expectedAuthorization !== undefined) {
           const authorization = request.headers.authorization;
           if (authorization === undefined) throw new AuthenticationError('missing Authorization header', 401);
-          if (!safeEqual(authorization, expectedAuthorization)) throw new AuthenticationError('Authorization does not match');
+          if (!safeEqualSecret(authorization, expectedAuthorization)) throw new AuthenticationError('Authorization does not match');
         }
       },
     };
@@ -149,15 +149,25 @@ async function redactCarrierXMessage(job: RedactionJob, context: RedactionContex
     return { kind: 'not-final', code: typeof before.status === 'string' ? `status-${before.status}` : 'status-unknown' };
   }
 
-  const update = await sendOrClassify(context.http, {
-    method: 'PATCH',
-    url,
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(context.attemptBodyUpdate ? { message: '', user_data: '' } : { user_data: '' }),
-  });
-  if ('kind' in update) return update;
-  if (!isSuccessStatus(update.status) && !(context.attemptBodyUpdate && (update.status === 400 || update.status === 422))) {
-    return classifyCarrierXError(update, now);
+  const patch = (fields: Record<string, string>) =>
+    sendOrClassify(context.http, {
+      method: 'PATCH',
+      url,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(fields),
+    });
+  // `user_data` is the one documented updatable field: clear it on its own, so a refusal of the body
+  // attempt below cannot keep it from being cleared.
+  const cleared = await patch({ user_data: '' });
+  if ('kind' in cleared) return cleared;
+  if (!isSuccessStatus(cleared.status)) return classifyCarrierXError(cleared, now);
+  if (context.attemptBodyUpdate) {
+    const blanked = await patch({ message: '' });
+    if ('kind' in blanked) return blanked;
+    // 400/422 is the expected refusal of an undocumented field; the read-back decides either way.
+    if (!isSuccessStatus(blanked.status) && blanked.status !== 400 && blanked.status !== 422) {
+      return classifyCarrierXError(blanked, now);
+    }
   }
 
   const after = await read();

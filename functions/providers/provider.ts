@@ -43,7 +43,7 @@ export interface RedactionProvider {
 
 export interface RedactionContext {
   readonly http: HttpClient;
-  /** The account's `apiBaseUrl`, else the provider's public API origin. */
+  /** The account's `apiBaseUrl`, else the provider's public API base URL. */
   readonly apiBaseUrl?: string;
   readonly deleteMedia: boolean;
   /** The account's terminal statuses, for adapters that confirm the status with the provider. */

@@ -40,7 +40,7 @@ export const signalWireCompatCallbacks: CallbackProvider = {
       providerAccount: projectId,
       authenticate(request) {
         // SignalWire sends X-SignalWire-Signature; X-Twilio-Signature is accepted as its alias.
-        const signature = request.headers['x-signalwire-signature'] ?? request.headers['x-twilio-signature'];
+        const signature = request.headers['x-signalwire-signature'] || request.headers['x-twilio-signature'];
         authenticateTwilioStyle(request, signingKeys, signature, 'X-SignalWire-Signature');
       },
     };

@@ -10,7 +10,7 @@ import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { isSignalWireId, parseSignalWireSecret, signalWireIdSchema, type SignalWireCredentials } from './signalwire-secret';
-import { safeEqual } from './twilio-signature';
+import { safeEqual, urlCandidates } from './twilio-signature';
 
 /**
  * SignalWire REST (Messaging API) signature: lower-case hex HMAC-SHA1 under the project signing key
@@ -27,6 +27,7 @@ const RestCallbackSchema = z.looseObject({
   project_id: z.optional(signalWireIdSchema('project_id')),
   error_code: z.optional(z.nullable(z.union([z.string().check(z.maxLength(40)), z.number()]))),
   kind: z.optional(z.string()),
+  direction: z.optional(z.string()),
   media: z.optional(z.array(z.unknown())),
 });
 
@@ -41,8 +42,11 @@ export const signalWireRestCallbacks: CallbackProvider = {
         const signature = request.headers['x-signalwire-signature'];
         if (signature === undefined || signature === '') throw new AuthenticationError('missing X-SignalWire-Signature header', 401);
         let valid = false;
+        // Like Twilio-style signatures, accept the URL with and without the default port.
         for (const key of signingKeys) {
-          valid = safeEqual(signature.toLowerCase(), signSignalWireRest(key, request.url, request.body)) || valid;
+          for (const url of urlCandidates(request.url)) {
+            valid = safeEqual(signature.toLowerCase(), signSignalWireRest(key, url, request.body)) || valid;
+          }
         }
         if (!valid) {
           throw new AuthenticationError("X-SignalWire-Signature does not match (check the account's publicUrl and signing key)");
@@ -68,6 +72,7 @@ export const signalWireRestCallbacks: CallbackProvider = {
       status: message.status,
       ...(message.project_id === undefined ? {} : { providerAccount: message.project_id }),
       ...(errorCode !== undefined && /^[\w.-]+$/.test(errorCode) ? { errorCode } : {}),
+      ...(message.direction === 'inbound' ? { inbound: true } : {}),
       ...(message.kind === 'mms' || (message.media?.length ?? 0) > 0 ? { hasMedia: true } : {}),
     };
   },

@@ -82,6 +82,15 @@ export function signTwilioJson(key: string, url: string, body: string | Buffer):
   return { url: signedUrl, signature: computeTwilioSignature(key, signedUrl, []) };
 }
 
+/**
+ * Constant-time comparison for values whose length is itself secret (tokens, Basic credentials):
+ * both sides are hashed first, so neither timing nor an early length check reveals anything.
+ */
+export function safeEqualSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a, 'utf8').digest(), createHash('sha256').update(b, 'utf8').digest());
+}
+
+/** Constant-time comparison of a received signature with an expected one of public, fixed length. */
 export function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');
@@ -127,7 +136,7 @@ function uniquePairs(params: ReadonlyArray<readonly [string, string]>): Array<re
 }
 
 /** The URL as received plus its default-port twin (`:443` for https, `:80` for http). */
-function urlCandidates(url: string): string[] {
+export function urlCandidates(url: string): string[] {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
   if (!match) return [url];
   const [, scheme, authority, rest] = match as unknown as [string, string, string, string];

@@ -42,6 +42,11 @@ describe('Function: parseAccounts', () => {
       message: 'accounts[1].route: duplicate route',
     },
     {
+      name: 'media deletion where the provider has no endpoint for it',
+      input: [twilioAccount({ provider: 'carrierx', deleteMedia: true })],
+      message: 'accounts[0].deleteMedia: carrierx documents no media delete endpoint',
+    },
+    {
       name: 'a CarrierX-only option on another provider',
       input: [twilioAccount({ attemptBodyUpdate: true })],
       message: 'accounts[0].attemptBodyUpdate: only applies to carrierx accounts',
