@@ -129,6 +129,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { mode: 0o600 },
   );
 
+  // Lets `npm run dlq` (another process) find these queues.
+  await writeFile(
+    join(stateDir, 'endpoints.json'),
+    JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${queues.server.port}`, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl }, null, 2),
+  );
+
   const env = {
     REDACTOR_ACCOUNTS: JSON.stringify(accounts),
     REDACTION_QUEUE_URL: queues.queueUrl,

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDlqCli } from '../../infra/dlq-cli';
+import { deadLetters } from '../../local/demo-run';
+import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { waitFor } from '../support/wait-for';
+
+const BODY = 'Sandbox body that must never be printed';
+let stack: LocalStack;
+let stateDir: string;
+let rejected: SandboxMessage;
+let unredactable: SandboxMessage;
+
+async function dlq(...args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await runDlqCli([...args, '--local', '--endpoints', join(stateDir, 'endpoints.json')], (text) => (out += text), {});
+  return { code, out };
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'redactor-dlq-'));
+  stack = await startLocalStack({ stateDir });
+  // One Twilio message refused once (a permanent 4xx), one CarrierX message (cannot be redacted).
+  ({ message: rejected } = await sendWithScript('twilio'));
+  ({ message: unredactable } = await stack.sender.send('carrierx', { body: BODY }));
+  await waitFor(() => deadLetters(stack).size === 2, 15_000, 'two dead letters');
+});
+
+afterAll(async () => {
+  await stack.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** Sends a message whose first redaction is refused with a permanent 4xx. */
+async function sendWithScript(provider: 'twilio') {
+  const original = stack.sandbox.createMessage.bind(stack.sandbox);
+  stack.sandbox.createMessage = (p, options) => {
+    const message = original(p, { ...options, body: BODY });
+    stack.sandbox.script(message.id, { status: 400, body: { code: 21610, message: 'Attempt to send to unsubscribed recipient' } });
+    return message;
+  };
+  try {
+    return await stack.sender.send(provider);
+  } finally {
+    stack.sandbox.createMessage = original;
+  }
+}
+
+describe('CLI: npm run dlq', () => {
+  it('lists parked jobs with ids, reason and code, never a body', async () => {
+    const { code, out } = await dlq('list');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ID\s+PROVIDER\s+ROUTE\s+MESSAGE\s+REASON\s+CODE\s+ATTEMPTS\s+AGE$/m);
+    expect(out).toContain(rejected.id);
+    expect(out).toContain(unredactable.id);
+    expect(out).toMatch(new RegExp(`twilio\\s+local-twilio\\s+${rejected.id}\\s+rejected\\s+21610\\s+1\\s+\\d+s`));
+    expect(out).toMatch(new RegExp(`carrierx\\s+local-carrierx\\s+${unredactable.id}\\s+provider-cannot-redact\\s+body-not-updatable`));
+    expect(out).toContain('2 parked job(s)');
+    expect(out).not.toContain(BODY);
+  });
+
+  it('filters by reason and prints JSON on request', async () => {
+    const { out } = await dlq('list', '--reason', 'rejected', '--json');
+    expect((JSON.parse(out) as Array<{ messageId: string; reason: string }>).map((e) => [e.messageId, e.reason])).toEqual([[rejected.id, 'rejected']]);
+  });
+
+  it('leaves everything in place on a dry-run redrive', async () => {
+    expect(await dlq('redrive', '--reason', 'rejected', '--dry-run')).toEqual({ code: 0, out: '1 job(s) would be moved back to the redaction queue (dry run: nothing changed)\n' });
+    expect(deadLetters(stack).size).toBe(2);
+  });
+
+  it('redrives one reason back to the queue, where the job now succeeds', async () => {
+    expect(await dlq('redrive', '--reason', 'rejected')).toEqual({ code: 0, out: '1 of 1 job(s) moved back to the redaction queue\n' });
+    await waitFor(() => stack.sandbox.messages.get(rejected.id)!.body === '', 15_000, 'the redriven job to redact the body');
+    expect([...deadLetters(stack).values()]).toEqual(['provider-cannot-redact']);
+  });
+
+  it('refuses to purge without --yes, then purges', async () => {
+    expect(await dlq('purge')).toEqual({ code: 2, out: 'purge deletes every parked job for good: add --yes to confirm\n' });
+    expect(deadLetters(stack).size).toBe(1);
+    expect(await dlq('purge', '--yes')).toEqual({ code: 0, out: 'dead-letter queue purged\n' });
+    expect((await dlq('list')).out).toBe('the dead-letter queue is empty\n');
+  });
+
+  it('explains a missing target and an unknown command', async () => {
+    let out = '';
+    expect(await runDlqCli(['list', '--local', '--endpoints', join(stateDir, 'nope.json')], (t) => (out += t), {})).toBe(2);
+    expect(out).toContain(`no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start`);
+    expect((await dlq('frobnicate')).code).toBe(2);
+  });
+});
