@@ -24,7 +24,9 @@ export class SqsPoller {
   readonly #options: PollerOptions;
   #running = false;
   #loops: Promise<void>[] = [];
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
+  /** Bumped by kill(): invocations of an older generation must not delete anything. */
+  #generation = 0;
   /** Invocations so far (for the bench's per-message accounting). */
   invocations = 0;
 
@@ -35,7 +37,10 @@ export class SqsPoller {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loops = Array.from({ length: this.#options.maxConcurrency }, () => this.#loop());
+    this.#abort = new AbortController();
+    const generation = this.#generation;
+    // Loops of a killed generation may still be finishing their batch: keep them to await in stop().
+    this.#loops = [...this.#loops, ...Array.from({ length: this.#options.maxConcurrency }, () => this.#loop(generation))];
   }
 
   /** Stops polling and waits for in-flight invocations to finish. */
@@ -45,9 +50,21 @@ export class SqsPoller {
     await Promise.all(this.#loops);
   }
 
-  async #loop(): Promise<void> {
+  /**
+   * Simulates the worker dying mid-batch: polling stops at once and whatever the in-flight
+   * invocations return is thrown away, so their records are never deleted and come back after
+   * the visibility timeout, exactly as after a Lambda crash or timeout.
+   */
+  kill(): void {
+    this.#running = false;
+    this.#generation += 1;
+    this.#abort.abort();
+  }
+
+  async #loop(generation: number): Promise<void> {
     const { sqs, queueUrl, handler, batchSize } = this.#options;
-    while (this.#running) {
+    const alive = () => this.#running && this.#generation === generation;
+    while (alive()) {
       let messages: Message[];
       try {
         const out = await sqs.send(
@@ -62,7 +79,7 @@ export class SqsPoller {
         );
         messages = out.Messages ?? [];
       } catch (error) {
-        if (!this.#running) return;
+        if (!alive()) return;
         this.#options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
@@ -77,6 +94,7 @@ export class SqsPoller {
         this.#options.onError?.(error);
         continue;
       }
+      if (this.#generation !== generation) return; // killed mid-batch: nothing gets deleted
       const done = messages.filter((m) => !failed.has(m.MessageId!));
       if (done.length === 0) continue;
       try {

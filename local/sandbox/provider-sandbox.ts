@@ -227,23 +227,27 @@ export class ProviderSandbox {
 
   /** The status a message shows: in progress while an injected "not final yet" fault lasts. */
   #visibleStatus(message: SandboxMessage): string {
-    return (this.#notFinal.get(message.id) ?? 0) > 0 ? inProgressStatus(message.provider) : message.status;
+    return this.#notFinal.has(message.id) ? inProgressStatus(message.provider) : message.status;
   }
 
-  /** Counts a redaction attempt and decides (once per message) whether it starts as "not final". */
-  #countAttempt(message: SandboxMessage): void {
+  /**
+   * Counts a redaction attempt; true when it must be refused as "not final yet". The first attempt
+   * decides (once per message) whether the fault applies; the message then reads as in progress
+   * until the first attempt after its last refusal, so a read-back after a refusal agrees with it.
+   */
+  #refuseAsNotFinal(message: SandboxMessage): boolean {
     if (message.redactAttempts === 0 && this.faults.notFinalAttempts > 0 && this.#random() < this.faults.notFinalRate) {
       this.#notFinal.set(message.id, this.faults.notFinalAttempts);
     }
     message.redactAttempts += 1;
-  }
-
-  #consumeNotFinal(message: SandboxMessage): void {
     const left = this.#notFinal.get(message.id);
-    if (left !== undefined) {
-      if (left <= 1) this.#notFinal.delete(message.id);
-      else this.#notFinal.set(message.id, left - 1);
+    if (left === undefined) return false;
+    if (left > 0) {
+      this.#notFinal.set(message.id, left - 1);
+      return true;
     }
+    this.#notFinal.delete(message.id);
+    return false;
   }
 
   /** Twilio and SignalWire's compatibility API: form `Body=`, media sub-resource. */
@@ -251,9 +255,7 @@ export class ProviderSandbox {
     const provider = route.provider;
     if (route.part === 'message' && route.method === 'GET') return { status: 200, body: this.#compatResource(message) };
     if (route.part === 'message' && route.method === 'POST') {
-      this.#countAttempt(message);
-      const status = this.#visibleStatus(message);
-      this.#consumeNotFinal(message);
+      const status = this.#refuseAsNotFinal(message) ? inProgressStatus(provider) : message.status;
       const form = new URLSearchParams(body);
       if (!form.has('Body') || form.get('Body') !== '') {
         return provider === 'twilio'
@@ -298,9 +300,7 @@ export class ProviderSandbox {
   /** SignalWire REST: PATCH `{"body":""}` only. */
   #signalWireRest(route: Route, message: SandboxMessage, body: string): Answer {
     if (route.method !== 'PATCH') return { status: 405, body: errorBody('signalwire-rest', 'method_not_allowed', 'Method not allowed', 0) };
-    this.#countAttempt(message);
-    const status = this.#visibleStatus(message);
-    this.#consumeNotFinal(message);
+    const status = this.#refuseAsNotFinal(message) ? inProgressStatus('signalwire-rest') : message.status;
     let request: unknown;
     try {
       request = JSON.parse(body);
@@ -325,10 +325,12 @@ export class ProviderSandbox {
 
   /** CarrierX: only `user_data` is updatable (carrierx-update-message.txt); `message` is ignored. */
   #carrierX(route: Route, message: SandboxMessage, body: string): Answer {
-    if (route.method === 'GET') return { status: 200, body: this.#carrierXResource(message) };
+    // A CarrierX redaction starts by reading the status, so the GET is where "not final yet" shows.
+    if (route.method === 'GET') {
+      this.#refuseAsNotFinal(message);
+      return { status: 200, body: this.#carrierXResource(message) };
+    }
     if (route.method !== 'PATCH' && route.method !== 'PUT') return { status: 405, body: { message: 'method not allowed', errors: [] } };
-    this.#countAttempt(message);
-    this.#consumeNotFinal(message);
     let update: { user_data?: unknown };
     try {
       update = JSON.parse(body) as typeof update;

@@ -1,0 +1,205 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import fc from 'fast-check';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { indexByRoute, parseAccounts } from '../../functions/core/config';
+import { createJsonLogger } from '../../functions/core/logger';
+import type { ProviderName } from '../../functions/core/provider-name';
+import type { RedactionJob } from '../../functions/core/redaction-job';
+import type { SecretStore } from '../../functions/core/secret-store';
+import { callbackProviders } from '../../functions/providers';
+import { createReceiverHandler } from '../../functions/receiver/create-handler';
+import { buildCallback, type CallbackSigningSecrets } from '../../local/sandbox/callback-builder';
+import { newMessageId, type SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { CARRIERX_CALLBACK_TOKEN, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_SIGNING_KEY, carrierXSecret, signalWireSecret } from '../support/provider-fixtures';
+import { PII, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, apiGatewayEvent, twilioSecret } from '../support/twilio-fixtures';
+
+/**
+ * Hostile input against the real receiver handler: forged, malformed, oversized, wrongly encoded,
+ * replayed-with-altered-params and wrong-route requests. Every one must get a 4xx (never a 5xx or a
+ * crash), nothing may be enqueued, and no body, number, token or signature may reach a log line.
+ */
+const DOMAIN = 'abc123.execute-api.eu-west-1.amazonaws.com';
+const ROUTES: Record<ProviderName, string> = { twilio: 'tw-fuzz', 'signalwire-compat': 'swc-fuzz', 'signalwire-rest': 'swr-fuzz', carrierx: 'cx-fuzz' };
+const PROVIDERS = Object.keys(ROUTES) as ProviderName[];
+const SECRETS: Record<string, Record<string, unknown>> = {
+  'sec/twilio': twilioSecret(),
+  'sec/signalwire': signalWireSecret(),
+  'sec/carrierx': carrierXSecret(),
+};
+const SIGNING: CallbackSigningSecrets = {
+  twilio: { accountSid: TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN },
+  signalwire: { projectId: SIGNALWIRE_PROJECT_ID, signingKey: SIGNALWIRE_SIGNING_KEY },
+  carrierx: { callbackToken: CARRIERX_CALLBACK_TOKEN },
+};
+const NEVER_LOGGED = [PII.body, PII.from, PII.to, '+15005550006', '+14155552671', '15005550006', TWILIO_AUTH_TOKEN, SIGNALWIRE_SIGNING_KEY, CARRIERX_CALLBACK_TOKEN];
+
+const accounts = indexByRoute(
+  parseAccounts(
+    PROVIDERS.map((provider) => ({
+      route: ROUTES[provider],
+      provider,
+      secretId: provider === 'twilio' ? 'sec/twilio' : provider === 'carrierx' ? 'sec/carrierx' : 'sec/signalwire',
+    })),
+  ),
+);
+const secrets: SecretStore = { get: async (id) => SECRETS[id], invalidate() {} };
+const enqueued: RedactionJob[] = [];
+const logLines: string[] = [];
+const handler = createReceiverHandler({
+  accounts,
+  providers: callbackProviders,
+  secrets,
+  queue: { send: async (job) => void enqueued.push(job) },
+  now: () => new Date(),
+  log: createJsonLogger((line) => logLines.push(line)),
+  maxBodyBytes: 64 * 1024,
+});
+
+beforeEach(() => {
+  enqueued.length = 0;
+  logLines.length = 0;
+});
+
+/** A correctly signed terminal callback as the provider would send it (with the PII it carries). */
+function signedCallback(provider: ProviderName): { url: string; headers: Record<string, string>; body: string } {
+  const message: SandboxMessage = {
+    provider,
+    id: newMessageId(provider, false),
+    body: PII.body,
+    status: 'delivered',
+    direction: 'outbound',
+    media: [],
+    userData: '',
+    redactAttempts: 0,
+  };
+  return buildCallback(message, 'delivered', `https://${DOMAIN}/callbacks/${ROUTES[provider]}`, SIGNING);
+}
+
+function toEvent(input: { url: string; headers: Record<string, string>; body: string | Buffer; base64?: boolean; route?: string }): APIGatewayProxyEventV2 {
+  const url = new URL(input.url);
+  const body = typeof input.body === 'string' ? input.body : input.body.toString('base64');
+  return apiGatewayEvent({
+    method: 'POST',
+    domain: DOMAIN,
+    rawPath: url.pathname,
+    rawQuery: url.search.slice(1),
+    route: input.route ?? url.pathname.split('/').pop()!,
+    headers: Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v])),
+    body: input.base64 === true || typeof input.body !== 'string' ? body : input.body,
+    base64: input.base64 === true || typeof input.body !== 'string',
+  });
+}
+
+/** Runs `event` and checks the invariants; returns the status for category-specific checks. */
+async function expectRefused(event: APIGatewayProxyEventV2): Promise<number> {
+  enqueued.length = 0;
+  const result = await handler(event);
+  const status = result.statusCode ?? 0;
+  if (status < 400 || status >= 500) throw new Error(`answered ${status}: ${String(result.body)}`);
+  if (enqueued.length > 0) throw new Error('a job was enqueued');
+  return status;
+}
+
+const provider = fc.constantFrom(...PROVIDERS);
+const junkHeaderValue = fc.oneof(fc.string(), fc.base64String(), fc.stringMatching(/^[0-9a-f]{40}$/), fc.constant(''));
+
+describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
+  it('refuses callbacks with forged signatures or tokens (2,500)', async () => {
+    await fc.assert(
+      fc.asyncProperty(provider, junkHeaderValue, async (p, forged) => {
+        const callback = signedCallback(p);
+        const headers = { ...callback.headers };
+        if ('x-twilio-signature' in headers) headers['x-twilio-signature'] = forged;
+        if ('x-signalwire-signature' in headers) headers['x-signalwire-signature'] = forged;
+        const url = p === 'carrierx' ? callback.url.replace(/token=[^&]*/, `token=${encodeURIComponent(forged)}`) : callback.url;
+        expect([401, 403]).toContain(await expectRefused(toEvent({ ...callback, url, headers })));
+      }),
+      { numRuns: 2_500 },
+    );
+  });
+
+  it('refuses replays whose params, body or URL were altered (2,500)', async () => {
+    const alteration = fc.record({ index: fc.nat(), value: fc.stringMatching(/^[A-Za-z0-9_~-]{1,8}$/), kind: fc.constantFrom('body', 'query', 'path') });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<ProviderName>('twilio', 'signalwire-compat', 'signalwire-rest'), alteration, async (p, change) => {
+        const callback = signedCallback(p);
+        let { url, body } = callback;
+        if (change.kind === 'body') {
+          const at = change.index % body.length;
+          const replacement = body[at] === 'x' ? 'y' : 'x';
+          body = body.slice(0, at) + replacement + body.slice(at + 1);
+        } else if (change.kind === 'query') {
+          url = `${url}${url.includes('?') ? '&' : '?'}added=${encodeURIComponent(change.value)}`;
+        } else {
+          // Same route, another path: e.g. a proxy that added a prefix the account's publicUrl does not know.
+          url = url.replace(`https://${DOMAIN}/`, `https://${DOMAIN}/${encodeURIComponent(change.value)}/`);
+        }
+        const status = await expectRefused(toEvent({ ...callback, url, body, route: ROUTES[p] }));
+        expect([400, 403, 415]).toContain(status);
+      }),
+      { numRuns: 2_500 },
+    );
+  });
+
+  it('refuses malformed bodies, content types and headers (2,500)', async () => {
+    const body = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.webQueryParameters());
+    const contentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', '', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16');
+    await fc.assert(
+      fc.asyncProperty(provider, body, contentType, junkHeaderValue, async (p, text, type, signature) => {
+        const url = `https://${DOMAIN}/callbacks/${ROUTES[p]}${p === 'carrierx' ? `?token=${signature}` : ''}`;
+        await expectRefused(toEvent({ url, headers: { 'content-type': type, 'x-twilio-signature': signature, 'x-signalwire-signature': signature }, body: text }));
+      }),
+      { numRuns: 2_500 },
+    );
+  });
+
+  it('refuses oversized bodies with 413 before reading them (500)', async () => {
+    await fc.assert(
+      fc.asyncProperty(provider, fc.integer({ min: 64 * 1024 + 1, max: 256 * 1024 }), async (p, size) => {
+        const callback = signedCallback(p);
+        const padded = `${callback.body}${p.endsWith('rest') || p === 'carrierx' ? ' ' : '&Padding='}${'a'.repeat(size - callback.body.length)}`;
+        expect(await expectRefused(toEvent({ ...callback, body: padded }))).toBe(413);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses wrongly encoded bodies: binary, invalid UTF-8, bad base64 (1,500)', async () => {
+    await fc.assert(
+      fc.asyncProperty(provider, fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.boolean(), async (p, bytes, claimBase64) => {
+        const callback = signedCallback(p);
+        const event = toEvent({ ...callback, body: Buffer.from(bytes) });
+        // Also: a body flagged base64 that is not base64 at all.
+        const broken = claimBase64 ? { ...event, body: '%%%not base64%%%', isBase64Encoded: true } : event;
+        await expectRefused(broken);
+      }),
+      { numRuns: 1_500 },
+    );
+  });
+
+  it('answers 404 for any route that is not configured (1,000)', async () => {
+    const route = fc.string({ minLength: 1, maxLength: 200 }).filter((r) => !Object.values(ROUTES).includes(r));
+    await fc.assert(
+      fc.asyncProperty(provider, route, async (p, r) => {
+        const callback = signedCallback(p);
+        expect(await expectRefused(toEvent({ ...callback, route: r }))).toBe(404);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('wrote no body, phone number, token or signature to the logs along the way', async () => {
+    const signatures: string[] = [];
+    for (const p of PROVIDERS) {
+      const callback = signedCallback(p);
+      signatures.push(...Object.values(callback.headers).filter((v) => v.length > 20));
+      const tampered = { ...callback, body: callback.body.replace('delivered', 'delivereD') };
+      await handler(toEvent(tampered));
+      await handler(toEvent({ ...callback, route: 'nope' }));
+      await handler(toEvent({ ...callback, headers: { ...callback.headers, 'content-type': 'text/plain' } }));
+    }
+    expect(logLines.length).toBeGreaterThanOrEqual(12);
+    const leaks = [...NEVER_LOGGED, ...signatures].filter((secret) => logLines.some((line) => line.includes(secret)));
+    expect(leaks).toEqual([]);
+  });
+});
