@@ -16,8 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseAccounts, type AccountConfigInput } from '../functions/core/config';
 import { assertProvidersImplemented, callbackProviders, redactionProviders } from '../functions/providers';
-import type { RECEIVER_ENV } from '../functions/receiver/receiver-deps';
-import type { REDACTOR_ENV } from '../functions/redactor/redactor-deps';
+import { RECEIVER_ENV, REDACTOR_ENV } from '../functions/core/lambda-env';
 import { importAccountSecrets } from './account-secrets';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
@@ -25,29 +24,12 @@ import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from '
 /** Repository root: esbuild resolves `functions/` and node_modules from here, pinned by package-lock.json. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// The handlers' variable names, checked against their RECEIVER_ENV / REDACTOR_ENV at compile time
-// (a type-only import: synth never loads the AWS SDK).
-const RECEIVER_VARIABLES = {
-  accounts: 'REDACTOR_ACCOUNTS',
-  queueUrl: 'REDACTION_QUEUE_URL',
-  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
-  maxBodyBytes: 'MAX_CALLBACK_BYTES',
-} as const satisfies typeof RECEIVER_ENV;
-const REDACTOR_VARIABLES = {
-  accounts: 'REDACTOR_ACCOUNTS',
-  queueUrl: 'REDACTION_QUEUE_URL',
-  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
-  providerConcurrency: 'PROVIDER_CONCURRENCY',
-  httpTimeoutMs: 'HTTP_TIMEOUT_MS',
-  maxReceiveCount: 'MAX_RECEIVE_COUNT',
-} as const satisfies typeof REDACTOR_ENV;
 
 /**
  * Local esbuild, one minified ESM file per function. The AWS SDK is bundled rather than taken from the
  * runtime so that Lambda runs the client versions package-lock.json pins and the tests exercise.
  */
-const BUNDLING: nodejs.BundlingOptions = {
+export const BUNDLING: nodejs.BundlingOptions = {
   forceDockerBundling: false,
   format: nodejs.OutputFormat.ESM,
   // esbuild's newest Node target that nodejs24.x runs; the code itself stays runnable on Node 20.
@@ -241,10 +223,10 @@ export class MessageRedactor extends Construct {
       timeout: settings.receiverTimeout,
       secrets,
       environment: {
-        [RECEIVER_VARIABLES.accounts]: accountsJson,
-        [RECEIVER_VARIABLES.queueUrl]: this.queue.queueUrl,
-        [RECEIVER_VARIABLES.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
-        [RECEIVER_VARIABLES.maxBodyBytes]: String(settings.maxCallbackBytes),
+        [RECEIVER_ENV.accounts]: accountsJson,
+        [RECEIVER_ENV.queueUrl]: this.queue.queueUrl,
+        [RECEIVER_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
+        [RECEIVER_ENV.maxBodyBytes]: String(settings.maxCallbackBytes),
       },
     });
     this.grantSendMessage(this.receiver, this.queue, settings.encryptionKey);
@@ -256,14 +238,14 @@ export class MessageRedactor extends Construct {
       timeout: settings.redactorTimeout,
       secrets,
       environment: {
-        [REDACTOR_VARIABLES.accounts]: accountsJson,
-        [REDACTOR_VARIABLES.queueUrl]: this.queue.queueUrl,
-        [REDACTOR_VARIABLES.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
-        [REDACTOR_VARIABLES.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
-        [REDACTOR_VARIABLES.providerConcurrency]: String(settings.providerConcurrency),
-        [REDACTOR_VARIABLES.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
+        [REDACTOR_ENV.accounts]: accountsJson,
+        [REDACTOR_ENV.queueUrl]: this.queue.queueUrl,
+        [REDACTOR_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        [REDACTOR_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
+        [REDACTOR_ENV.providerConcurrency]: String(settings.providerConcurrency),
+        [REDACTOR_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
         // The redactor gives up with a reason on the last receive, before the redrive moves the job.
-        [REDACTOR_VARIABLES.maxReceiveCount]: String(settings.maxReceiveCount),
+        [REDACTOR_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
       },
     });
     // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.

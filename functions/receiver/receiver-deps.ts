@@ -5,18 +5,11 @@ import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
+import { RECEIVER_ENV } from '../core/lambda-env';
 import { createJsonLogger } from '../core/logger';
 import { CachedSecretStore } from '../core/secret-store';
 import { assertProvidersImplemented, callbackProviders } from '../providers';
 import type { ReceiverDeps } from './receive-callback';
-
-/** Environment variables the receiver reads, all set by the CDK construct. */
-export const RECEIVER_ENV = {
-  accounts: 'REDACTOR_ACCOUNTS',
-  queueUrl: 'REDACTION_QUEUE_URL',
-  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
-  maxBodyBytes: 'MAX_CALLBACK_BYTES',
-} as const;
 
 /**
  * Builds the receiver's dependencies from its environment, once per execution environment.

@@ -5,23 +5,13 @@ import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsDeadLetterQueue, SqsJobQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
+import { REDACTOR_ENV } from '../core/lambda-env';
 import { createJsonLogger } from '../core/logger';
 import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
 import { UndiciHttpClient } from '../http/undici-http-client';
 import { assertProvidersImplemented, redactionProviders } from '../providers';
 import type { RedactorDeps } from './process-record';
-
-/** Environment variables the redactor reads, all set by the CDK construct. */
-export const REDACTOR_ENV = {
-  accounts: 'REDACTOR_ACCOUNTS',
-  queueUrl: 'REDACTION_QUEUE_URL',
-  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
-  providerConcurrency: 'PROVIDER_CONCURRENCY',
-  httpTimeoutMs: 'HTTP_TIMEOUT_MS',
-  maxReceiveCount: 'MAX_RECEIVE_COUNT',
-} as const;
 
 /** Builds the redactor's dependencies from its environment, once per execution environment. */
 export function redactorDepsFromEnv(
