@@ -65,7 +65,7 @@ export class ProviderSandbox {
   readonly messages = new Map<string, SandboxMessage>();
   readonly requests: RecordedApiRequest[] = [];
   faults: FaultProfile;
-  readonly #credentials: SandboxCredentials;
+  #credentials: SandboxCredentials;
   readonly #random: () => number;
   readonly #scripts = new Map<string, ScriptedAnswer[]>();
   /** Remaining "not final yet" refusals per message (fault injection). */
@@ -121,6 +121,11 @@ export class ProviderSandbox {
     };
     this.messages.set(message.id, message);
     return message;
+  }
+
+  /** Replaces the credentials the APIs accept (a rotation at the provider). */
+  setCredentials(credentials: SandboxCredentials): void {
+    this.#credentials = credentials;
   }
 
   /** Answers the next API requests about `messageId` with these, in order, before behaving normally. */

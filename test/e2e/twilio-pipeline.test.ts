@@ -4,16 +4,16 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatc
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureOutput, findLeaks } from '../support/capture-logs';
-import { FakeTwilioServer } from '../support/fake-twilio-server';
+import { ProviderSandbox } from '../../local/sandbox/provider-sandbox';
 import {
   PII,
   TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
   TWILIO_SECRET_ID,
-  sid,
   sqsEvent,
   twilioAccount,
   twilioCallbackEvent,
+  twilioSandboxCredentials,
   twilioSecret,
   twilioStatusParams,
 } from '../support/twilio-fixtures';
@@ -27,7 +27,7 @@ const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction';
 const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction-dlq';
 const sqs = mockClient(SQSClient);
 const secretsManager = mockClient(SecretsManagerClient);
-const twilio = new FakeTwilioServer({ user: TWILIO_ACCOUNT_SID, password: TWILIO_AUTH_TOKEN });
+const twilio = new ProviderSandbox({ credentials: twilioSandboxCredentials() });
 
 let receive: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 let redact: (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -38,7 +38,8 @@ let everySent: string[];
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
-  const apiBaseUrl = await twilio.start();
+  await twilio.start();
+  const apiBaseUrl = twilio.apiBaseUrl('twilio');
   Object.assign(process.env, {
     REDACTOR_ACCOUNTS: JSON.stringify([twilioAccount({ apiBaseUrl })]),
     REDACTION_QUEUE_URL: QUEUE_URL,
@@ -75,8 +76,7 @@ async function drainQueue(): Promise<SQSBatchResponse> {
 }
 
 function sentMessage(status = 'delivered'): { messageSid: string; event: APIGatewayProxyEventV2 } {
-  const messageSid = sid('SM');
-  twilio.messages.set(messageSid, { body: PII.body, status, media: [] });
+  const { id: messageSid } = twilio.createMessage('twilio', { body: PII.body, status });
   return {
     messageSid,
     event: twilioCallbackEvent({ params: twilioStatusParams({ MessageSid: messageSid, SmsSid: messageSid, MessageStatus: status, SmsStatus: status, Body: PII.body }) }),
@@ -90,7 +90,7 @@ describe('End to end: Twilio', () => {
     expect(queue).toHaveLength(1);
     expect(await drainQueue()).toEqual({ batchItemFailures: [] });
     expect(twilio.messages.get(messageSid)!.body).toBe('');
-    const redactCalls = twilio.requests.filter((r) => r.path === `/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages/${messageSid}.json`);
+    const redactCalls = twilio.requests.filter((r) => r.path === `/twilio/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages/${messageSid}.json`);
     expect(redactCalls.map((r) => [r.method, r.headers['content-type'], r.body])).toEqual([['POST', 'application/x-www-form-urlencoded', 'Body=']]);
   });
 

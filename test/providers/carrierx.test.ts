@@ -388,7 +388,7 @@ describe('Object: carrierXRedaction', () => {
 
   it('reports redacted only when the read-back shows an empty body', async () => {
     const sms = carrierXSms();
-    const http = carrierX(sms, (request, index) => (index === 3 ? json(200, { ...sms, message: '', user_data: '' }) : undefined));
+    const http = carrierX(sms, (_request, index) => (index === 3 ? json(200, { ...sms, message: '', user_data: '' }) : undefined));
     expect(await client.redact(redactionJob('carrierx', { messageId: sms.message_sid as string }), { ...BASE_CONTEXT, attemptBodyUpdate: true, http, deleteMedia: false })).toEqual({
       kind: 'redacted',
     });

@@ -5,16 +5,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RedactionJob } from '../../functions/core/redaction-job';
 import { captureOutput, findLeaks } from '../support/capture-logs';
-import { FakeTwilioServer } from '../support/fake-twilio-server';
+import { ProviderSandbox } from '../../local/sandbox/provider-sandbox';
 import {
   PII,
-  TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
   TWILIO_ROUTE,
   TWILIO_SECRET_ID,
   sid,
   sqsEvent,
   twilioAccount,
+  twilioSandboxCredentials,
   twilioSecret,
 } from '../support/twilio-fixtures';
 
@@ -22,13 +22,14 @@ const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction';
 const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction-dlq';
 const sqs = mockClient(SQSClient);
 const secretsManager = mockClient(SecretsManagerClient);
-const twilio = new FakeTwilioServer({ user: TWILIO_ACCOUNT_SID, password: TWILIO_AUTH_TOKEN });
+const twilio = new ProviderSandbox({ credentials: twilioSandboxCredentials() });
 
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
-  const apiBaseUrl = await twilio.start();
+  await twilio.start();
+  const apiBaseUrl = twilio.apiBaseUrl('twilio');
   process.env.REDACTOR_ACCOUNTS = JSON.stringify([twilioAccount({ apiBaseUrl, deleteMedia: true })]);
   process.env.REDACTION_QUEUE_URL = QUEUE_URL;
   process.env.DEAD_LETTER_QUEUE_URL = DLQ_URL;
@@ -45,15 +46,14 @@ beforeEach(() => {
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
   secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret()) });
-  twilio.setCredentials({ user: TWILIO_ACCOUNT_SID, password: TWILIO_AUTH_TOKEN });
+  twilio.setCredentials(twilioSandboxCredentials());
   output = captureOutput();
   return () => output.restore();
 });
 
 /** A message at the fake provider and the job that asks to redact it. */
-function message(options: { status?: string; media?: string[]; mms?: boolean } = {}): RedactionJob {
-  const messageId = sid(options.mms ? 'MM' : 'SM');
-  twilio.messages.set(messageId, { body: PII.body, status: options.status ?? 'delivered', media: options.media ?? [] });
+function message(options: { status?: string; media?: number } = {}): RedactionJob {
+  const { id: messageId } = twilio.createMessage('twilio', { body: PII.body, status: options.status ?? 'delivered', media: options.media ?? 0 });
   return { v: 1, provider: 'twilio', route: TWILIO_ROUTE, messageId, status: 'delivered', receivedAt: new Date().toISOString() };
 }
 
@@ -78,9 +78,10 @@ describe('Lambda: redactor handler', () => {
   });
 
   it('deletes MMS media when the account enables it', async () => {
-    const job = message({ mms: true, media: [sid('ME'), sid('ME')] });
+    const job = message({ media: 2 });
+    expect(job.messageId.startsWith('MM')).toBe(true);
     expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
-    expect(twilio.messages.get(job.messageId)).toEqual({ body: '', status: 'delivered', media: [] });
+    expect(twilio.messages.get(job.messageId)).toMatchObject({ body: '', status: 'delivered', media: [] });
   });
 
   it('acks a message the provider no longer has (404)', async () => {
@@ -154,7 +155,7 @@ describe('Lambda: redactor handler', () => {
     const job = message();
     // Warm the cache with the old token, then rotate it at the provider and in Secrets Manager.
     await handler(event(message()));
-    twilio.setCredentials({ user: TWILIO_ACCOUNT_SID, password: rotated });
+    twilio.setCredentials(twilioSandboxCredentials(rotated));
     secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret({ authToken: rotated })) });
     const before = secretsManager.commandCalls(GetSecretValueCommand).length;
     expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
@@ -163,7 +164,7 @@ describe('Lambda: redactor handler', () => {
   });
 
   it('dead-letters with reason auth when the refreshed credentials are refused too', async () => {
-    twilio.setCredentials({ user: TWILIO_ACCOUNT_SID, password: 'q'.repeat(32) });
+    twilio.setCredentials(twilioSandboxCredentials('q'.repeat(32)));
     const job = message();
     expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
     expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('auth');
