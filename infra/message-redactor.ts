@@ -101,8 +101,8 @@ export interface MessageRedactorProps {
   /**
    * Deliveries of one job (2-1000). On the last one the redactor dead-letters a still-failing job
    * itself with reason `gave-up`; SQS's own redrive at this count is the backstop for crash loops.
-   * With the default backoff (capped at 15 min for transient errors) 100 deliveries last about half a
-   * day of provider outage; raise it to ride out longer ones.
+   * With the default backoff (full jitter, capped at 1 h for transient errors) 100 deliveries ride
+   * out about two days of provider outage; raise it (up to 1000) to ride out longer ones.
    * @default 100
    */
   readonly maxReceiveCount?: number;

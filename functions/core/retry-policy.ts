@@ -26,7 +26,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   transientBaseSeconds: 2,
-  transientCapSeconds: 15 * 60,
+  // An hour at most: after a dozen failures in a row the provider is down, not blipping, and the
+  // default 100 deliveries then ride out about two days of outage before `gave-up`.
+  transientCapSeconds: 60 * 60,
   notFinalBaseSeconds: 60,
   notFinalCapSeconds: 6 * 60 * 60,
   // Queue retention is 14 days; 13 days + one 12 h visibility timeout still fits inside it.

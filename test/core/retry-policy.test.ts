@@ -34,7 +34,7 @@ describe('Function: decideAction', () => {
     const delays = [1, 2, 3, 4, 5, 20].map(
       (attempt) => decideAction({ kind: 'transient', code: 'http-503' }, { ...first, attempt }, DEFAULT_RETRY_POLICY, always(1)),
     );
-    expect(delays).toEqual([2, 4, 8, 16, 32, 900].map((delaySeconds) => ({ type: 'retry', delaySeconds })));
+    expect(delays).toEqual([2, 4, 8, 16, 32, 3_600].map((delaySeconds) => ({ type: 'retry', delaySeconds })));
     // Full jitter: a random draw of 0.25 waits a quarter of the ceiling (never below one second).
     expect(decideAction({ kind: 'transient', code: 'x' }, { ...first, attempt: 5 }, DEFAULT_RETRY_POLICY, always(0.25))).toEqual({ type: 'retry', delaySeconds: 8 });
     expect(decideAction({ kind: 'transient', code: 'x' }, first, DEFAULT_RETRY_POLICY, always(0))).toEqual({ type: 'retry', delaySeconds: 1 });
