@@ -52,8 +52,12 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
  * Our own errors have fixed, safe messages. Anything else (SDK, JSON.parse, undici) may quote its
  * input, which can be a secret or a body, so only its name and code are kept.
  */
-export function describeError(error: unknown): { name: string; message?: string; code?: string } {
-  if (error instanceof RedactorError) return { name: error.name, message: error.message };
+export function describeError(error: unknown): { name: string; message?: string; code?: string; cause?: string } {
+  if (error instanceof RedactorError) {
+    // The cause's name tells AccessDenied from ResourceNotFound from a network failure.
+    const cause = error.cause === undefined ? undefined : describeError(error.cause);
+    return { name: error.name, message: error.message, ...(cause ? { cause: cause.code ?? cause.name } : {}) };
+  }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return { name: error.name, ...(typeof code === 'string' ? { code } : {}) };

@@ -140,10 +140,12 @@ describe('Lambda: receiver handler', () => {
   it('answers 503 when the secret cannot be loaded, and recovers on the next callback', async () => {
     secretsManager
       .on(GetSecretValueCommand, { SecretId: 'flaky' })
-      .rejectsOnce(new Error('ThrottlingException'))
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
       .resolves({ SecretString: JSON.stringify(twilioSecret()) });
     const first = await handler(twilioCallbackEvent({ route: 'flaky-secret' }));
     expect(first.statusCode).toBe(503);
+    const line = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'callback.failed');
+    expect(line).toMatchObject({ httpStatus: 503, error: { name: 'SecretUnavailableError', message: 'secret flaky could not be loaded', cause: 'ThrottlingException' } });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
     const second = await handler(twilioCallbackEvent({ route: 'flaky-secret' }));
     expect(second.statusCode).toBe(200);
