@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Account } from '../functions/core/config';
-import type { MessageRedactorProps } from './message-redactor';
+import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 
 /**
  * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
@@ -31,6 +31,7 @@ export interface ResolvedMessageRedactorProps {
   readonly httpTimeout: Duration;
   readonly maxReceiveCount: number;
   readonly encryptionKey?: kms.IKey;
+  readonly endpoint: CallbackEndpoint;
   readonly throttlingBurstLimit: number;
   readonly throttlingRateLimit: number;
   readonly logRetention: logs.RetentionDays;
@@ -63,6 +64,7 @@ export function defaultMessageRedactorProps(): ScalarProps {
     httpTimeout: Duration.seconds(10),
     // A backstop for crash loops; the redactor's own retry policy dead-letters jobs with a reason.
     maxReceiveCount: 100,
+    endpoint: 'http-api',
     throttlingBurstLimit: 500,
     throttlingRateLimit: 200,
     logRetention: logs.RetentionDays.ONE_MONTH,
@@ -118,6 +120,12 @@ export function resolveMessageRedactorProps(
   check.duration('secretMaxAge', merged.secretMaxAge, Duration.seconds(0), Duration.days(1));
   check.integer('maxCallbackBytes', merged.maxCallbackBytes, 1024, 1024 * 1024);
   check.integer('maxReceiveCount', merged.maxReceiveCount, 2, 1000);
+  if (merged.endpoint !== 'http-api' && merged.endpoint !== 'function-url') {
+    problems.push(`endpoint must be 'http-api' or 'function-url'`);
+  }
+  if (merged.endpoint === 'function-url' && (props.throttlingBurstLimit !== undefined || props.throttlingRateLimit !== undefined)) {
+    problems.push("throttlingBurstLimit/throttlingRateLimit apply to the HTTP API only; a Function URL has no throttling (endpoint: 'function-url')");
+  }
   check.integer('throttlingBurstLimit', merged.throttlingBurstLimit, 0, 1_000_000);
   check.number('throttlingRateLimit', merged.throttlingRateLimit, 0, 1_000_000);
   check.integer('dlqDepthAlarmThreshold', merged.dlqDepthAlarmThreshold, 1, 1_000_000);

@@ -45,6 +45,14 @@ export const BUNDLING: nodejs.BundlingOptions = {
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 };
 
+/**
+ * How providers reach the receiver. `http-api`: API Gateway HTTP API with throttling, access logs and
+ * room for a custom domain. `function-url`: a Lambda Function URL, about two thirds cheaper per
+ * callback, but with no throttling (cap the receiver with reserved concurrency if needed), no access
+ * logs of its own and no custom domain without CloudFront in front.
+ */
+export type CallbackEndpoint = 'http-api' | 'function-url';
+
 /** Props of {@link MessageRedactor}. Every prop but `accounts` has a safe default. */
 export interface MessageRedactorProps {
   /**
@@ -52,6 +60,11 @@ export interface MessageRedactorProps {
    * schema the functions use at cold start, and against both provider registries.
    */
   readonly accounts: readonly AccountConfigInput[];
+  /**
+   * How providers reach the receiver (see {@link CallbackEndpoint} for the trade-offs).
+   * @default 'http-api'
+   */
+  readonly endpoint?: CallbackEndpoint;
   /**
    * Memory of the receiver function, in MB.
    * @default 256
@@ -184,8 +197,10 @@ export interface MessageRedactorAlarms {
  * never created; each function may read only the accounts' secrets.
  */
 export class MessageRedactor extends Construct {
-  /** The HTTP API that receives `POST /callbacks/{route}`. */
-  public readonly httpApi: apigwv2.HttpApi;
+  /** The HTTP API that receives `POST /callbacks/{route}` (endpoint `http-api`). */
+  public readonly httpApi?: apigwv2.HttpApi;
+  /** The receiver's Function URL (endpoint `function-url`). */
+  public readonly functionUrl?: lambda.FunctionUrl;
   /** Base URL of the callbacks: configure `${callbackUrl}${route}` at the provider. */
   public readonly callbackUrl: string;
   /** Authenticates callbacks and enqueues redaction jobs. */
@@ -261,8 +276,15 @@ export class MessageRedactor extends Construct {
     }));
     this.warnIfBatchOutlastsTimeout(settings);
 
-    this.httpApi = this.createHttpApi(settings);
-    this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
+    if (settings.endpoint === 'function-url') {
+      // Unauthenticated by design, like the HTTP API route: providers cannot sign with SigV4, and the
+      // receiver verifies every callback's provider signature before anything else.
+      this.functionUrl = this.receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      this.callbackUrl = `${this.functionUrl.url}callbacks/`;
+    } else {
+      this.httpApi = this.createHttpApi(settings);
+      this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
+    }
     this.alarms = this.createAlarms(settings);
   }
 

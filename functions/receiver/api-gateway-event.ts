@@ -10,7 +10,8 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): IncomingCall
   const rawQuery = event.rawQueryString ?? '';
   const body = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   return {
-    route: event.pathParameters?.route,
+    // API Gateway fills pathParameters; a Lambda Function URL (same payload v2) only has the raw path.
+    route: event.pathParameters?.route ?? routeFromPath(event.rawPath),
     method: event.requestContext.http.method,
     receivedUrl: `https://${event.requestContext.domainName}${event.rawPath}${rawQuery === '' ? '' : `?${rawQuery}`}`,
     rawQuery,
@@ -18,6 +19,17 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): IncomingCall
     headers: event.headers ?? {},
     body,
   };
+}
+
+/** `/callbacks/{route}` → route; undefined for any other path (answered 404). */
+function routeFromPath(rawPath: string): string | undefined {
+  const match = /^\/callbacks\/([^/]+)$/.exec(rawPath);
+  if (match === null) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
 }
 
 export function toApiGatewayResult(response: CallbackResponse): APIGatewayProxyStructuredResultV2 {

@@ -457,6 +457,7 @@ describe('Construct: MessageRedactor', () => {
         props: { accounts: [twilioAccount({ secretId: PARTIAL_ARN }), twilioAccount({ route: 'r2', secretId: COMPLETE_ARN })] },
         withKey: true,
       },
+      { name: 'a Function URL endpoint', props: { endpoint: 'function-url' as const }, withKey: false },
     ])('finds nothing unacknowledged with $name', ({ props, withKey }) => {
       const { app } = build(props, {
         nag: true,
@@ -496,6 +497,26 @@ describe('Construct: MessageRedactor', () => {
   });
 });
 
+describe('Construct: MessageRedactor with a Function URL', () => {
+  const { template, redactor } = synth({ endpoint: 'function-url' });
+
+  it('exposes the receiver through an unauthenticated Function URL instead of an HTTP API', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [logicalId(redactor.receiver), 'Arn'] },
+    });
+    expect(redactor.httpApi).toBeUndefined();
+    expect(redactor.functionUrl).toBeDefined();
+  });
+
+  it('refuses throttling props, which only an HTTP API has', () => {
+    expect(() => synth({ endpoint: 'function-url', throttlingRateLimit: 10 })).toThrow(
+      "throttlingBurstLimit/throttlingRateLimit apply to the HTTP API only; a Function URL has no throttling (endpoint: 'function-url')",
+    );
+  });
+});
+
 describe('Stack: MessageRedactorStack', () => {
   it('outputs the callback base URL and both queue URLs', () => {
     const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
@@ -503,7 +524,7 @@ describe('Stack: MessageRedactorStack', () => {
     const template = Template.fromStack(stack);
     const { httpApi, queue, deadLetterQueue } = stack.redactor;
     template.hasOutput('CallbackBaseUrl', {
-      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(httpApi), 'ApiEndpoint'] }, '/callbacks/']] },
+      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(httpApi!), 'ApiEndpoint'] }, '/callbacks/']] },
     });
     template.hasOutput('RedactionQueueUrl', { Value: { Ref: logicalId(queue) } });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: logicalId(deadLetterQueue) } });

@@ -63,6 +63,12 @@ describe('Lambda: receiver handler', () => {
     expect(job).toEqual({ v: 1, provider: 'twilio', route: ACCOUNTS[0]!.route, messageId: messageSid, status: 'delivered', receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
+  it('reads the route from the raw path of a Function URL event (no pathParameters)', async () => {
+    const { pathParameters: _, ...event } = twilioCallbackEvent();
+    expect((await handler(event)).statusCode).toBe(200);
+    expect((await handler({ ...event, rawPath: '/other/path' })).statusCode).toBe(404);
+  });
+
   it('decodes a base64-encoded body before verifying it', async () => {
     expect((await handler(twilioCallbackEvent({ base64: true }))).statusCode).toBe(200);
   });
