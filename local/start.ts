@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CountingLogger } from './counting-logger';
 import { ALL_PROVIDERS, runDemo, type DemoProgress, type DemoResult } from './demo-run';
@@ -12,6 +14,7 @@ Usage: npm start -- [options]
   --messages N        demo messages to send, spread over the four providers (default 200)
   --faults PROFILE    sandbox faults: ${Object.keys(FAULT_PROFILES).join(', ')} (default none)
   --port P            callback endpoint port on 127.0.0.1 (default 3000; 0 = any free port)
+  --state-dir DIR     where the local secrets, endpoints and pipeline log go (default .local-state)
   --no-demo           start the pipeline and serve callbacks, send nothing
   --once              exit after the demo; exit code 1 if any message was lost or wrongly redacted
   --help              this text
@@ -23,6 +26,7 @@ async function main(): Promise<number> {
       messages: { type: 'string', default: '200' },
       faults: { type: 'string', default: 'none' },
       port: { type: 'string', default: '3000' },
+      'state-dir': { type: 'string', default: '.local-state' },
       'no-demo': { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -40,14 +44,16 @@ async function main(): Promise<number> {
   if (!(values.faults in FAULT_PROFILES)) return usage(`--faults must be one of ${Object.keys(FAULT_PROFILES).join(', ')}`);
   const faults = FAULT_PROFILES[values.faults as FaultProfileName];
 
-  const log = new CountingLogger('.local-state/pipeline.log');
-  const stack = await startLocalStack({ port, faults, log });
+  const stateDir = values['state-dir'];
+  await mkdir(stateDir, { recursive: true });
+  const log = new CountingLogger(join(stateDir, 'pipeline.log'));
+  const stack = await startLocalStack({ port, faults, log, stateDir });
   const out = process.stdout;
   out.write(`message-redactor local stack is up (faults: ${values.faults})\n`);
   out.write(`  status callback endpoints (POST):\n`);
   for (const provider of ALL_PROVIDERS) out.write(`    ${provider.padEnd(18)} ${stack.callbackUrl(provider)}\n`);
   out.write(`  provider sandbox   ${stack.sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '')}\n`);
-  out.write(`  local secrets      ${stack.secretsFile}\n  pipeline log       .local-state/pipeline.log (JSON lines: ids and statuses only)\n\n`);
+  out.write(`  local secrets      ${stack.secretsFile}\n  pipeline log       ${join(stateDir, 'pipeline.log')} (JSON lines: ids and statuses only)\n\n`);
 
   let result: DemoResult | undefined;
   if (!values['no-demo'] && messages > 0) {

@@ -168,7 +168,10 @@ export class ProviderSandbox {
   }
 
   #route(method: string, rawPath: string): Route | undefined {
-    const path = rawPath.split('?', 1)[0]!;
+    const [path = '', search = ''] = rawPath.split('?', 2);
+    const query = new URLSearchParams(search);
+    const list = this.#listRoute(method, path, query);
+    if (list) return list;
     let m = /^\/twilio\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/.]+)(\.json|\/Media\.json|\/Media\/([^/.]+)\.json)$/.exec(path);
     if (m) return { provider: 'twilio', method, account: m[1]!, messageId: m[2]!, part: part(m[3]!), mediaId: m[4] };
     m = /^\/signalwire\/api\/laml\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/.]+)(|\.json|\/Media(?:\.json)?|\/Media\/([^/.]+)(?:\.json)?)$/.exec(path);
@@ -180,12 +183,25 @@ export class ProviderSandbox {
     return undefined;
   }
 
+  /** The list endpoints used for reconciliation sweeps (NOTES.md "List"). */
+  #listRoute(method: string, path: string, query: URLSearchParams): Route | undefined {
+    if (method !== 'GET') return undefined;
+    let m = /^\/twilio\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
+    if (m) return { provider: 'twilio', method, account: m[1]!, messageId: '', part: 'list', query };
+    m = /^\/signalwire\/api\/laml\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\.json)?$/.exec(path);
+    if (m) return { provider: 'signalwire-compat', method, account: m[1]!, messageId: '', part: 'list', query };
+    if (path === '/signalwire/api/messaging/logs') return { provider: 'signalwire-rest', method, messageId: '', part: 'list', query };
+    if (path === '/carrierx/core/v2/sms/messages') return { provider: 'carrierx', method, messageId: '', part: 'list', query };
+    return undefined;
+  }
+
   #answer(route: Route, req: IncomingMessage, body: string): Answer {
     const scripted = this.#scripts.get(route.messageId)?.shift();
     if (scripted) return scripted;
     if (!this.#authorized(route, req)) return unauthorized(route.provider);
     const fault = this.#fault(route.provider);
     if (fault) return fault;
+    if (route.part === 'list') return this.#list(route);
     const message = this.messages.get(route.messageId);
     if (message === undefined || !sameProviderFamily(message.provider, route.provider)) return notFound(route.provider);
     switch (route.provider) {
@@ -228,6 +244,53 @@ export class ProviderSandbox {
       };
     }
     return undefined;
+  }
+
+  /** One page of a provider's message list, in that provider's shape and paging style. */
+  #list(route: Route): Answer {
+    const query = route.query ?? new URLSearchParams();
+    const family = route.provider.startsWith('signalwire') ? 'signalwire' : route.provider;
+    const status = query.get('Status');
+    const all = [...this.messages.values()].filter(
+      (m) => (m.provider.startsWith('signalwire') ? 'signalwire' : m.provider) === family && (status === null || this.#visibleStatus(m) === status),
+    );
+    const size = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? query.get('page_size') ?? query.get('limit') ?? 50) || 50));
+    const page = Math.max(0, Number(query.get('Page') ?? query.get('page_number') ?? 0) || 0);
+    const offset = route.provider === 'carrierx' ? Math.max(0, Number(query.get('offset') ?? 0) || 0) : page * size;
+    const items = all.slice(offset, offset + size);
+    const more = offset + size < all.length;
+    const base = `${SANDBOX_API_PATHS[route.provider]}`;
+    switch (route.provider) {
+      case 'twilio':
+      case 'signalwire-compat': {
+        const path = route.provider === 'twilio'
+          ? `/2010-04-01/Accounts/${route.account}/Messages.json`
+          : `/api/laml/2010-04-01/Accounts/${route.account}/Messages`;
+        return {
+          status: 200,
+          body: {
+            messages: items.map((m) => this.#compatResource(m)),
+            page,
+            page_size: size,
+            // Relative to the API origin, as the providers return it.
+            next_page_uri: more ? `${path}?PageSize=${size}&Page=${page + 1}${status ? `&Status=${status}` : ''}` : null,
+          },
+        };
+      }
+      case 'signalwire-rest':
+        return {
+          status: 200,
+          body: {
+            data: items.map((m) => ({ id: m.id, status: this.#visibleStatus(m), direction: m.direction, kind: m.media.length > 0 ? 'mms' : 'sms', body: m.body })),
+            links: { next: more ? `${this.#origin}${base}/api/messaging/logs?page_size=${size}&page_number=${page + 1}` : null },
+          },
+        };
+      case 'carrierx':
+        return {
+          status: 200,
+          body: { count: items.length, has_more: more, items: items.map((m) => this.#carrierXResource(m)), limit: size, offset },
+        };
+    }
   }
 
   /** The status a message shows: in progress while an injected "not final yet" fault lasts. */
@@ -366,8 +429,9 @@ interface Route {
   readonly method: string;
   readonly account?: string;
   readonly messageId: string;
-  readonly part: 'message' | 'media-list' | 'media';
+  readonly part: 'message' | 'media-list' | 'media' | 'list';
   readonly mediaId?: string | undefined;
+  readonly query?: URLSearchParams;
 }
 
 function redactBody(message: SandboxMessage): void {
