@@ -60,7 +60,10 @@ export interface LocalStack {
   readonly poller: SqsPoller;
   readonly accounts: readonly AccountConfigInput[];
   readonly secretsFile: string;
-  readonly redactorDeps: RedactorDeps;
+  /** One set of redactor dependencies per concurrent invocation slot, as on Lambda. */
+  readonly redactorDeps: readonly RedactorDeps[];
+  /** The environment both handlers' dependencies were built from (what the construct would set). */
+  readonly env: Readonly<Record<string, string>>;
   callbackUrl(provider: ProviderName): string;
   stop(): Promise<void>;
 }
@@ -145,16 +148,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
   receiver = createReceiverHandler(receiverDepsFromEnv(env, overrides));
-  const redactorDeps = redactorDepsFromEnv(env, {
-    ...overrides,
-    policy: options.policy ?? { ...LOCAL_RETRY_POLICY, maxAttempts: options.maxReceiveCount ?? 100 },
-  });
+  // Each concurrent invocation gets its own execution environment (HTTP pool, secret cache), as on Lambda.
+  const redactorDeps = Array.from({ length: options.maxConcurrency ?? 2 }, () =>
+    redactorDepsFromEnv(env, {
+      ...overrides,
+      policy: options.policy ?? { ...LOCAL_RETRY_POLICY, maxAttempts: options.maxReceiveCount ?? 100 },
+    }),
+  );
   const poller = new SqsPoller({
     sqs: queues.sqs,
     queueUrl: queues.queueUrl,
-    handler: createRedactorHandler(redactorDeps),
+    handlers: redactorDeps.map(createRedactorHandler),
     batchSize: options.batchSize ?? 10,
-    maxConcurrency: options.maxConcurrency ?? 2,
   });
   poller.start();
 
@@ -174,11 +179,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accounts,
     secretsFile,
     redactorDeps,
+    env,
     callbackUrl,
     async stop() {
       await poller.stop();
       await gateway.stop();
-      await (redactorDeps.http as { close?: () => Promise<void> }).close?.();
+      for (const deps of redactorDeps) await (deps.http as { close?: () => Promise<void> }).close?.();
       await queues.stop();
       await sandbox.stop();
     },

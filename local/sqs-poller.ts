@@ -5,32 +5,40 @@ import type { RedactorHandler } from '../functions/redactor/create-handler';
 export interface PollerOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
-  readonly handler: RedactorHandler;
-  /** Records per invocation (event source mapping BatchSize). */
+  /**
+   * One handler per concurrent invocation slot: on Lambda each concurrent invocation has its own
+   * execution environment (HTTP pool, secret cache), so slots must not share one.
+   * Its length is the event source mapping's MaximumConcurrency.
+   */
+  readonly handlers: readonly RedactorHandler[];
+  /** Records per invocation (event source mapping BatchSize, at most 10 per ReceiveMessage). */
   readonly batchSize: number;
-  /** Invocations at once (event source mapping MaximumConcurrency). */
-  readonly maxConcurrency: number;
   /** Long-poll wait; a poll returns as soon as a message is there. */
   readonly waitTimeSeconds?: number;
+  /** Called after each invocation (benchmarks time them here). */
+  readonly onInvocation?: (invocation: { slot: number; records: number; durationMs: number }) => void;
   readonly onError?: (error: unknown) => void;
 }
 
 /**
- * Behaves like the Lambda SQS event source mapping: long-polls batches, invokes the handler with an
- * SQS event, deletes the records it did not report in `batchItemFailures`, and leaves the rest to
- * reappear after their visibility timeout. A handler that throws fails the whole batch, as in Lambda.
+ * Behaves like the Lambda SQS event source mapping: long-polls batches (the next one while the
+ * current batch runs), invokes the handler with an SQS event, deletes the records it did not report
+ * in `batchItemFailures`, and leaves the rest to reappear after their visibility timeout. A handler
+ * that throws fails the whole batch, as in Lambda.
  */
 export class SqsPoller {
   readonly #options: PollerOptions;
   #running = false;
   #loops: Promise<void>[] = [];
+  readonly #deletes = new Set<Promise<void>>();
   #abort = new AbortController();
   /** Bumped by kill(): invocations of an older generation must not delete anything. */
   #generation = 0;
-  /** Invocations so far (for the bench's per-message accounting). */
+  /** Invocations so far. */
   invocations = 0;
 
   constructor(options: PollerOptions) {
+    if (options.handlers.length === 0) throw new Error('SqsPoller needs at least one handler');
     this.#options = options;
   }
 
@@ -40,20 +48,21 @@ export class SqsPoller {
     this.#abort = new AbortController();
     const generation = this.#generation;
     // Loops of a killed generation may still be finishing their batch: keep them to await in stop().
-    this.#loops = [...this.#loops, ...Array.from({ length: this.#options.maxConcurrency }, () => this.#loop(generation))];
+    this.#loops = [...this.#loops, ...this.#options.handlers.map((handler, slot) => this.#loop(generation, slot, handler))];
   }
 
-  /** Stops polling and waits for in-flight invocations to finish. */
+  /** Stops polling and waits for in-flight invocations and deletes to finish. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#abort.abort();
     await Promise.all(this.#loops);
+    await Promise.all(this.#deletes);
   }
 
   /**
    * Simulates the worker dying mid-batch: polling stops at once and whatever the in-flight
-   * invocations return is thrown away, so their records are never deleted and come back after
-   * the visibility timeout, exactly as after a Lambda crash or timeout.
+   * invocations return is thrown away, so their records (and any prefetched batch) are never
+   * deleted and come back after the visibility timeout, exactly as after a Lambda crash or timeout.
    */
   kill(): void {
     this.#running = false;
@@ -61,54 +70,71 @@ export class SqsPoller {
     this.#abort.abort();
   }
 
-  async #loop(generation: number): Promise<void> {
-    const { sqs, queueUrl, handler, batchSize } = this.#options;
+  async #loop(generation: number, slot: number, handler: RedactorHandler): Promise<void> {
     const alive = () => this.#running && this.#generation === generation;
+    let next = this.#receive();
     while (alive()) {
-      let messages: Message[];
-      try {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: batchSize,
-            WaitTimeSeconds: this.#options.waitTimeSeconds ?? 1,
-            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'ApproximateFirstReceiveTimestamp'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: this.#abort.signal },
-        );
-        messages = out.Messages ?? [];
-      } catch (error) {
-        if (!alive()) return;
-        this.#options.onError?.(error);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        continue;
-      }
+      const messages = await next;
+      if (!alive()) return;
+      // Poll ahead while this batch runs, as the event source mapping does.
+      next = this.#receive();
       if (messages.length === 0) continue;
       this.invocations += 1;
+      const started = performance.now();
       let failed: Set<string>;
       try {
-        const response = await handler(toSqsEvent(messages, queueUrl));
+        const response = await handler(toSqsEvent(messages, this.#options.queueUrl));
         failed = new Set((response.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch (error) {
         this.#options.onError?.(error);
         continue;
       }
+      this.#options.onInvocation?.({ slot, records: messages.length, durationMs: performance.now() - started });
       if (this.#generation !== generation) return; // killed mid-batch: nothing gets deleted
-      const done = messages.filter((m) => !failed.has(m.MessageId!));
-      if (done.length === 0) continue;
-      try {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-      } catch (error) {
-        // Undeleted records come back and are redacted again: harmless, redaction is idempotent.
-        this.#options.onError?.(error);
-      }
+      this.#delete(messages.filter((m) => !failed.has(m.MessageId!)));
     }
+    await next.catch(() => undefined);
+  }
+
+  async #receive(): Promise<Message[]> {
+    const { sqs, queueUrl, batchSize } = this.#options;
+    try {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(batchSize, 10),
+          WaitTimeSeconds: this.#options.waitTimeSeconds ?? 1,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'ApproximateFirstReceiveTimestamp'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: this.#abort.signal },
+      );
+      return out.Messages ?? [];
+    } catch (error) {
+      if (this.#running) {
+        this.#options.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return [];
+    }
+  }
+
+  /** Deletes done records without holding up the next invocation; a failed delete only means a harmless redelivery. */
+  #delete(done: readonly Message[]): void {
+    if (done.length === 0) return;
+    const deletion = this.#options.sqs
+      .send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.#options.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => this.#options.onError?.(error),
+      );
+    this.#deletes.add(deletion);
+    void deletion.finally(() => this.#deletes.delete(deletion));
   }
 }
 

@@ -1,0 +1,17 @@
+/**
+ * AWS list prices the cost model uses, in USD, in one place. us-east-1 on-demand list prices as
+ * given in the bench's brief (check https://aws.amazon.com/lambda/pricing/, /api-gateway/pricing/,
+ * /sqs/pricing/, /secrets-manager/pricing/ before relying on them); free tiers are ignored.
+ */
+export const PRICES_USD = {
+  /** API Gateway HTTP API, per request (first 300 M/month tier: $1.00 per million). */
+  httpApiRequest: 1.0 / 1e6,
+  /** Lambda on arm64 (Graviton), per GB-second of billed duration (billed in 1 ms steps). */
+  lambdaArmGbSecond: 0.0000133334,
+  /** Lambda, per invocation ($0.20 per million). */
+  lambdaRequest: 0.2 / 1e6,
+  /** SQS standard queue, per API request (each 64 KiB chunk of payload is one request; $0.40 per million). */
+  sqsRequest: 0.4 / 1e6,
+  /** Secrets Manager, per API call ($0.05 per 10,000). */
+  secretsManagerCall: 0.05 / 1e4,
+} as const;

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench` (human table) / `npm run -s bench -- --json` (one JSON object on stdout, nothing
+ * else; `-s` keeps npm's own `> message-redactor bench` banner off stdout).
+ * Every figure is measured on this machine in this run; the goals are printed next to them, never
+ * asserted. Progress goes to stderr. Bounded: the run is aborted after BUDGET_MS.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultMessageRedactorProps } from '../../infra/message-redactor-defaults';
+import { startLocalStack } from '../../local/local-stack';
+import { buildBundles, kib, type BuiltBundle, type BundleName } from './bundles';
+import { measureColdImport, type ColdImportResult } from './cold-import';
+import { CALLBACKS_PER_MESSAGE, costPerMillion, type CostBreakdown } from './cost-model';
+import { measurePipeline, billedMsPerRecord, type PipelineResult } from './pipeline';
+import { PRICES_USD } from './prices';
+import { measureReceiverDurations, type ReceiverDurations } from './receiver-durations';
+import { measureReceiverThroughput, type ReceiverThroughputResult } from './receiver-throughput';
+import { round } from './stats';
+
+/** The whole run must finish well within 3 minutes on 2 cores. */
+const BUDGET_MS = 170_000;
+
+/** Sandbox latency L for the pipeline measurement. */
+const PROVIDER_LATENCY_MS = 50;
+
+/** The targets from the issue, printed beside the figures (a bench reports; it does not fail). */
+const GOALS = {
+  receiverVsTwilioValidate: { text: '≥ 2.0', met: (v: number) => v >= 2.0 },
+  pipelineEfficiency: { text: '≥ 0.90, 0 lost', met: (v: number, lost = 0) => v >= 0.9 && lost === 0 },
+  coldImportReceiver: { text: '≤ 1.5', met: (v: number) => v <= 1.5 },
+  coldImportRedactor: { text: '≤ 2.0', met: (v: number) => v <= 2.0 },
+  sqsPerMessage: { text: '≤ 1.3', met: (v: number) => v <= 1.3 },
+  secretsPerMessage: { text: '≤ 0.01', met: (v: number) => v <= 0.01 },
+  costHttpApi: { text: '≤ $3.00', met: (v: number) => v <= 3.0 },
+  costFunctionUrl: { text: '≤ $1.10', met: (v: number) => v <= 1.1 },
+} as const;
+
+interface Results {
+  readonly receiver: ReceiverThroughputResult;
+  readonly bundles: Record<BundleName, BuiltBundle>;
+  readonly pipeline: PipelineResult;
+  readonly cold: ColdImportResult;
+  readonly receiverDurations: ReceiverDurations;
+  readonly cost: CostBreakdown;
+  readonly memory: { readonly receiver: number; readonly redactor: number };
+  readonly elapsedMs: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    process.stdout.write('Usage: npm run bench            human table\n       npm run -s bench -- --json   one JSON object on stdout\n');
+    return;
+  }
+  const started = performance.now();
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: over its ${BUDGET_MS / 1000} s budget, aborted\n`);
+    process.exit(2);
+  }, BUDGET_MS);
+  watchdog.unref();
+  const dir = await mkdtemp(join(tmpdir(), 'message-redactor-bench-'));
+  try {
+    const results = await measureAll(dir, started);
+    process.stdout.write(values.json ? `${JSON.stringify(toJson(results))}\n` : table(results));
+  } finally {
+    clearTimeout(watchdog);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureAll(dir: string, started: number): Promise<Results> {
+  const defaults = defaultMessageRedactorProps();
+  const progress = (what: string) => process.stderr.write(`bench: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+
+  progress('receiver vs twilio.validateRequest');
+  const receiver = await measureReceiverThroughput();
+
+  progress('bundles (esbuild, CDK settings)');
+  const bundles = await buildBundles(join(dir, 'bundles'));
+
+  // The deployed defaults: MaximumConcurrency × PROVIDER_CONCURRENCY, batches of batchSize.
+  const pipelineOptions = {
+    maxConcurrency: defaults.maxConcurrency,
+    providerConcurrency: defaults.providerConcurrency,
+    batchSize: defaults.batchSize,
+    latencyMs: PROVIDER_LATENCY_MS,
+    backlogSeconds: 2.5,
+    pacedSeconds: 3,
+    pacedLoad: 0.5,
+  };
+  progress('pipeline through the local stack');
+  const pipeline = await measurePipeline({ ...pipelineOptions, stateDir: join(dir, 'pipeline') });
+
+  progress('cold starts and warm receiver durations');
+  const stack = await startLocalStack({ stateDir: join(dir, 'cold') });
+  let cold: ColdImportResult;
+  let receiverDurations: ReceiverDurations;
+  try {
+    cold = await measureColdImport(stack, bundles, { runs: 12, homeDir: dir });
+    receiverDurations = await measureReceiverDurations(stack);
+  } finally {
+    await stack.stop();
+  }
+
+  const memory = { receiver: defaults.receiverMemorySize, redactor: defaults.redactorMemorySize };
+  const costOf = (run: PipelineResult) =>
+    costPerMillion({
+      sqsCallsPerMessage: run.sqsCallsPerMessage,
+      secretsCallsPerMessage: run.secretLoadsPerMessage,
+      receiverMemoryMb: memory.receiver,
+      redactorMemoryMb: memory.redactor,
+      receiverTerminalMs: receiverDurations.terminalMs,
+      receiverIgnoredMs: receiverDurations.ignoredMs,
+      redactorBilledMsPerRecord: billedMsPerRecord(run.invocations),
+      redactorInvocationsPerMessage: run.invocations.length / Math.max(1, run.invocations.reduce((n, i) => n + i.records, 0)),
+    });
+  return {
+    receiver,
+    bundles,
+    pipeline,
+    cold,
+    receiverDurations,
+    cost: costOf(pipeline),
+    memory,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/** The issue's JSON: exactly these keys. Pipeline, calls and cost figures come from the stack as wired. */
+function toJson(r: Results) {
+  const size = (b: BuiltBundle) => ({ min: kib(b.bytes), gzip: kib(b.gzipBytes) });
+  return {
+    receiverVsTwilioValidate: round(r.receiver.ratio, 3),
+    pipelineEfficiency: round(r.pipeline.efficiency, 3),
+    bundleKB: { receiver: size(r.bundles.receiver), redactor: size(r.bundles.redactor) },
+    coldImportRatio: { receiver: round(r.cold.ratio.receiver, 2), redactor: round(r.cold.ratio.redactor, 2) },
+    awsCallsPerMessage: { sqs: round(r.pipeline.sqsCallsPerMessage, 3), secretsManager: round(r.pipeline.secretLoadsPerMessage, 4) },
+    costPerMillionUSD: { httpApi: round(r.cost.withHttpApi, 3), functionUrl: round(r.cost.withFunctionUrl, 3) },
+  };
+}
+
+function table(r: Results): string {
+  const p = r.pipeline;
+  const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
+  const rows: Array<[string, string, string, string]> = [
+    ['receiver ÷ twilio.validateRequest', r.receiver.ratio.toFixed(2), GOALS.receiverVsTwilioValidate.text, mark(GOALS.receiverVsTwilioValidate.met(r.receiver.ratio))],
+    ['pipeline efficiency', p.efficiency.toFixed(3), GOALS.pipelineEfficiency.text, mark(GOALS.pipelineEfficiency.met(p.efficiency, p.lost))],
+    ['cold import ratio, receiver', r.cold.ratio.receiver.toFixed(2), GOALS.coldImportReceiver.text, mark(GOALS.coldImportReceiver.met(r.cold.ratio.receiver))],
+    ['cold import ratio, redactor', r.cold.ratio.redactor.toFixed(2), GOALS.coldImportRedactor.text, mark(GOALS.coldImportRedactor.met(r.cold.ratio.redactor))],
+    ['SQS requests / message', p.sqsCallsPerMessage.toFixed(3), GOALS.sqsPerMessage.text, mark(GOALS.sqsPerMessage.met(p.sqsCallsPerMessage))],
+    ['Secrets Manager calls / message', p.secretLoadsPerMessage.toFixed(4), GOALS.secretsPerMessage.text, mark(GOALS.secretsPerMessage.met(p.secretLoadsPerMessage))],
+    ['$ / M messages, HTTP API', r.cost.withHttpApi.toFixed(3), GOALS.costHttpApi.text, mark(GOALS.costHttpApi.met(r.cost.withHttpApi))],
+    ['$ / M messages, Function URL', r.cost.withFunctionUrl.toFixed(3), GOALS.costFunctionUrl.text, mark(GOALS.costFunctionUrl.met(r.cost.withFunctionUrl))],
+  ];
+  const w = [38, 9, 16, 6];
+  const line = (cells: readonly string[]) => `  ${cells.map((c, i) => (i === 1 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ')}\n`;
+  const out: string[] = ['\nmessage-redactor bench\n\n', line(['figure', 'value', 'goal', '']), line(w.map((n) => '-'.repeat(n)))];
+  for (const row of rows) out.push(line(row));
+
+  const ops = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
+  const pipelineBlock = (run: PipelineResult) => [
+    `    throughput ${ops(run.throughputPerSec)} (steady middle 80 %: ${ops(run.steadyThroughputPerSec)}) of C / L = ${run.totalConcurrency} / ${run.latencyMs} ms = ${ops(run.physicalLimitPerSec)}  → efficiency ${run.efficiency.toFixed(3)}`,
+    `    drain: ${pct(run.drainBreakdown.busy)} of slot time inside the handler × handler efficiency ${pct(run.drainBreakdown.handler)}; invocation ${ms(run.drainBreakdown.invocationMs)} for ${run.drainBreakdown.recordsPerInvocation} records; gap between invocations ${Number.isNaN(run.drainBreakdown.gapMs) ? 'n/a' : ms(run.drainBreakdown.gapMs)}; CPU ${pct(run.drainCpuShare)} of one core`,
+    `    SQS call medians during drain: ${Object.entries(run.drainSqsMs).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`,
+    `    terminal callback accepted → body empty: p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms (${run.latency.messages} msgs at ${ops(run.latency.offeredPerSec)})`,
+    `    messages ${run.messages}, redacted ${run.redacted}, lost ${run.lost}, dead-lettered ${run.deadLettered}; backlog queued at ${ops(run.backlogSendPerSec)}`,
+    `    SQS ${Object.entries(run.sqsCalls).map(([k, v]) => `${k} ${v}`).join(', ')} → ${run.sqsCallsPerMessage.toFixed(3)}/msg (backlog ${run.sqsCallsPerMessageByPhase.backlog.toFixed(3)}, paced ${run.sqsCallsPerMessageByPhase.paced.toFixed(3)}); secret loads ${run.secretLoads}`,
+  ];
+  const costLine = (c: CostBreakdown) =>
+    `HTTP API ${c.httpApi.toFixed(3)} + receiver ${c.receiverLambda.toFixed(3)} + redactor ${c.redactorLambda.toFixed(3)} + SQS ${c.sqs.toFixed(3)} + Secrets ${c.secretsManager.toFixed(4)} = ${c.withHttpApi.toFixed(3)} (Function URL ${c.withFunctionUrl.toFixed(3)})`;
+  const bundleLine = (name: 'receiver' | 'redactor') => {
+    const b = r.bundles[name];
+    const top = b.byPackage.slice(0, 6).map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`).join(', ');
+    return `    ${name.padEnd(8)} ${kib(b.bytes)} KiB min, ${kib(b.gzipBytes)} KiB gzip; largest: ${top}`;
+  };
+  const coldLine = (name: BundleName) => {
+    const c = r.cold.medianMs[name];
+    return `    ${name.padEnd(8)} ${ms(c.wallMs)} (in the child: import ${ms(c.importMs)}, first invocation ${ms(c.invokeMs)})`;
+  };
+  out.push(
+    '\nDetails\n',
+    `  receiver: receiveCallback ${ops(r.receiver.receiverOpsPerSec)}, whole handler ${ops(r.receiver.handlerOpsPerSec)} (÷ twilio ${r.receiver.handlerRatio.toFixed(2)}), twilio.validateRequest ${ops(r.receiver.twilioOpsPerSec)} (with the body parsed first ${ops(r.receiver.twilioWithParseOpsPerSec)}: receiver ÷ that ${(r.receiver.receiverOpsPerSec / r.receiver.twilioWithParseOpsPerSec).toFixed(2)}); ${r.receiver.requests} signed callbacks (half terminal), median of ${r.receiver.rounds} interleaved rounds\n`,
+    `  pipeline: C = maxConcurrency ${p.totalConcurrency / defaultMessageRedactorProps().providerConcurrency} × providerConcurrency ${defaultMessageRedactorProps().providerConcurrency} (infra defaults), batch ${defaultMessageRedactorProps().batchSize}, L = ${p.latencyMs} ms\n`,
+    ...pipelineBlock(p).map((s) => `${s}\n`),
+    '  bundles (KiB = 1024 bytes; gzip level 6):\n',
+    `${bundleLine('receiver')}\n`,
+    `${bundleLine('redactor')}\n`,
+    `  cold start, spawn → result printed, median of ${r.cold.runs} interleaved runs (${r.cold.secretsManagerCalls} GetSecretValue calls to the fake Secrets Manager):\n`,
+    `${coldLine('hello')}\n${coldLine('receiver')}\n${coldLine('redactor')}\n`,
+    `  cost per million messages (USD), ${CALLBACKS_PER_MESSAGE} callbacks/message, receiver ${r.memory.receiver} MB, redactor ${r.memory.redactor} MB, arm64:\n`,
+    `    inputs: receiver warm ${ms(r.receiverDurations.terminalMs)} terminal / ${ms(r.receiverDurations.ignoredMs)} non-terminal; redactor billed ${billedMsPerRecord(p.invocations).toFixed(1)} ms/record\n`,
+    `    ${costLine(r.cost)}\n`,
+    `    list prices (prices.ts): HTTP API $${(PRICES_USD.httpApiRequest * 1e6).toFixed(2)}/M requests, Lambda arm64 $${PRICES_USD.lambdaArmGbSecond}/GB-s + $${(PRICES_USD.lambdaRequest * 1e6).toFixed(2)}/M requests, SQS $${(PRICES_USD.sqsRequest * 1e6).toFixed(2)}/M requests, Secrets Manager $${(PRICES_USD.secretsManagerCall * 1e4).toFixed(2)}/10k calls\n`,
+    `\n  run time ${(r.elapsedMs / 1000).toFixed(1)} s\n`,
+  );
+  return out.join('');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
