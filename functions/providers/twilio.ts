@@ -77,7 +77,7 @@ export function authenticateTwilioStyle(
   if (signature === undefined || signature === '') throw new AuthenticationError(`missing ${headerName} header`, 401);
   const valid = usesBodyHash(request.url)
     ? isValidJsonSignature(keys, signature, request.url, request.body)
-    : mediaTypeOf(request) === FORM && isValidFormSignature(keys, signature, request.url, formParams(request.body));
+    : mediaTypeOf(request) === FORM && isValidFormSignature(keys, signature, request.url, formParamsOf(request));
   if (!valid) {
     throw new AuthenticationError(
       `${headerName} does not match (check the account's publicUrl and signing secret)`,
@@ -103,8 +103,17 @@ export function callbackParams(request: CallbackRequest): Record<string, unknown
     throw new MalformedCallbackError(`callback must be ${FORM}`, 415);
   }
   const params: Record<string, string> = {};
-  for (const [key, value] of formParams(request.body)) params[key] ??= value;
+  for (const [key, value] of formParamsOf(request)) params[key] ??= value;
   return params;
+}
+
+/** Where the request's parsed form params are kept (a symbol-keyed slot: cheaper than a WeakMap per request). */
+const PARSED_FORM = Symbol('parsedForm');
+
+/** The request's form params, parsed once for both the signature check and the parsing after it. */
+function formParamsOf(request: CallbackRequest): Array<[string, string]> {
+  const holder = request as CallbackRequest & { [PARSED_FORM]?: Array<[string, string]> };
+  return (holder[PARSED_FORM] ??= formParams(request.body));
 }
 
 export const twilioCallbacks: CallbackProvider = {
