@@ -4,6 +4,8 @@
  * a phone number or a message body.
  */
 export class RedactorError extends Error {
+  // Names are spelled out rather than taken from the class: bundles are minified without keepNames.
+  override name = 'RedactorError';
   /** Whether doing the same thing again later can succeed. */
   readonly retryable: boolean;
   /** HTTP status the receiver answers with when this error ends a request. */
@@ -11,7 +13,6 @@ export class RedactorError extends Error {
 
   constructor(message: string, options: { retryable: boolean; httpStatus: number; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.retryable = options.retryable;
     this.httpStatus = options.httpStatus;
   }
@@ -19,6 +20,7 @@ export class RedactorError extends Error {
 
 /** The deployment's configuration (accounts, environment) is wrong. Fails loudly, never retried. */
 export class ConfigError extends RedactorError {
+  override name = 'ConfigError';
   constructor(message: string, cause?: unknown) {
     super(message, { retryable: false, httpStatus: 500, cause });
   }
@@ -26,6 +28,7 @@ export class ConfigError extends RedactorError {
 
 /** A secret could not be loaded (network, throttling, permissions): a later retry may succeed. */
 export class SecretUnavailableError extends RedactorError {
+  override name = 'SecretUnavailableError';
   constructor(secretId: string, cause?: unknown) {
     super(`secret ${secretId} could not be loaded`, { retryable: true, httpStatus: 503, cause });
   }
@@ -33,6 +36,7 @@ export class SecretUnavailableError extends RedactorError {
 
 /** A secret was loaded but does not have the documented shape. The message names fields, never values. */
 export class SecretShapeError extends RedactorError {
+  override name = 'SecretShapeError';
   constructor(secretId: string, problems: string) {
     super(`secret ${secretId} is malformed: ${problems}`, { retryable: false, httpStatus: 500 });
   }
@@ -40,6 +44,7 @@ export class SecretShapeError extends RedactorError {
 
 /** The callback could not be authenticated. Fail closed. */
 export class AuthenticationError extends RedactorError {
+  override name = 'AuthenticationError';
   constructor(message: string, httpStatus: 401 | 403 = 403) {
     super(message, { retryable: false, httpStatus });
   }
@@ -47,20 +52,15 @@ export class AuthenticationError extends RedactorError {
 
 /** The callback is authentic but its content is not what the provider documents. */
 export class MalformedCallbackError extends RedactorError {
+  override name = 'MalformedCallbackError';
   constructor(message: string, httpStatus: 400 | 413 | 415 = 400) {
     super(message, { retryable: false, httpStatus });
   }
 }
 
-/** The job could not be put on the queue: the provider should retry the callback. */
-export class EnqueueError extends RedactorError {
-  constructor(cause?: unknown) {
-    super('the redaction job could not be enqueued', { retryable: true, httpStatus: 503, cause });
-  }
-}
-
 /** The provider API could not be reached or did not answer in time. */
 export class HttpTransportError extends RedactorError {
+  override name = 'HttpTransportError';
   /** Stable code for logs and DLQ attributes (e.g. `timeout`, `ECONNRESET`). */
   readonly code: string;
 
