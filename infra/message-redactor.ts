@@ -77,7 +77,7 @@ export interface MessageRedactorProps {
   readonly receiverTimeout?: Duration;
   /**
    * Memory of the redactor function, in MB.
-   * @default 512
+   * @default 256
    */
   readonly redactorMemorySize?: number;
   /**

@@ -181,7 +181,7 @@ describe('Construct: MessageRedactor', () => {
   describe('functions', () => {
     it('runs both functions on nodejs24.x, arm64, with explicit memory, timeout and log group', () => {
       defaults.template.resourceCountIs('AWS::Lambda::Function', 2);
-      for (const [id, memory, timeout] of [[ids.receiver, 256, 10], [ids.redactor, 512, 30]] as const) {
+      for (const [id, memory, timeout] of [[ids.receiver, 256, 10], [ids.redactor, 256, 30]] as const) {
         expect(defaults.template.toJSON().Resources[id].Properties).toMatchObject({
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
