@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { mediaTypeOf } from '../core/callback-request';
+import { jsonCallbackBody } from '../core/callback-request';
 import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
@@ -81,9 +81,7 @@ export const carrierXCallbacks: CallbackProvider = {
   },
 
   parseCallback(request, route): StatusEvent {
-    if (mediaTypeOf(request) !== 'application/json') throw new MalformedCallbackError('callback must be application/json', 415);
-    const value = parseJsonObject(request.body.toString('utf8'));
-    if (value === undefined) throw new MalformedCallbackError('callback body must be a JSON object');
+    const value = jsonCallbackBody(request);
     const parsed = CarrierXCallbackSchema.safeParse(value);
     if (!parsed.success) throw new MalformedCallbackError(`invalid CarrierX callback: ${describeIssues(parsed.error.issues)}`);
     const sms = parsed.data;

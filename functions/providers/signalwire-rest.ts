@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
-import { mediaTypeOf, type CallbackRequest } from '../core/callback-request';
+import { jsonCallbackBody, type CallbackRequest } from '../core/callback-request';
 import { AuthenticationError, MalformedCallbackError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
@@ -56,9 +56,7 @@ export const signalWireRestCallbacks: CallbackProvider = {
   },
 
   parseCallback(request: CallbackRequest, route): StatusEvent {
-    if (mediaTypeOf(request) !== 'application/json') throw new MalformedCallbackError('callback must be application/json', 415);
-    const value = parseJsonObject(request.body.toString('utf8'));
-    if (value === undefined) throw new MalformedCallbackError('callback body must be a JSON object');
+    const value = jsonCallbackBody(request);
     const parsed = RestCallbackSchema.safeParse(value);
     if (!parsed.success) {
       throw new MalformedCallbackError(`invalid SignalWire callback: ${describeIssues(parsed.error.issues)}`);

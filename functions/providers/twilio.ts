@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { mediaTypeOf, type CallbackRequest } from '../core/callback-request';
+import { jsonCallbackBody, mediaTypeOf, type CallbackRequest } from '../core/callback-request';
 import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
@@ -87,18 +87,7 @@ export function authenticateTwilioStyle(
 
 /** Reads the signed parameters into a plain object; the JSON variant carries them as a JSON object. */
 export function callbackParams(request: CallbackRequest): Record<string, unknown> {
-  if (usesBodyHash(request.url)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(request.body.toString('utf8'));
-    } catch {
-      throw new MalformedCallbackError('callback body is not valid JSON');
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new MalformedCallbackError('callback body must be a JSON object');
-    }
-    return value as Record<string, unknown>;
-  }
+  if (usesBodyHash(request.url)) return jsonCallbackBody(request);
   if (mediaTypeOf(request) !== FORM) {
     throw new MalformedCallbackError(`callback must be ${FORM}`, 415);
   }
