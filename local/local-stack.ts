@@ -107,7 +107,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const accounts: AccountConfigInput[] = providers.map((provider) => ({
     route: LOCAL_ROUTES[provider],
     provider,
-    secretId: `local/${provider}`,
+    // Both SignalWire APIs use one project, so one secret, as a real deployment would.
+    secretId: provider.startsWith('signalwire') ? 'local/signalwire' : `local/${provider}`,
     // Signatures are made over the URL the provider called: here plain http on loopback.
     publicUrl: callbackUrl(provider),
     apiBaseUrl: sandbox.apiBaseUrl(provider),
@@ -122,8 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     JSON.stringify(
       {
         'local/twilio': secrets.twilio,
-        'local/signalwire-compat': signalwire,
-        'local/signalwire-rest': signalwire,
+        'local/signalwire': signalwire,
         'local/carrierx': secrets.carrierx,
       },
       null,

@@ -15,11 +15,13 @@ const httpUrl = (key: string) =>
     z.refine((value) => {
       try {
         const url = new URL(value);
+        // No query or fragment: the raw query as sent is appended to it when signatures are checked.
+        if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) return false;
         return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
       } catch {
         return false;
       }
-    }, `${key} must be an absolute https:// URL (http:// only for 127.0.0.1/localhost)`),
+    }, `${key} must be an absolute https:// URL without query or fragment (http:// only for 127.0.0.1/localhost)`),
   );
 
 /** One configured provider account, as written in the accounts config file. */

@@ -54,9 +54,9 @@ export function isTerminalStatus(status: string, terminal: ReadonlySet<string>):
 
 /** Whether this event ends the message's life at the provider, so its body can be redacted. */
 export function isTerminalEvent(event: StatusEvent, terminal: ReadonlySet<string>): boolean {
-  // Inbound messages are redacted only where the account counts `received` as terminal (opt-in for
-  // CarrierX, whose partner-level callback also reports inbound traffic).
-  if (event.inbound === true && !terminal.has('received')) return false;
+  // CarrierX's partner-level callback also reports inbound traffic: those messages are redacted only
+  // where the account opts in by counting `received` as terminal.
+  if (event.inbound === true && event.provider === 'carrierx' && !terminal.has('received')) return false;
   if (isTerminalStatus(event.status, terminal)) return true;
   return event.hasMedia === true && (MMS_TERMINAL_STATUSES[event.provider]?.has(event.status) ?? false);
 }

@@ -6,6 +6,7 @@ import type { ProviderName } from '../core/provider-name';
 import type { JobSender } from '../core/queues';
 import { buildRedactionJob } from '../core/redaction-job';
 import type { SecretStore } from '../core/secret-store';
+import { PerSecretMemo } from '../core/per-secret-memo';
 import { isTerminalEvent } from '../core/terminal-rules';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
 
@@ -42,8 +43,8 @@ export interface CallbackResponse {
   readonly body: string;
 }
 
-/** Bound verifiers, memoised per cached secret object (the store returns the same object until refresh). */
-const verifiers = new WeakMap<object, CallbackVerifier>();
+/** Bound verifiers, memoised per cached secret object and provider. */
+const verifiers = new PerSecretMemo<CallbackVerifier>();
 
 /**
  * The receiver's core: authenticate → parse → decide → enqueue. Answers 200 when a job was enqueued,
@@ -60,7 +61,7 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     return refuse(413, `callback body is larger than ${deps.maxBodyBytes} bytes`, deps, account.route);
   }
   const provider = deps.providers[account.provider];
-  if (provider === undefined) return fail(500, 'provider not available', deps, fields);
+  if (provider === undefined) return fail(500, deps, fields);
 
   try {
     const secret = await deps.secrets.get(account.secretId);
@@ -90,25 +91,19 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     try {
       await deps.queue.send(job, delaySeconds > 0 ? { delaySeconds } : undefined);
     } catch (error) {
-      return fail(503, 'the redaction job could not be enqueued; retry later', deps, eventFields, error);
+      return fail(503, deps, eventFields, error);
     }
     deps.log.info('callback.accepted', eventFields);
     return { statusCode: 200, body: '{"accepted":true}' };
   } catch (error) {
     if (!(error instanceof RedactorError)) throw error;
-    if (error.httpStatus >= 500) return fail(error.httpStatus, error.message, deps, fields, error);
+    if (error.httpStatus >= 500) return fail(error.httpStatus, deps, fields, error);
     return refuse(error.httpStatus, error.message, deps, account.route);
   }
 }
 
 function verifierFor(provider: CallbackProvider, secret: unknown, secretId: string): CallbackVerifier {
-  const key = secret as object;
-  let verifier = verifiers.get(key);
-  if (verifier === undefined) {
-    verifier = provider.bindVerifier(secret, secretId);
-    verifiers.set(key, verifier);
-  }
-  return verifier;
+  return verifiers.get(secret as object, provider.provider, () => provider.bindVerifier(secret, secretId));
 }
 
 function withQuery(url: string, rawQuery: string): string {
@@ -122,8 +117,6 @@ function refuse(statusCode: number, message: string, deps: ReceiverDeps, route?:
 
 function fail(
   statusCode: number,
-  // Kept for the reader of the call site; the log carries the error itself.
-  _message: string,
   deps: ReceiverDeps,
   fields: { route: string; provider: string; messageId?: string; status?: string },
   error?: unknown,

@@ -7,6 +7,7 @@ import type { ProviderName } from '../core/provider-name';
 import type { DeadLetterAttributes, DeadLetterSender, VisibilityController } from '../core/queues';
 import { parseRedactionJob, type RedactionJob } from '../core/redaction-job';
 import { decideAction, type Action, type DeadLetterReason, type RetryPolicy } from '../core/retry-policy';
+import { PerSecretMemo } from '../core/per-secret-memo';
 import type { SecretStore } from '../core/secret-store';
 import type { ProviderClient, RedactionProvider } from '../providers/provider';
 
@@ -38,8 +39,8 @@ export interface QueueRecord {
 /** `done`: delete the record (redacted, or parked in the DLQ). `retry`: report it as a batch item failure. */
 export type RecordResult = 'done' | 'retry';
 
-/** Bound provider clients, memoised per cached secret object. */
-const clients = new WeakMap<object, ProviderClient>();
+/** Bound provider clients, memoised per cached secret object and provider. */
+const clients = new PerSecretMemo<ProviderClient>();
 
 /**
  * Processes one queue record: parse the job, load credentials, redact, and act on the outcome.
@@ -111,13 +112,8 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps): Pr
 }
 
 async function clientFor(provider: RedactionProvider, account: Account, deps: RedactorDeps): Promise<ProviderClient> {
-  const secret = (await deps.secrets.get(account.secretId)) as object;
-  let client = clients.get(secret);
-  if (client === undefined) {
-    client = provider.bindClient(secret, account.secretId);
-    clients.set(secret, client);
-  }
-  return client;
+  const secret = await deps.secrets.get(account.secretId);
+  return clients.get(secret as object, provider.provider, () => provider.bindClient(secret, account.secretId));
 }
 
 async function act(

@@ -34,6 +34,7 @@ describe('Function: parseAccounts', () => {
     { name: 'a missing secretId', input: [{ route: 'r', provider: 'twilio' }], message: 'accounts[0].secretId: expected string' },
     { name: 'an unknown key', input: [twilioAccount({ secretID: 'x' } as never)], message: 'accounts[0]: unknown key(s) secretID' },
     { name: 'a plain-http public URL', input: [twilioAccount({ publicUrl: 'http://hooks.example.com/cb' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL' },
+    { name: 'a public URL with a query string', input: [twilioAccount({ publicUrl: 'https://hooks.example.com/cb?tenant=a' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL without query or fragment' },
     { name: 'a negative delay', input: [twilioAccount({ redactAfterSeconds: -1 })], message: 'accounts[0].redactAfterSeconds: too small (minimum 0)' },
     { name: 'a delay beyond 12 hours', input: [twilioAccount({ redactAfterSeconds: 43_201 })], message: 'accounts[0].redactAfterSeconds: too big (maximum 43200)' },
     {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chaosSummary, runChaos } from '../../local/chaos-run';
 
@@ -8,7 +11,8 @@ import { chaosSummary, runChaos } from '../../local/chaos-run';
  */
 describe('Chaos run (500 messages)', () => {
   it('loses nothing and redacts nothing it should not', { timeout: 240_000 }, async () => {
-    const result = await runChaos({ messages: 500, kills: 2, seed: 99, stateDir: '.local-state/test-chaos' });
+    const stateDir = mkdtempSync(join(tmpdir(), 'redactor-chaos-'));
+    const result = await runChaos({ messages: 500, kills: 2, seed: 99, stateDir }).finally(() => rmSync(stateDir, { recursive: true, force: true }));
     console.log(chaosSummary(result));
     expect(result.lost).toBe(0);
     expect(result.wronglyRedacted).toBe(0);

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-name';
@@ -19,11 +22,11 @@ let signing: CallbackSigningSecrets;
 
 beforeAll(async () => {
   log = new CountingLogger();
-  stack = await startLocalStack({ stateDir: '.local-state/test-ordering', log });
+  stack = await startLocalStack({ stateDir: mkdtempSync(join(tmpdir(), 'redactor-test-ordering-')), log });
   const secrets = JSON.parse(await readFile(stack.secretsFile, 'utf8')) as Record<string, Record<string, string>>;
   signing = {
     twilio: { accountSid: secrets['local/twilio']!.accountSid!, authToken: secrets['local/twilio']!.authToken! },
-    signalwire: { projectId: secrets['local/signalwire-rest']!.projectId!, signingKey: secrets['local/signalwire-rest']!.signingKey! },
+    signalwire: { projectId: secrets['local/signalwire']!.projectId!, signingKey: secrets['local/signalwire']!.signingKey! },
     carrierx: { callbackToken: secrets['local/carrierx']!.callbackToken! },
   };
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-name';
@@ -15,7 +18,7 @@ let stack: LocalStack;
 let secrets: Record<string, Record<string, string>>;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ stateDir: '.local-state/test-providers' });
+  stack = await startLocalStack({ stateDir: mkdtempSync(join(tmpdir(), 'redactor-test-providers-')) });
   const { readFile } = await import('node:fs/promises');
   secrets = JSON.parse(await readFile(stack.secretsFile, 'utf8')) as typeof secrets;
 });
@@ -35,7 +38,7 @@ async function post(callback: { url: string; headers: Record<string, string>; bo
 function signingSecrets() {
   return {
     twilio: { accountSid: secrets['local/twilio']!.accountSid!, authToken: secrets['local/twilio']!.authToken! },
-    signalwire: { projectId: secrets['local/signalwire-rest']!.projectId!, signingKey: secrets['local/signalwire-rest']!.signingKey! },
+    signalwire: { projectId: secrets['local/signalwire']!.projectId!, signingKey: secrets['local/signalwire']!.signingKey! },
     carrierx: { callbackToken: secrets['local/carrierx']!.callbackToken! },
   };
 }
@@ -43,7 +46,7 @@ function signingSecrets() {
 /** The exact redaction request each provider documents (../shared/providers/*.txt). */
 function expectedRedaction(provider: ProviderName, message: SandboxMessage): { method: string; path: string; contentType: string; body: string; authorization: string } {
   const twilio = secrets['local/twilio']!;
-  const sw = secrets['local/signalwire-rest']!;
+  const sw = secrets['local/signalwire']!;
   switch (provider) {
     case 'twilio':
       return { method: 'POST', path: `/twilio/2010-04-01/Accounts/${twilio.accountSid}/Messages/${message.id}.json`, contentType: 'application/x-www-form-urlencoded', body: 'Body=', authorization: basicAuth(twilio.accountSid!, twilio.authToken!) };

@@ -38,9 +38,9 @@ async function drain(queueUrl: string): Promise<void> {
 describe('Local queue (fauxqs through @aws-sdk/client-sqs)', () => {
   it('holds a message back for DelaySeconds', async () => {
     await drain(queues.queueUrl);
-    await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'delayed', DelaySeconds: 1 }));
+    await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'delayed', DelaySeconds: 3 }));
     expect(await receive(queues.queueUrl)).toHaveLength(0);
-    const later = await receive(queues.queueUrl, 3);
+    const later = await receive(queues.queueUrl, 6);
     expect(later.map((m) => m.Body)).toEqual(['delayed']);
     await queues.sqs.send(new DeleteMessageCommand({ QueueUrl: queues.queueUrl, ReceiptHandle: later[0]!.ReceiptHandle! }));
   });
@@ -50,10 +50,10 @@ describe('Local queue (fauxqs through @aws-sdk/client-sqs)', () => {
     await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'retry-me' }));
     const [first] = await receive(queues.queueUrl);
     expect(first!.Attributes?.ApproximateReceiveCount).toBe('1');
-    await queues.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues.queueUrl, ReceiptHandle: first!.ReceiptHandle!, VisibilityTimeout: 2 }));
-    await new Promise((r) => setTimeout(r, 1_200));
+    await queues.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues.queueUrl, ReceiptHandle: first!.ReceiptHandle!, VisibilityTimeout: 5 }));
+    await new Promise((r) => setTimeout(r, 1_500));
     expect(await receive(queues.queueUrl)).toHaveLength(0); // the 1 s default would have expired by now
-    const [second] = await receive(queues.queueUrl, 3);
+    const [second] = await receive(queues.queueUrl, 8);
     expect(second!.Body).toBe('retry-me');
     expect(second!.Attributes?.ApproximateReceiveCount).toBe('2');
     await queues.sqs.send(new DeleteMessageCommand({ QueueUrl: queues.queueUrl, ReceiptHandle: second!.ReceiptHandle! }));

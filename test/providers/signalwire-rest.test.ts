@@ -224,6 +224,8 @@ describe('Object: signalWireRestCallbacks', () => {
       const event = signalWireRestCallbacks.parseCallback(restRequest(restBody({ direction: 'inbound', status: 'delivered' })), 'r1');
       expect(event.inbound).toBe(true);
       expect(signalWireRestCallbacks.parseCallback(restRequest(restBody({ direction: 'outbound' })), 'r1').inbound).toBeUndefined();
+      // Inbound is opt-in for CarrierX only: a SignalWire inbound message at a terminal status is redacted.
+      expect(isTerminalEvent(event, terminalStatusesFor('signalwire-rest', undefined))).toBe(true);
     });
 
     it('leaves out the account when the callback has no project_id', () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
   process.env.REDACTOR_ACCOUNTS = JSON.stringify([twilioAccount({ apiBaseUrl, deleteMedia: true })]);
   process.env.REDACTION_QUEUE_URL = QUEUE_URL;
   process.env.DEAD_LETTER_QUEUE_URL = DLQ_URL;
-  process.env.HTTP_TIMEOUT_MS = '300';
+  process.env.HTTP_TIMEOUT_MS = '1500';
   process.env.AWS_REGION = 'eu-west-1';
   ({ handler } = await import('../../functions/redactor/handler'));
 });
@@ -118,7 +118,7 @@ describe('Lambda: redactor handler', () => {
 
   it('treats a provider that does not answer in time as transient', async () => {
     const job = message();
-    twilio.script(job.messageId, { status: 200, body: { body: '' }, delayMs: 1_000 });
+    twilio.script(job.messageId, { status: 200, body: { body: '' }, delayMs: 10_000 });
     expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
     expect(output.lines().some((line) => line.includes('"outcome":"transient"') && line.includes('"code":"timeout"'))).toBe(true);
   });

@@ -6,14 +6,16 @@ import { UndiciHttpClient } from '../../functions/http/undici-http-client';
 
 let server: Server;
 let origin: string;
-const client = new UndiciHttpClient({ timeoutMs: 300, connectionsPerOrigin: 2, maxResponseBytes: 1024 });
+const client = new UndiciHttpClient({ timeoutMs: 5_000, connectionsPerOrigin: 2, maxResponseBytes: 1024 });
+/** Only for the timeout case: every other request gets a generous budget on a loaded CI machine. */
+const impatient = new UndiciHttpClient({ timeoutMs: 300, connectionsPerOrigin: 1 });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000).unref();
+      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 10_000).unref();
       if (req.url === '/big') return void res.end('x'.repeat(4096));
       res.writeHead(201, { 'content-type': 'application/json', 'Retry-After': '3' });
       res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, body: Buffer.concat(chunks).toString() }));
@@ -24,12 +26,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await client.close();
+  await impatient.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function transportCode(url: string): Promise<string> {
-  const error = await client.request({ method: 'GET', url, headers: {} }).catch((e: unknown) => e);
+async function transportCode(url: string, via = client): Promise<string> {
+  const error = await via.request({ method: 'GET', url, headers: {} }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(HttpTransportError);
   return (error as HttpTransportError).code;
 }
@@ -43,7 +46,7 @@ describe('Class: UndiciHttpClient', () => {
   });
 
   it('turns a provider that does not answer in time into HttpTransportError("timeout")', async () => {
-    expect(await transportCode(`${origin}/slow`)).toBe('timeout');
+    expect(await transportCode(`${origin}/slow`, impatient)).toBe('timeout');
   });
 
   it('turns a refused connection into HttpTransportError("ECONNREFUSED")', async () => {
