@@ -30,24 +30,29 @@ export interface DlqQueues {
   readonly deadLetterQueueUrl: string;
 }
 
-/** How long listed messages stay hidden from other readers while we page through the DLQ. */
-const SCAN_VISIBILITY_SECONDS = 60;
+/**
+ * How long scanned messages stay hidden from other readers (and from the scan itself) while we page
+ * through the DLQ; they are made visible again at the end.
+ */
+const SCAN_VISIBILITY_SECONDS = 300;
 
 /**
- * Reads every message in the DLQ (optionally only one reason) without consuming it: messages are
+ * Reads the DLQ (optionally one reason, at most `limit` entries) without consuming it: messages are
  * received, described, and made visible again. Messages moved by SQS's own redrive carry no reason
  * attribute and are listed as `redrive-backstop`.
  */
 export async function listDeadLetters(queues: DlqQueues, filter: { reason?: string; limit?: number } = {}, now = Date.now()): Promise<DeadLetterEntry[]> {
-  const { messages, release } = await scan(queues);
-  try {
-    return messages
-      .map((m) => describe(m, now))
-      .filter((e) => filter.reason === undefined || e.reason === filter.reason)
-      .slice(0, filter.limit ?? Number.POSITIVE_INFINITY);
-  } finally {
-    await release(messages);
-  }
+  const entries: DeadLetterEntry[] = [];
+  const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+  const held = await scan(queues, (batch) => {
+    for (const message of batch) {
+      const entry = describe(message, now);
+      if (filter.reason === undefined || entry.reason === filter.reason) entries.push(entry);
+    }
+    return entries.length < limit;
+  });
+  await release(queues, held);
+  return entries.slice(0, limit);
 }
 
 export interface RedriveResult {
@@ -57,42 +62,47 @@ export interface RedriveResult {
 }
 
 /**
- * Moves parked jobs (all, or one reason) back to the redaction queue: send, then delete, so a crash
- * in between duplicates a job (harmless: redaction is idempotent) but never loses one. The job's
- * `receivedAt` is reset, so its retry clock starts again instead of giving up at once.
+ * Moves parked jobs (all, or one reason) back to the redaction queue batch by batch as they are read:
+ * send, then delete, so a crash in between duplicates a job (harmless: redaction is idempotent) but
+ * never loses one. The job's `receivedAt` is reset, so its retry clock starts again instead of giving
+ * up at once. A job is counted as moved only when both its send and its delete succeeded.
  */
 export async function redriveDeadLetters(queues: DlqQueues, options: { reason?: string; dryRun?: boolean } = {}, now = new Date()): Promise<RedriveResult> {
-  const { messages, release } = await scan(queues);
-  const matching = messages.filter((m) => options.reason === undefined || reasonOf(m) === options.reason);
-  const others = messages.filter((m) => !matching.includes(m));
-  if (options.dryRun) {
-    await release(messages);
-    return { matched: matching.length, moved: 0, dryRun: true };
-  }
-  await release(others);
+  let matched = 0;
   let moved = 0;
-  for (let i = 0; i < matching.length; i += 10) {
-    const chunk = matching.slice(i, i + 10);
+  /** Everything not moved (other reasons, a dry run, failed sends): made visible again at the end. */
+  const toRelease: Message[] = [];
+  await scan(queues, async (batch) => {
+    const matching = batch.filter((m) => options.reason === undefined || reasonOf(m) === options.reason);
+    toRelease.push(...batch.filter((m) => !matching.includes(m)));
+    matched += matching.length;
+    if (options.dryRun) {
+      toRelease.push(...matching);
+      return true;
+    }
+    if (matching.length === 0) return true;
     const sent = await queues.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queues.queueUrl,
-        Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: restartClock(m.Body ?? '', now) })),
+        Entries: matching.map((m, j) => ({ Id: String(j), MessageBody: restartClock(m.Body ?? '', now) })),
       }),
     );
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
-    const toDelete = chunk.filter((_, j) => ok.has(String(j)));
+    toRelease.push(...matching.filter((_, j) => !ok.has(String(j))));
+    const toDelete = matching.filter((_, j) => ok.has(String(j)));
     if (toDelete.length > 0) {
-      await queues.sqs.send(
+      const deleted = await queues.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queues.deadLetterQueueUrl,
           Entries: toDelete.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
         }),
       );
+      moved += toDelete.length - (deleted.Failed?.length ?? 0);
     }
-    await release(chunk.filter((_, j) => !ok.has(String(j))));
-    moved += toDelete.length;
-  }
-  return { matched: matching.length, moved, dryRun: false };
+    return true;
+  });
+  await release(queues, toRelease);
+  return { matched, moved, dryRun: options.dryRun ?? false };
 }
 
 /** Deletes everything in the DLQ (SQS PurgeQueue). */
@@ -100,9 +110,13 @@ export async function purgeDeadLetters(queues: DlqQueues): Promise<void> {
   await queues.sqs.send(new PurgeQueueCommand({ QueueUrl: queues.deadLetterQueueUrl }));
 }
 
-async function scan(queues: DlqQueues): Promise<{ messages: Message[]; release: (messages: Message[]) => Promise<void> }> {
-  const messages: Message[] = [];
-  // SQS returns a sample of the queue per call: stop after two empty answers in a row.
+/**
+ * Receives the DLQ batch by batch, handing each batch of not-yet-seen messages to `onBatch` (which
+ * returns false to stop early). Ends after two empty answers in a row (SQS samples the queue), or
+ * when only already-seen messages come back. Returns every message received, still hidden.
+ */
+async function scan(queues: DlqQueues, onBatch: (batch: Message[]) => boolean | Promise<boolean>): Promise<Message[]> {
+  const seen = new Map<string, Message>();
   for (let empty = 0; empty < 2; ) {
     const out = await queues.sqs.send(
       new ReceiveMessageCommand({
@@ -114,21 +128,25 @@ async function scan(queues: DlqQueues): Promise<{ messages: Message[]; release: 
         MessageAttributeNames: ['All'],
       }),
     );
-    const batch = out.Messages ?? [];
-    empty = batch.length === 0 ? empty + 1 : 0;
-    messages.push(...batch);
+    const fresh = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
+    for (const m of fresh) seen.set(m.MessageId ?? '', m);
+    if ((out.Messages ?? []).length > 0 && fresh.length === 0) break;
+    empty = fresh.length === 0 ? empty + 1 : 0;
+    if (fresh.length > 0 && !(await onBatch(fresh))) break;
   }
-  const release = async (toRelease: Message[]) => {
-    for (let i = 0; i < toRelease.length; i += 10) {
-      await queues.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queues.deadLetterQueueUrl,
-          Entries: toRelease.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-        }),
-      );
-    }
-  };
-  return { messages, release };
+  return [...seen.values()];
+}
+
+/** Makes messages visible again (best effort: a stale receipt handle only means it already is). */
+async function release(queues: DlqQueues, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    await queues.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queues.deadLetterQueueUrl,
+        Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
 }
 
 function reasonOf(message: Message): string {

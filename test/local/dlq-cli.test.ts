@@ -91,4 +91,32 @@ describe('CLI: npm run dlq', () => {
     expect(out).toContain(`no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start`);
     expect((await dlq('frobnicate')).code).toBe(2);
   });
+
+  it('handles a DLQ larger than one receive: every entry once, --limit honoured, redrive by reason', async () => {
+    const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+    const jobs = Array.from({ length: 25 }, (_, i) => ({
+      job: { v: 1, provider: 'twilio', route: 'local-twilio', messageId: `SM${String(i).padStart(32, '0')}`, status: 'delivered', receivedAt: new Date().toISOString() },
+      reason: i % 2 === 0 ? 'auth' : 'rejected',
+    }));
+    for (let i = 0; i < jobs.length; i += 10) {
+      await stack.queues.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: stack.queues.deadLetterQueueUrl,
+          Entries: jobs.slice(i, i + 10).map(({ job, reason }, j) => ({
+            Id: String(j),
+            MessageBody: JSON.stringify(job),
+            MessageAttributes: { reason: { DataType: 'String', StringValue: reason } },
+          })),
+        }),
+      );
+    }
+    const all = JSON.parse((await dlq('list', '--json')).out) as Array<{ messageId: string }>;
+    expect(new Set(all.map((e) => e.messageId)).size).toBe(25);
+    expect(all).toHaveLength(25);
+    expect(JSON.parse((await dlq('list', '--json', '--limit', '5')).out)).toHaveLength(5);
+    expect((await dlq('redrive', '--reason', 'auth', '--dry-run')).out).toBe('13 job(s) would be moved back to the redaction queue (dry run: nothing changed)\n');
+    expect((await dlq('redrive', '--reason', 'auth')).out).toBe('13 of 13 job(s) moved back to the redaction queue\n');
+    const left = JSON.parse((await dlq('list', '--json')).out) as Array<{ reason: string }>;
+    expect(left.map((e) => e.reason)).toEqual(Array(12).fill('rejected'));
+  });
 });
