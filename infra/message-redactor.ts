@@ -351,7 +351,7 @@ export class MessageRedactor extends Construct {
       throttle: { burstLimit: settings.throttlingBurstLimit, rateLimit: settings.throttlingRateLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // The route key, never $context.path: the path carries the account's route token.
+        // The route key, never $context.path: routes are kept out of access logs, which tend to be shared more widely.
         format: AccessLogFormat.custom(JSON.stringify({
           requestId: '$context.requestId',
           requestTime: '$context.requestTime',

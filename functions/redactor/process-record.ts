@@ -136,7 +136,10 @@ async function act(
   };
   switch (action.type) {
     case 'ack':
-      deps.log.info('redaction.done', fields);
+      // A 404 is acked (the body is not at the provider), but it is also what a wrong account or
+      // apiBaseUrl looks like: a warning, so a metric filter can count it.
+      if (outcome === 'not-found') deps.log.warn('redaction.not-found', fields);
+      else deps.log.info('redaction.done', fields);
       return 'done';
     case 'retry':
       deps.log.info('redaction.retry', { ...fields, delaySeconds: action.delaySeconds });

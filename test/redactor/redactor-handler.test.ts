@@ -88,6 +88,9 @@ describe('Lambda: redactor handler', () => {
     const job: RedactionJob = { ...message(), messageId: sid('SM') };
     expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
     expect(deadLetters()).toEqual([]);
+    expect(output.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: 'WARN', event: 'redaction.not-found', messageId: job.messageId, outcome: 'not-found' }),
+    );
   });
 
   it('retries a 5xx later with backoff, reporting only that record', async () => {
