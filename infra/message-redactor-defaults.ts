@@ -38,6 +38,7 @@ export interface ResolvedMessageRedactorProps {
   readonly alarmActions: readonly cloudwatch.IAlarmAction[];
   readonly oldestMessageAgeAlarmThreshold: Duration;
   readonly dlqDepthAlarmThreshold: number;
+  readonly retryAlarmThreshold: number;
   readonly secretMaxAge: Duration;
   readonly maxCallbackBytes: number;
   /** Final props of the redaction queue: defaults < `queueProps` < what the construct controls. */
@@ -71,6 +72,7 @@ export function defaultMessageRedactorProps(): ScalarProps {
     logRetention: logs.RetentionDays.ONE_MONTH,
     alarmActions: [],
     dlqDepthAlarmThreshold: 1,
+    retryAlarmThreshold: 100,
     secretMaxAge: Duration.minutes(5),
     maxCallbackBytes: 64 * 1024,
   };
@@ -130,6 +132,7 @@ export function resolveMessageRedactorProps(
   check.integer('throttlingBurstLimit', merged.throttlingBurstLimit, 0, 1_000_000);
   check.number('throttlingRateLimit', merged.throttlingRateLimit, 0, 1_000_000);
   check.integer('dlqDepthAlarmThreshold', merged.dlqDepthAlarmThreshold, 1, 1_000_000);
+  check.integer('retryAlarmThreshold', merged.retryAlarmThreshold, 1, 1_000_000);
 
   const oldestMessageAgeAlarmThreshold = resolveOldestMessageAgeThreshold(props, accounts, problems, check);
 

@@ -162,6 +162,11 @@ export interface MessageRedactorProps {
    */
   readonly oldestMessageAgeAlarmThreshold?: Duration;
   /**
+   * Alarm when at least this many retries are scheduled in each of three consecutive 5-minute periods.
+   * @default 100
+   */
+  readonly retryAlarmThreshold?: number;
+  /**
    * Alarm when the dead-letter queue holds at least this many jobs.
    * @default 1
    */
@@ -189,7 +194,22 @@ export interface MessageRedactorAlarms {
   readonly receiverErrors: cloudwatch.Alarm;
   /** Redactor invocations that failed as a whole (crash, timeout or bad configuration). */
   readonly redactorErrors: cloudwatch.Alarm;
+  /** Many retries scheduled: a provider outage or throttling, long before jobs give up. */
+  readonly redactionRetries: cloudwatch.Alarm;
 }
+
+/** CloudWatch metrics (namespace `MessageRedactor`) counted from the redactor's JSON log lines. */
+export interface MessageRedactorMetrics {
+  /** Jobs dead-lettered because the provider's API cannot blank the body (CarrierX). */
+  readonly providerCannotRedact: cloudwatch.Metric;
+  /** Redactions acked on a 404 (the message is gone, or the account/apiBaseUrl is wrong). */
+  readonly notFound: cloudwatch.Metric;
+  /** Retries scheduled (transient, throttled, not final yet). */
+  readonly retries: cloudwatch.Metric;
+}
+
+/** Namespace of the log-derived metrics. */
+export const METRIC_NAMESPACE = 'MessageRedactor';
 
 /**
  * Receives SMS provider status callbacks on an HTTP API and redacts message bodies at the provider
@@ -211,6 +231,8 @@ export class MessageRedactor extends Construct {
   public readonly queue: sqs.Queue;
   /** Jobs that failed for good, with a reason attribute (or redriven after `maxReceiveCount` receives). */
   public readonly deadLetterQueue: sqs.Queue;
+  /** Metrics counted from the redactor's log lines. */
+  public readonly metrics: MessageRedactorMetrics;
   /** CloudWatch alarms, all with `alarmActions` applied. */
   public readonly alarms: MessageRedactorAlarms;
 
@@ -285,6 +307,7 @@ export class MessageRedactor extends Construct {
       this.httpApi = this.createHttpApi(settings);
       this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
     }
+    this.metrics = this.createLogMetrics();
     this.alarms = this.createAlarms(settings);
   }
 
@@ -382,6 +405,28 @@ export class MessageRedactor extends Construct {
     return httpApi;
   }
 
+  /** Metric filters on the redactor's log group: its log lines are JSON with `event` and `reason`. */
+  private createLogMetrics(): MessageRedactorMetrics {
+    const metric = (id: string, metricName: string, pattern: logs.IFilterPattern) => {
+      new logs.MetricFilter(this, id, {
+        logGroup: this.redactor.logGroup,
+        filterPattern: pattern,
+        metricNamespace: METRIC_NAMESPACE,
+        metricName,
+        metricValue: '1',
+      });
+      return new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
+    };
+    return {
+      providerCannotRedact: metric('ProviderCannotRedactMetric', 'ProviderCannotRedact', logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.event', '=', 'redaction.dead-lettered'),
+        logs.FilterPattern.stringValue('$.reason', '=', 'provider-cannot-redact'),
+      )),
+      notFound: metric('NotFoundMetric', 'RedactionNotFound', logs.FilterPattern.stringValue('$.event', '=', 'redaction.not-found')),
+      retries: metric('RetriesMetric', 'RedactionRetries', logs.FilterPattern.stringValue('$.event', '=', 'redaction.retry')),
+    };
+  }
+
   private createAlarms(settings: ResolvedMessageRedactorProps): MessageRedactorAlarms {
     const minute = Duration.minutes(1);
     const alarms: MessageRedactorAlarms = {
@@ -407,6 +452,14 @@ export class MessageRedactor extends Construct {
       }),
       receiverErrors: this.errorsAlarm('ReceiverErrorsAlarm', this.receiver, 'The callback receiver failed'),
       redactorErrors: this.errorsAlarm('RedactorErrorsAlarm', this.redactor, 'The redactor failed a whole batch'),
+      redactionRetries: new cloudwatch.Alarm(this, 'RedactionRetriesAlarm', {
+        alarmDescription: 'Many redactions are being retried (provider outage, throttling, or messages not final): jobs may start to give up',
+        metric: this.metrics.retries,
+        threshold: settings.retryAlarmThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
     };
     for (const alarm of Object.values(alarms)) alarm.addAlarmAction(...settings.alarmActions);
     return alarms;

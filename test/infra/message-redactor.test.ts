@@ -330,8 +330,14 @@ describe('Construct: MessageRedactor', () => {
   });
 
   describe('alarms', () => {
-    it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, and any function error', () => {
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, any function error, and sustained retries', () => {
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'MessageRedactor',
+        MetricName: 'RedactionRetries',
+        Threshold: 100,
+        EvaluationPeriods: 3,
+      });
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -357,6 +363,18 @@ describe('Construct: MessageRedactor', () => {
           TreatMissingData: 'notBreaching',
         });
       }
+    });
+
+    it('counts dead letters the provider cannot redact, 404 acks and retries from the redactor log', () => {
+      defaults.template.resourceCountIs('AWS::Logs::MetricFilter', 3);
+      defaults.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ ($.event = "redaction.dead-lettered") && ($.reason = "provider-cannot-redact") }',
+        MetricTransformations: [{ MetricNamespace: 'MessageRedactor', MetricName: 'ProviderCannotRedact', MetricValue: '1' }],
+      });
+      defaults.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.event = "redaction.not-found" }',
+        MetricTransformations: [{ MetricNamespace: 'MessageRedactor', MetricName: 'RedactionNotFound', MetricValue: '1' }],
+      });
     });
 
     it('applies the alarm actions to every alarm', () => {
