@@ -86,17 +86,18 @@ function showProgress(p: DemoProgress): void {
 
 function printSummary(r: DemoResult, out: NodeJS.WriteStream): void {
   const reasons = Object.entries(r.deadLetterReasons).map(([reason, n]) => `${reason}: ${n}`).join(', ') || 'none';
+  const row = (label: string, value: string | number) => `  ${label.padEnd(31)}${value}`;
   out.write(
     [
       `Summary (${(r.durationMs / 1000).toFixed(1)} s)`,
-      `  messages sent            ${r.sent}`,
-      `  reached a terminal status ${r.terminal}`,
-      `  redacted at the provider ${r.redacted}`,
-      `  retries scheduled        ${r.retrying}`,
-      `  dead-lettered            ${r.deadLettered} (${reasons})`,
-      `  lost                     ${r.lost}`,
-      `  wrongly redacted         ${r.wronglyRedacted}`,
-      `  terminal callback -> redacted: p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms`,
+      row('messages sent', r.sent),
+      row('reached a terminal status', r.terminal),
+      row('redacted at the provider', r.redacted),
+      row('retries scheduled', r.retrying),
+      row('dead-lettered', `${r.deadLettered} (${reasons})`),
+      row('lost', r.lost),
+      row('wrongly redacted', r.wronglyRedacted),
+      row('terminal callback -> redacted', `p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms`),
       r.deadLetterReasons['provider-cannot-redact']
         ? '  (CarrierX documents no way to blank a message body: those messages are parked with reason provider-cannot-redact, see README)'
         : '',
