@@ -15,6 +15,9 @@ export const QUEUE_RETENTION = Duration.days(14);
 /** SQS refuses a visibility timeout above 12 hours. */
 const MAX_VISIBILITY = Duration.hours(12);
 
+/** The longest a waiting job is counted in ApproximateAgeOfOldestMessage: 15 min delay + two 12 h re-delays. */
+const LONGEST_COUNTED_WAIT_SECONDS = 900 + 2 * 43_200;
+
 /** AWS: "set the source queue's visibility timeout to at least six times the function timeout". */
 const VISIBILITY_TIMEOUT_FACTOR = 6;
 
@@ -174,13 +177,19 @@ function resolveOldestMessageAgeThreshold(
   problems: string[],
   check: Checker,
 ): Duration {
-  const longestWait = Math.max(0, ...accounts.map((account) => account.redactAfterSeconds));
+  // A job waiting for its time (redactAfterSeconds, sentAgeSeconds) ages in the queue, but SQS leaves a
+  // message received three or more times out of ApproximateAgeOfOldestMessage: after its 15-minute
+  // DelaySeconds and two 12-hour re-delays, a long wait stops counting.
+  const longestWait = Math.max(
+    0,
+    ...accounts.map((account) => Math.min(Math.max(account.redactAfterSeconds, account.sentAgeSeconds), LONGEST_COUNTED_WAIT_SECONDS)),
+  );
   const threshold = props.oldestMessageAgeAlarmThreshold;
   if (threshold === undefined) return Duration.seconds(Math.max(3600, longestWait + 3600));
   check.duration('oldestMessageAgeAlarmThreshold', threshold, Duration.minutes(1), Duration.days(14));
   if (known(threshold) && seconds(threshold) <= longestWait) {
     problems.push(
-      `oldestMessageAgeAlarmThreshold (${threshold.toHumanString()}) must exceed the longest account redactAfterSeconds (${longestWait} s)`,
+      `oldestMessageAgeAlarmThreshold (${threshold.toHumanString()}) must exceed the longest account wait, redactAfterSeconds or sentAgeSeconds (${longestWait} s)`,
     );
   }
   return threshold;

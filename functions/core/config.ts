@@ -7,6 +7,12 @@ import { describeIssues } from './zod-issues';
 /** Providers whose API can delete MMS media; `deleteMedia` elsewhere would be silently ignored. */
 const MEDIA_DELETION_PROVIDERS: ReadonlySet<ProviderName> = new Set(['twilio', 'signalwire-compat']);
 
+/**
+ * A job for a message stuck at `sent` waits at most a week: the redactor re-delays it 12 hours at a
+ * time, and it must stay far inside the queue's 14-day retention and the 13-day retry age.
+ */
+export const MAX_SENT_AGE_SECONDS = 7 * 24 * 60 * 60;
+
 /** SQS can hold a message invisible for at most 12 hours; a longer wait is not expressible. */
 export const MAX_REDACT_AFTER_SECONDS = 12 * 60 * 60;
 
@@ -39,6 +45,12 @@ export const AccountConfigSchema = z.strictObject({
   redactAfterSeconds: z.optional(
     z.number().check(z.int(), z.minimum(0), z.maximum(MAX_REDACT_AFTER_SECONDS)),
   ),
+  /**
+   * Redact a message that is still at `sent` this many seconds after its `sent` callback. Carriers do
+   * not always return a delivery receipt, so such a message would otherwise keep its body for good.
+   * Off by default.
+   */
+  sentAgeSeconds: z.optional(z.number().check(z.int(), z.minimum(3_600), z.maximum(MAX_SENT_AGE_SECONDS))),
   /** Also delete MMS media at the provider (Twilio and SignalWire compatibility only). */
   deleteMedia: z.optional(z.boolean()),
   /**
@@ -67,6 +79,8 @@ export interface Account {
   readonly secretId: string;
   readonly terminalStatuses: ReadonlySet<string>;
   readonly redactAfterSeconds: number;
+  /** 0 when off. */
+  readonly sentAgeSeconds: number;
   readonly deleteMedia: boolean;
   readonly publicUrl?: string;
   readonly apiBaseUrl?: string;
@@ -93,6 +107,9 @@ export function parseAccounts(input: unknown): readonly Account[] {
     if (account.deleteMedia === true && !MEDIA_DELETION_PROVIDERS.has(account.provider)) {
       problems.push(`accounts[${index}].deleteMedia: ${account.provider} documents no media delete endpoint`);
     }
+    if (account.sentAgeSeconds !== undefined && terminalStatusesFor(account.provider, account.terminalStatuses).has('sent')) {
+      problems.push(`accounts[${index}].sentAgeSeconds: sent is already a terminal status for this account`);
+    }
     if (account.attemptBodyUpdate !== undefined && account.provider !== 'carrierx') {
       problems.push(`accounts[${index}].attemptBodyUpdate: only applies to carrierx accounts`);
     }
@@ -110,6 +127,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     secretId: account.secretId,
     terminalStatuses: terminalStatusesFor(account.provider, account.terminalStatuses),
     redactAfterSeconds: account.redactAfterSeconds ?? 0,
+    sentAgeSeconds: account.sentAgeSeconds ?? 0,
     deleteMedia: account.deleteMedia ?? false,
     attemptBodyUpdate: account.attemptBodyUpdate ?? false,
     ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),

@@ -18,7 +18,7 @@ export const RedactionJobSchema = z.strictObject({
   status: z.string().check(z.regex(/^[a-z_-]{1,40}$/)),
   /** ISO-8601 time the terminal callback was accepted; the job's age is measured from it. */
   receivedAt: z.iso.datetime(),
-  /** ISO-8601 time before which the redaction must not happen (account `redactAfterSeconds`). */
+  /** ISO-8601 time before which the redaction must not happen (`redactAfterSeconds`, `sentAgeSeconds`). */
   notBefore: z.optional(z.iso.datetime()),
   /** The message has media (MMS). */
   media: z.optional(z.boolean()),
@@ -27,7 +27,7 @@ export const RedactionJobSchema = z.strictObject({
 export type RedactionJob = z.infer<typeof RedactionJobSchema>;
 
 /** Builds the job for an accepted terminal event. */
-export function buildRedactionJob(event: StatusEvent, now: Date, redactAfterSeconds: number): RedactionJob {
+export function buildRedactionJob(event: StatusEvent, now: Date, afterSeconds: number): RedactionJob {
   return {
     v: REDACTION_JOB_VERSION,
     provider: event.provider,
@@ -35,7 +35,7 @@ export function buildRedactionJob(event: StatusEvent, now: Date, redactAfterSeco
     messageId: event.messageId,
     status: event.status,
     receivedAt: now.toISOString(),
-    ...(redactAfterSeconds > 0 ? { notBefore: new Date(now.getTime() + redactAfterSeconds * 1000).toISOString() } : {}),
+    ...(afterSeconds > 0 ? { notBefore: new Date(now.getTime() + afterSeconds * 1000).toISOString() } : {}),
     ...(event.hasMedia ? { media: true } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { JobSender } from '../core/queues';
 import { buildRedactionJob } from '../core/redaction-job';
 import type { SecretStore } from '../core/secret-store';
 import { PerSecretMemo } from '../core/per-secret-memo';
-import { isTerminalEvent } from '../core/terminal-rules';
+import { decideCallback } from '../core/callback-decision';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
 
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
@@ -82,18 +82,19 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
       throw new AuthenticationError('callback is for a different provider account than this route');
     }
     const eventFields = { ...fields, messageId: event.messageId, status: event.status };
-    if (!isTerminalEvent(event, account.terminalStatuses)) {
+    const decision = decideCallback(event, account);
+    if (decision.kind === 'ignore') {
       deps.log.info('callback.ignored', { ...eventFields, reason: 'not-terminal' });
       return { statusCode: 204, body: '' };
     }
-    const job = buildRedactionJob(event, deps.now(), account.redactAfterSeconds);
-    const delaySeconds = Math.min(account.redactAfterSeconds, MAX_SQS_DELAY_SECONDS);
+    const job = buildRedactionJob(event, deps.now(), decision.afterSeconds);
+    const delaySeconds = Math.min(decision.afterSeconds, MAX_SQS_DELAY_SECONDS);
     try {
       await deps.queue.send(job, delaySeconds > 0 ? { delaySeconds } : undefined);
     } catch (error) {
       return fail(503, deps, eventFields, error);
     }
-    deps.log.info('callback.accepted', eventFields);
+    deps.log.info('callback.accepted', { ...eventFields, reason: decision.reason });
     return { statusCode: 200, body: '{"accepted":true}' };
   } catch (error) {
     if (!(error instanceof RedactorError)) throw error;

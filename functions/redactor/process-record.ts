@@ -142,7 +142,8 @@ async function act(
       else deps.log.info('redaction.done', fields);
       return 'done';
     case 'retry':
-      deps.log.info('redaction.retry', { ...fields, delaySeconds: action.delaySeconds });
+      // Waiting for `notBefore` is not a retry: it must not feed the retries metric and alarm.
+      deps.log.info(outcome === 'not-before' ? 'redaction.deferred' : 'redaction.retry', { ...fields, delaySeconds: action.delaySeconds });
       try {
         await deps.queue.changeVisibility(record.receiptHandle, action.delaySeconds);
       } catch (error) {

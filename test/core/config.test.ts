@@ -12,6 +12,7 @@ describe('Function: parseAccounts', () => {
       secretId: twilioAccount().secretId,
       terminalStatuses: new Set(['delivered', 'undelivered', 'failed', 'read', 'canceled', 'received']),
       redactAfterSeconds: 0,
+      sentAgeSeconds: 0,
       deleteMedia: false,
       attemptBodyUpdate: false,
     });
@@ -46,6 +47,16 @@ describe('Function: parseAccounts', () => {
       name: 'media deletion where the provider has no endpoint for it',
       input: [twilioAccount({ provider: 'carrierx', deleteMedia: true })],
       message: 'accounts[0].deleteMedia: carrierx documents no media delete endpoint',
+    },
+    {
+      name: 'a sent age rule where sent is already terminal',
+      input: [twilioAccount({ terminalStatuses: ['delivered', 'sent'], sentAgeSeconds: 86_400 })],
+      message: 'accounts[0].sentAgeSeconds: sent is already a terminal status for this account',
+    },
+    {
+      name: 'a sent age under an hour',
+      input: [twilioAccount({ sentAgeSeconds: 60 })],
+      message: 'accounts[0].sentAgeSeconds: too small (minimum 3600)',
     },
     {
       name: 'a CarrierX-only option on another provider',

@@ -442,7 +442,13 @@ describe('Construct: MessageRedactor', () => {
       expect(() => build({
         accounts: [twilioAccount({ redactAfterSeconds: 7200 })],
         oldestMessageAgeAlarmThreshold: Duration.hours(1),
-      })).toThrow('oldestMessageAgeAlarmThreshold (1 hour) must exceed the longest account redactAfterSeconds (7200 s)');
+      })).toThrow('oldestMessageAgeAlarmThreshold (1 hour) must exceed the longest account wait, redactAfterSeconds or sentAgeSeconds (7200 s)');
+    });
+
+    it('raises the default oldest-job threshold for sent-age waits, up to what SQS still counts', () => {
+      const { template } = synth({ accounts: [twilioAccount({ sentAgeSeconds: 172_800 })] });
+      // 15 min delay + two 12 h re-delays are counted; 48 h is not: threshold 24 h 15 min + 1 h.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 900 + 86_400 + 3_600 });
     });
 
     it('refuses an accounts config that would push the environment past 4 KB', () => {

@@ -26,6 +26,7 @@ const ACCOUNTS = [
   twilioAccount({ route: 'delayed', redactAfterSeconds: 3600 }),
   twilioAccount({ route: 'broken-secret', secretId: 'broken' }),
   twilioAccount({ route: 'flaky-secret', secretId: 'flaky' }),
+  twilioAccount({ route: 'sent-age', sentAgeSeconds: 172_800 }),
 ];
 
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -126,6 +127,16 @@ describe('Lambda: receiver handler', () => {
     // The same signature does not hold for the API Gateway URL.
     const direct = twilioCallbackEvent({ params, signature: signTwilioForm(TWILIO_AUTH_TOKEN, publicUrl, params) });
     expect((await handler(direct)).statusCode).toBe(403);
+  });
+
+  it('schedules a message stuck at sent for redaction after the account sentAgeSeconds', async () => {
+    const sent = twilioStatusParams({ MessageStatus: 'sent', SmsStatus: 'sent' });
+    expect((await handler(twilioCallbackEvent({ params: sent }))).statusCode).toBe(204);
+    expect((await handler(twilioCallbackEvent({ route: 'sent-age', params: sent }))).statusCode).toBe(200);
+    const [job] = sentJobs();
+    expect(job).toMatchObject({ status: 'sent', route: 'sent-age' });
+    expect(Date.parse(job!.notBefore as string) - Date.parse(job!.receivedAt as string)).toBe(172_800_000);
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.DelaySeconds).toBe(900);
   });
 
   it('delays the job by the account redactAfterSeconds (SQS DelaySeconds ≤ 900, notBefore for the rest)', async () => {

@@ -192,6 +192,10 @@ describe('Lambda: redactor handler', () => {
     expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
     expect(twilio.requests.length).toBe(before);
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThan(3_590);
+    // Waiting is not retrying: it must not feed the retries metric.
+    const events = output.lines().map((l) => (JSON.parse(l) as { event: string }).event);
+    expect(events).toContain('redaction.deferred');
+    expect(events).not.toContain('redaction.retry');
   });
 
   it('gives up on a job older than the maximum age with reason gave-up', async () => {
