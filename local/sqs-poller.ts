@@ -15,8 +15,6 @@ export interface PollerOptions {
   readonly batchSize: number;
   /** Long-poll wait; a poll returns as soon as a message is there. */
   readonly waitTimeSeconds?: number;
-  /** Called after each invocation (benchmarks time them here). */
-  readonly onInvocation?: (invocation: { slot: number; records: number; durationMs: number }) => void;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -34,8 +32,6 @@ export class SqsPoller {
   #abort = new AbortController();
   /** Bumped by kill(): invocations of an older generation must not delete anything. */
   #generation = 0;
-  /** Invocations so far. */
-  invocations = 0;
 
   constructor(options: PollerOptions) {
     if (options.handlers.length === 0) throw new Error('SqsPoller needs at least one handler');
@@ -48,7 +44,7 @@ export class SqsPoller {
     this.#abort = new AbortController();
     const generation = this.#generation;
     // Loops of a killed generation may still be finishing their batch: keep them to await in stop().
-    this.#loops = [...this.#loops, ...this.#options.handlers.map((handler, slot) => this.#loop(generation, slot, handler))];
+    this.#loops = [...this.#loops, ...this.#options.handlers.map((handler) => this.#loop(generation, handler))];
   }
 
   /** Stops polling and waits for in-flight invocations and deletes to finish. */
@@ -70,7 +66,7 @@ export class SqsPoller {
     this.#abort.abort();
   }
 
-  async #loop(generation: number, slot: number, handler: RedactorHandler): Promise<void> {
+  async #loop(generation: number, handler: RedactorHandler): Promise<void> {
     const alive = () => this.#running && this.#generation === generation;
     let next = this.#receive();
     while (alive()) {
@@ -79,8 +75,6 @@ export class SqsPoller {
       // Poll ahead while this batch runs, as the event source mapping does.
       next = this.#receive();
       if (messages.length === 0) continue;
-      this.invocations += 1;
-      const started = performance.now();
       let failed: Set<string>;
       try {
         const response = await handler(toSqsEvent(messages, this.#options.queueUrl));
@@ -89,7 +83,6 @@ export class SqsPoller {
         this.#options.onError?.(error);
         continue;
       }
-      this.#options.onInvocation?.({ slot, records: messages.length, durationMs: performance.now() - started });
       if (this.#generation !== generation) return; // killed mid-batch: nothing gets deleted
       this.#delete(messages.filter((m) => !failed.has(m.MessageId!)));
     }

@@ -26,8 +26,3 @@ export type Outcome =
   | { readonly kind: 'cannot-redact'; readonly code: string; readonly reason: string };
 
 export type OutcomeKind = Outcome['kind'];
-
-/** Outcomes after which the message body is not (or no longer) at the provider. */
-export function isSuccess(outcome: Outcome): boolean {
-  return outcome.kind === 'redacted' || outcome.kind === 'already-redacted' || outcome.kind === 'not-found';
-}

@@ -2,7 +2,3 @@
 export const PROVIDER_NAMES = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as const;
 
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-export function isProviderName(value: string): value is ProviderName {
-  return (PROVIDER_NAMES as readonly string[]).includes(value);
-}
