@@ -1,4 +1,4 @@
-import { DEFAULT_TERMINAL_STATUSES, isTerminalEvent } from '../functions/core/terminal-rules';
+import { isDocumentedFinal } from './documented-final-statuses';
 import type { ProviderName } from '../functions/core/provider-name';
 import type { CountingLogger } from './counting-logger';
 import type { LocalStack } from './local-stack';
@@ -76,10 +76,7 @@ export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<
     const draw = random();
     const final: FinalStatus = draw < 0.8 ? 'delivered' : draw < 0.88 ? 'undelivered' : draw < 0.93 ? 'failed' : 'sent';
     const finalStatus = final === 'delivered' && mms && provider.startsWith('signalwire') ? 'sent' : final;
-    const terminal = isTerminalEvent(
-      { provider, route: '', messageId: '', status: finalStatus, ...(mms ? { hasMedia: true } : {}) },
-      DEFAULT_TERMINAL_STATUSES[provider],
-    );
+    const terminal = isDocumentedFinal(provider, finalStatus, mms);
     const { message, deliveries } = await stack.sender.send(provider, { mms, final });
     const entry: Tracked = { message, terminal };
     if (deliveries.some((d) => d.answered === 200)) entry.acceptedAt = Date.now();

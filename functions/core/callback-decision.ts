@@ -1,13 +1,21 @@
 import type { Account } from './config';
+import { redactionBasis, secondsUntilRedaction, type RedactionBasis } from './redaction-rule';
 import type { StatusEvent } from './status-event';
-import { isTerminalEvent } from './terminal-rules';
+
+/**
+ * The longest wait a queued job carries: one visibility timeout of SQS (12 h). A longer retention is
+ * served by the reconciliation sweep, which finds the message in the provider's own list when it is due.
+ */
+export const MAX_QUEUED_RETENTION_SECONDS = 12 * 60 * 60;
 
 /** What the receiver does with an authentic status callback. */
 export type CallbackDecision =
   /** Enqueue a redaction job, to run no earlier than `afterSeconds` from now. */
-  | { readonly kind: 'redact'; readonly afterSeconds: number; readonly reason: 'terminal' | 'sent-age' }
+  | { readonly kind: 'redact'; readonly afterSeconds: number; readonly reason: RedactionBasis }
   /** Acknowledge and do nothing: the message is not final yet. */
-  | { readonly kind: 'ignore' };
+  | { readonly kind: 'ignore' }
+  /** Acknowledge: the message is final, but its retention outlasts a queue; the sweep redacts it when due. */
+  | { readonly kind: 'leave-to-sweep'; readonly afterSeconds: number; readonly reason: RedactionBasis };
 
 /**
  * Terminal → redact (after the account's `redactAfterSeconds`). `sent` with the account's age rule →
@@ -15,11 +23,12 @@ export type CallbackDecision =
  * second redaction, and a provider that still calls it in progress answers "not final", which is retried.
  */
 export function decideCallback(event: StatusEvent, account: Account): CallbackDecision {
-  if (isTerminalEvent(event, account.terminalStatuses)) {
-    return { kind: 'redact', afterSeconds: account.redactAfterSeconds, reason: 'terminal' };
+  const basis = redactionBasis(event, account);
+  if (basis === undefined) return { kind: 'ignore' };
+  const afterSeconds = secondsUntilRedaction(basis, account);
+  // A sent-age wait is carried by the job, hop by hop; a retention beyond one visibility timeout is not.
+  if (account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS) {
+    return { kind: 'leave-to-sweep', afterSeconds, reason: basis };
   }
-  if (event.status === 'sent' && account.sentAgeSeconds > 0 && event.inbound !== true) {
-    return { kind: 'redact', afterSeconds: Math.max(account.sentAgeSeconds, account.redactAfterSeconds), reason: 'sent-age' };
-  }
-  return { kind: 'ignore' };
+  return { kind: 'redact', afterSeconds, reason: basis };
 }

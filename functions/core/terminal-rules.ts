@@ -2,7 +2,7 @@ import type { ProviderName } from './provider-name';
 import type { StatusEvent } from './status-event';
 
 /**
- * Every status each provider documents for a message (../shared/providers/NOTES.md). Used to reject
+ * Every status each provider documents for a message (see docs/providers.md). Used to reject
  * a typo in an account's `terminalStatuses` at synth time rather than never matching at runtime.
  */
 export const KNOWN_STATUSES: Readonly<Record<ProviderName, ReadonlySet<string>>> = {
@@ -40,7 +40,7 @@ export function terminalStatusesFor(
 
 /**
  * Statuses that are final only for messages with media. SignalWire never gets a delivery receipt for
- * MMS, so an MMS stays at `sent` for good (providers/NOTES.md).
+ * MMS, so an MMS stays at `sent` for good.
  */
 export const MMS_TERMINAL_STATUSES: Readonly<Partial<Record<ProviderName, ReadonlySet<string>>>> = {
   'signalwire-compat': new Set(['sent']),
@@ -53,7 +53,10 @@ export function isTerminalStatus(status: string, terminal: ReadonlySet<string>):
 }
 
 /** Whether this event ends the message's life at the provider, so its body can be redacted. */
-export function isTerminalEvent(event: StatusEvent, terminal: ReadonlySet<string>): boolean {
+export function isTerminalEvent(
+  event: Pick<StatusEvent, 'provider' | 'status' | 'hasMedia' | 'inbound'>,
+  terminal: ReadonlySet<string>,
+): boolean {
   // CarrierX's partner-level callback also reports inbound traffic: those messages are redacted only
   // where the account opts in by counting `received` as terminal.
   if (event.inbound === true && event.provider === 'carrierx' && !terminal.has('received')) return false;
