@@ -13,8 +13,12 @@ const MEDIA_DELETION_PROVIDERS: ReadonlySet<ProviderName> = new Set(['twilio', '
  */
 export const MAX_SENT_AGE_SECONDS = 7 * 24 * 60 * 60;
 
-/** SQS can hold a message invisible for at most 12 hours; a longer wait is not expressible. */
-export const MAX_REDACT_AFTER_SECONDS = 12 * 60 * 60;
+/**
+ * Longest retention an account can ask for: Twilio shows about 13 months (400 days) of messages
+ * through its API, so a later redaction could no longer find the message. Up to 12 hours a queued
+ * job carries the wait; beyond that the reconciliation sweep redacts the message when it is due.
+ */
+export const MAX_REDACT_AFTER_SECONDS = 400 * 24 * 60 * 60;
 
 const httpUrl = (key: string) =>
   z.string().check(
@@ -41,7 +45,10 @@ export const AccountConfigSchema = z.strictObject({
   secretId: z.string().check(z.minLength(1, 'secretId must not be empty'), z.maxLength(2048)),
   /** Replaces the provider's default terminal statuses for this account. */
   terminalStatuses: z.optional(z.array(z.string()).check(z.minLength(1, 'terminalStatuses must not be empty'))),
-  /** Seconds to wait after the terminal status before redacting (for short retention windows). */
+  /**
+   * How long the body is kept after the terminal status, in seconds (up to 400 days). Up to 12 hours
+   * the callback's queued job waits; longer retention is served by the reconciliation sweep.
+   */
   redactAfterSeconds: z.optional(
     z.number().check(z.int(), z.minimum(0), z.maximum(MAX_REDACT_AFTER_SECONDS)),
   ),

@@ -37,7 +37,7 @@ describe('Function: parseAccounts', () => {
     { name: 'a plain-http public URL', input: [twilioAccount({ publicUrl: 'http://hooks.example.com/cb' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL' },
     { name: 'a public URL with a query string', input: [twilioAccount({ publicUrl: 'https://hooks.example.com/cb?tenant=a' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL without query or fragment' },
     { name: 'a negative delay', input: [twilioAccount({ redactAfterSeconds: -1 })], message: 'accounts[0].redactAfterSeconds: too small (minimum 0)' },
-    { name: 'a delay beyond 12 hours', input: [twilioAccount({ redactAfterSeconds: 43_201 })], message: 'accounts[0].redactAfterSeconds: too big (maximum 43200)' },
+    { name: 'a retention beyond 400 days', input: [twilioAccount({ redactAfterSeconds: 34_560_001 })], message: 'accounts[0].redactAfterSeconds: too big (maximum 34560000)' },
     {
       name: 'a duplicate route',
       input: [twilioAccount(), twilioAccount({ secretId: 'other' })],
