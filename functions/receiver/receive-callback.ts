@@ -83,8 +83,9 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     }
     const eventFields = { ...fields, messageId: event.messageId, status: event.status };
     const decision = decideCallback(event, account);
-    if (decision.kind === 'ignore') {
-      deps.log.info('callback.ignored', { ...eventFields, reason: 'not-terminal' });
+    if (decision.kind !== 'redact') {
+      // Not final yet, or final with a retention longer than a queue carries: the sweep redacts it when due.
+      deps.log.info('callback.ignored', { ...eventFields, reason: decision.kind === 'ignore' ? 'not-terminal' : 'retention-served-by-sweep' });
       return { statusCode: 204, body: '' };
     }
     const job = buildRedactionJob(event, deps.now(), decision.afterSeconds);

@@ -27,6 +27,7 @@ const ACCOUNTS = [
   twilioAccount({ route: 'broken-secret', secretId: 'broken' }),
   twilioAccount({ route: 'flaky-secret', secretId: 'flaky' }),
   twilioAccount({ route: 'sent-age', sentAgeSeconds: 172_800 }),
+  twilioAccount({ route: 'thirty-days', redactAfterSeconds: 30 * 86_400 }),
 ];
 
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -145,6 +146,13 @@ describe('Lambda: receiver handler', () => {
     expect(input.DelaySeconds).toBe(900);
     const job = sentJobs()[0]!;
     expect(Date.parse(job.notBefore as string) - Date.parse(job.receivedAt as string)).toBe(3_600_000);
+  });
+
+  it('enqueues nothing for a retention longer than a queue carries: the sweep redacts it when due', async () => {
+    expect((await handler(twilioCallbackEvent({ route: 'thirty-days' }))).statusCode).toBe(204);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    const line = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'callback.ignored');
+    expect(line).toMatchObject({ route: 'thirty-days', reason: 'retention-served-by-sweep' });
   });
 
   it('answers 503 when the job cannot be enqueued, so the provider retries', async () => {
