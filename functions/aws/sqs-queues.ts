@@ -1,14 +1,18 @@
 import {
   ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetterAttributes, DeadLetterSender, JobSender, VisibilityController } from '../core/queues';
+import type { DeadLetterAttributes, DeadLetterSender, JobBatchSender, JobSender, VisibilityController } from '../core/queues';
 import type { RedactionJob } from '../core/redaction-job';
 
+/** Entries per SendMessageBatch call. */
+const SQS_BATCH_LIMIT = 10;
+
 /** The redaction queue: the receiver sends jobs to it, the redactor delays records on it. */
-export class SqsJobQueue implements JobSender, VisibilityController {
+export class SqsJobQueue implements JobSender, JobBatchSender, VisibilityController {
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,
@@ -22,6 +26,20 @@ export class SqsJobQueue implements JobSender, VisibilityController {
         ...(options?.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
       }),
     );
+  }
+
+  /** SendMessageBatch, ten jobs a call (SQS's limit); entries SQS refused are sent once more, then it throws. */
+  async sendBatch(jobs: readonly RedactionJob[]): Promise<void> {
+    for (let start = 0; start < jobs.length; start += SQS_BATCH_LIMIT) {
+      let entries = jobs.slice(start, start + SQS_BATCH_LIMIT).map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
+      for (let round = 0; entries.length > 0; round++) {
+        const answer = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+        const failed = new Set((answer.Failed ?? []).map((entry) => entry.Id));
+        if (failed.size === 0) break;
+        if (round === 1) throw new Error(`SQS refused ${failed.size} of ${entries.length} jobs in a batch`);
+        entries = entries.filter((entry) => failed.has(entry.Id));
+      }
+    }
   }
 
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {

@@ -48,7 +48,7 @@ export function dueAtOf(message: ListedMessage, account: Account): Date | undefi
  * body, and became due inside this run's window.
  */
 export function decideListedMessage(message: ListedMessage, account: Account, window: SweepWindow): ListedMessageDecision {
-  if (!message.hasBody) return { kind: 'skip', reason: message.mediaCount > 0 ? 'media-only' : 'body-empty' };
+  if (message.hasBody === false) return { kind: 'skip', reason: message.mediaCount > 0 ? 'media-only' : 'body-empty' };
   const dueAt = dueAtOf(message, account);
   if (dueAt === undefined) return { kind: 'skip', reason: 'not-terminal' };
   if (dueAt.getTime() > window.now.getTime()) return { kind: 'skip', reason: 'retention', dueAt };

@@ -13,8 +13,11 @@ export interface ListedMessage {
   readonly sentAt?: Date;
   /** When the provider last changed it (status, or a redaction): the best stand-in for "became final". */
   readonly updatedAt?: Date;
-  /** Whether the message still holds a non-empty body at the provider. */
-  readonly hasBody: boolean;
+  /**
+   * Whether the message still holds a non-empty body at the provider; `unknown` where the provider's
+   * list omits the body and offers no way to read it (SignalWire REST messages sent through Relay).
+   */
+  readonly hasBody: boolean | 'unknown';
   /** Media items attached (MMS). */
   readonly mediaCount: number;
   /** True for messages the account received. */

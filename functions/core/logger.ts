@@ -18,6 +18,9 @@ export interface LogFields {
   readonly delaySeconds?: number;
   readonly durationMs?: number;
   readonly count?: number;
+  /** Sweep: pages read and jobs sent to the redaction queue. */
+  readonly pages?: number;
+  readonly enqueued?: number;
   readonly failed?: number;
   readonly secretId?: string;
   readonly requestId?: string;

@@ -7,6 +7,12 @@ export interface JobSender {
   send(job: RedactionJob, options?: { readonly delaySeconds?: number }): Promise<void>;
 }
 
+/** Puts many redaction jobs on the queue (the sweep). */
+export interface JobBatchSender {
+  /** @throws when any job could not be enqueued after a retry; the caller retries the whole page. */
+  sendBatch(jobs: readonly RedactionJob[]): Promise<void>;
+}
+
 /** Delays the next delivery of a received record (redactor side). */
 export interface VisibilityController {
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;

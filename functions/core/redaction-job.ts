@@ -22,6 +22,8 @@ export const RedactionJobSchema = z.strictObject({
   notBefore: z.optional(z.iso.datetime()),
   /** The message has media (MMS). */
   media: z.optional(z.boolean()),
+  /** Set when the reconciliation sweep found the message in the provider's list (no callback announced it). */
+  origin: z.optional(z.literal('sweep')),
 });
 
 export type RedactionJob = z.infer<typeof RedactionJobSchema>;

@@ -8,7 +8,9 @@ import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
-import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import type { ListedMessage } from '../core/listed-message';
+import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, parseProviderDate } from './list-helpers';
 import { safeEqualSecret } from './twilio-signature';
 
 /** CarrierX Core API v2 origin. */
@@ -176,4 +178,56 @@ async function redactCarrierXMessage(job: RedactionJob, context: RedactionContex
     code: context.attemptBodyUpdate ? 'body-update-ignored' : 'body-not-updatable',
     reason: 'CarrierX still returns the message body after the update; its API offers no way to remove it',
   };
+}
+
+/**
+ * The listing side: `GET /sms/messages`, newest first (`order=date_created desc`), paged by `limit`
+ * (up to 1000) and `offset`, ending where `has_more` is false or the page reaches past the window's
+ * start. CarrierX documents no date filter for this list, so the window is applied here.
+ */
+export const carrierXListing: ListingProvider = {
+  provider: 'carrierx',
+  bindLister(secret, secretId): MessageLister {
+    const { token } = parseCarrierXSecret(secret, secretId);
+    return { listPage: (query, context) => listCarrierXPage(query, context, `Bearer ${token}`) };
+  },
+};
+
+async function listCarrierXPage(query: ListPageQuery, context: ListContext, authorization: string): Promise<ListPageResult> {
+  const offset = query.cursor === undefined ? 0 : Number(query.cursor);
+  if (!Number.isSafeInteger(offset) || offset < 0) return { ok: false, outcome: { kind: 'rejected', code: 'bad-cursor', reason: 'CarrierX page offset is not a whole number' } };
+  const limit = Math.min(Math.max(query.pageSize, 1), 1000);
+  const params = new URLSearchParams({ limit: String(limit), offset: String(offset), order: 'date_created desc' });
+  const answer = await sendOrClassify(context.http, {
+    method: 'GET',
+    url: `${context.apiBaseUrl ?? CARRIERX_API_BASE_URL}/sms/messages?${params.toString()}`,
+    headers: { authorization, accept: 'application/json' },
+  });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (!isSuccessStatus(answer.status)) return listFailure(classifyCarrierXError(answer, context.now()));
+  const page = parseJsonObject(answer.body);
+  if (page === undefined || !Array.isArray(page.items)) return UNREADABLE_PAGE;
+  const messages: ListedMessage[] = [];
+  let pastWindowStart = false;
+  for (const raw of page.items as unknown[]) {
+    const item = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+    const createdAt = parseProviderDate(item?.date_created);
+    if (item === undefined || typeof item.message_sid !== 'string' || !MESSAGE_SID.test(item.message_sid) || typeof item.status !== 'string' || createdAt === undefined) {
+      return UNREADABLE_PAGE;
+    }
+    if (createdAt.getTime() < query.from.getTime()) pastWindowStart = true;
+    if (!inWindow(createdAt, query.from, query.to)) continue;
+    const updatedAt = parseProviderDate(item.date_status_changed);
+    messages.push({
+      id: item.message_sid,
+      status: item.status,
+      createdAt,
+      ...(updatedAt === undefined ? {} : { updatedAt }),
+      hasBody: holdsBody(item.message),
+      mediaCount: Array.isArray(item.media_urls) ? item.media_urls.length : 0,
+      inbound: item.direction === 'inbound',
+    });
+  }
+  const more = page.has_more === true && !pastWindowStart && page.items.length > 0;
+  return { ok: true, messages, ...(more ? { nextCursor: String(offset + page.items.length) } : {}) };
 }

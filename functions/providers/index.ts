@@ -1,11 +1,11 @@
 import { ConfigError } from '../core/errors';
 import type { Account } from '../core/config';
 import type { ProviderName } from '../core/provider-name';
-import type { CallbackProvider, RedactionProvider } from './provider';
-import { carrierXCallbacks, carrierXRedaction } from './carrierx';
-import { signalWireCompatCallbacks, signalWireCompatRedaction } from './signalwire-compat';
-import { signalWireRestCallbacks, signalWireRestRedaction } from './signalwire-rest';
-import { twilioCallbacks, twilioRedaction } from './twilio';
+import type { CallbackProvider, ListingProvider, RedactionProvider } from './provider';
+import { carrierXCallbacks, carrierXListing, carrierXRedaction } from './carrierx';
+import { signalWireCompatCallbacks, signalWireCompatListing, signalWireCompatRedaction } from './signalwire-compat';
+import { signalWireRestCallbacks, signalWireRestListing, signalWireRestRedaction } from './signalwire-rest';
+import { twilioCallbacks, twilioListing, twilioRedaction } from './twilio';
 
 /**
  * The provider registry. The receiver imports only `callbackProviders` and the redactor only
@@ -23,6 +23,14 @@ export const redactionProviders: Partial<Record<ProviderName, RedactionProvider>
   'signalwire-compat': signalWireCompatRedaction,
   'signalwire-rest': signalWireRestRedaction,
   carrierx: carrierXRedaction,
+};
+
+/** The listing halves, for the reconciliation sweep and `verify`. */
+export const listingProviders: Partial<Record<ProviderName, ListingProvider>> = {
+  twilio: twilioListing,
+  'signalwire-compat': signalWireCompatListing,
+  'signalwire-rest': signalWireRestListing,
+  carrierx: carrierXListing,
 };
 
 /**

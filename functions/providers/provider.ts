@@ -1,5 +1,6 @@
 import type { CallbackRequest } from '../core/callback-request';
 import type { HttpClient } from '../core/http-client';
+import type { ListedMessage } from '../core/listed-message';
 import type { Outcome } from '../core/outcome';
 import type { ProviderName } from '../core/provider-name';
 import type { RedactionJob } from '../core/redaction-job';
@@ -56,4 +57,45 @@ export interface RedactionContext {
 export interface ProviderClient {
   /** Redacts one message and classifies the answer. Never throws for provider or network failures. */
   redact(job: RedactionJob, context: RedactionContext): Promise<Outcome>;
+}
+
+/** One page request against the provider's own message list. */
+export interface ListPageQuery {
+  /** Messages created or sent at or after this instant… */
+  readonly from: Date;
+  /** …and before this one. Providers that filter by day are narrowed to the exact window here. */
+  readonly to: Date;
+  /** The provider's next-page reference from the previous page; absent for the first page. */
+  readonly cursor?: string;
+  /** Messages per page asked of the provider (each provider caps it). */
+  readonly pageSize: number;
+  /**
+   * Providers whose list omits the body (SignalWire REST) fetch each message to test it; this says
+   * which ones are worth the request. Default: every message.
+   */
+  readonly needsBodyCheck?: (message: Omit<ListedMessage, 'hasBody'>) => boolean;
+}
+
+export interface ListContext {
+  readonly http: HttpClient;
+  /** The account's `apiBaseUrl`, else the provider's public API base URL. */
+  readonly apiBaseUrl?: string;
+  readonly now: () => Date;
+}
+
+/** A page of the list, or why it could not be read (classified like a redaction answer). */
+export type ListPageResult =
+  | { readonly ok: true; readonly messages: readonly ListedMessage[]; readonly nextCursor?: string }
+  | { readonly ok: false; readonly outcome: Exclude<Outcome, { kind: 'redacted' | 'already-redacted' | 'cannot-redact' }> };
+
+/** The listing side of a provider, used by the reconciliation sweep and `verify`. */
+export interface ListingProvider {
+  readonly provider: ProviderName;
+  /** @throws SecretShapeError */
+  bindLister(secret: unknown, secretId: string): MessageLister;
+}
+
+export interface MessageLister {
+  /** Reads one page. Never throws for provider or network failures. Bodies are tested and dropped here. */
+  listPage(query: ListPageQuery, context: ListContext): Promise<ListPageResult>;
 }

@@ -7,7 +7,8 @@ import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
-import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { listTwilioStylePage } from './twilio-style-listing';
 import {
   SIGNALWIRE_IN_PROGRESS,
   isSignalWireId,
@@ -141,3 +142,26 @@ async function explainRefusal(
   if (typeof message.status === 'string' && SIGNALWIRE_IN_PROGRESS.has(message.status)) return { kind: 'not-final', code };
   return { kind: 'rejected', code, reason: `SignalWire refused the request (HTTP ${refusal.status})` };
 }
+
+/** The listing side: `GET /api/laml/2010-04-01/Accounts/{project}/Messages` (Twilio's list shape, PageSize up to 1000). */
+export const signalWireCompatListing: ListingProvider = {
+  provider: 'signalwire-compat',
+  bindLister(secret, secretId): MessageLister {
+    const credentials = parseSignalWireSecret(secret, secretId);
+    return {
+      listPage: (query, context) =>
+        listTwilioStylePage(
+          {
+            origin: context.apiBaseUrl ?? credentials.spaceOrigin,
+            path: `/api/laml/2010-04-01/Accounts/${credentials.projectId}/Messages`,
+            authorization: basicAuth(credentials.projectId, credentials.apiToken),
+            maxPageSize: 1000,
+            isMessageId: isSignalWireId,
+            classifyError: (response, now) => classifyByStatus(response, compatErrorCode(response), now, 'SignalWire'),
+          },
+          query,
+          context,
+        ),
+    };
+  },
+};

@@ -8,7 +8,9 @@ import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
-import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import type { ListedMessage } from '../core/listed-message';
+import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
 import { isSignalWireId, parseSignalWireSecret, signalWireIdSchema, type SignalWireCredentials } from './signalwire-secret';
 import { safeEqual, urlCandidates } from './twilio-signature';
 
@@ -128,4 +130,73 @@ async function redactRestMessage(job: RedactionJob, context: RedactionContext, c
   return message.body === ''
     ? { kind: 'redacted' }
     : { kind: 'rejected', code: 'body-not-empty', reason: 'SignalWire answered 2xx but the body is not empty' };
+}
+
+/** The listing side: `GET /api/messaging/logs` (created_after / created_before, page_size up to 1000, `links.next`). */
+export const signalWireRestListing: ListingProvider = {
+  provider: 'signalwire-rest',
+  bindLister(secret, secretId): MessageLister {
+    const credentials = parseSignalWireSecret(secret, secretId);
+    return { listPage: (query, context) => listRestLogsPage(query, context, credentials) };
+  },
+};
+
+const LOGS_PATH = '/api/messaging/logs';
+
+/**
+ * One page of the messaging logs. Log entries carry no body; an entry's `url` (present for messages
+ * sent through the compatibility API) reads the message with its body, so only those can be checked,
+ * and only for entries the sweep would act on. Relay messages have no readable body: `unknown`.
+ */
+async function listRestLogsPage(query: ListPageQuery, context: ListContext, credentials: SignalWireCredentials): Promise<ListPageResult> {
+  const base = context.apiBaseUrl ?? credentials.spaceOrigin;
+  const headers = { authorization: basicAuth(credentials.projectId, credentials.apiToken), accept: 'application/json' };
+  const url = query.cursor === undefined
+    ? `${base}${LOGS_PATH}?${new URLSearchParams({ created_after: query.from.toISOString(), created_before: query.to.toISOString(), page_size: String(Math.min(Math.max(query.pageSize, 1), 1000)) }).toString()}`
+    : nextPageUrl(base, query.cursor, LOGS_PATH);
+  if (url === undefined) return { ok: false, outcome: { kind: 'rejected', code: 'foreign-cursor', reason: 'next page reference leaves the messaging logs' } };
+  const answer = await sendOrClassify(context.http, { method: 'GET', url, headers });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (!isSuccessStatus(answer.status)) return listFailure(classifySignalWireRestError(answer, context.now()));
+  const page = parseJsonObject(answer.body);
+  if (page === undefined || !Array.isArray(page.data)) return UNREADABLE_PAGE;
+  const messages: ListedMessage[] = [];
+  for (const raw of page.data as unknown[]) {
+    const entry = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+    const createdAt = parseProviderDate(entry?.created_at);
+    if (entry === undefined || typeof entry.id !== 'string' || !isSignalWireId(entry.id) || typeof entry.status !== 'string' || createdAt === undefined) {
+      return UNREADABLE_PAGE;
+    }
+    if (!inWindow(createdAt, query.from, query.to)) continue;
+    const listed = {
+      id: entry.id,
+      status: entry.status,
+      createdAt,
+      mediaCount: entry.kind === 'mms' || entry.type === 'mms' ? 1 : 0,
+      inbound: entry.direction === 'inbound',
+    };
+    const wanted = query.needsBodyCheck?.(listed) ?? true;
+    const hasBody = wanted && typeof entry.url === 'string' ? await readBody(entry.url, base, headers, context) : 'unknown';
+    if (typeof hasBody === 'object') return hasBody;
+    messages.push({ ...listed, hasBody });
+  }
+  const links = page.links as { next?: unknown } | undefined;
+  const next = typeof links?.next === 'string' && links.next !== '' ? links.next : undefined;
+  return { ok: true, messages, ...(next === undefined ? {} : { nextCursor: next }) };
+}
+
+/** Reads a logged message through its own `url` (same space only) to test its body in memory. */
+async function readBody(
+  url: string,
+  base: string,
+  headers: Record<string, string>,
+  context: ListContext,
+): Promise<boolean | 'unknown' | Extract<ListPageResult, { ok: false }>> {
+  if (!url.startsWith(`${base}/`)) return 'unknown';
+  const answer = await sendOrClassify(context.http, { method: 'GET', url, headers });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (answer.status === 404) return 'unknown';
+  if (!isSuccessStatus(answer.status)) return listFailure(classifySignalWireRestError(answer, context.now()));
+  const message = parseJsonObject(answer.body);
+  return message === undefined ? UNREADABLE_PAGE : holdsBody(message.body);
 }

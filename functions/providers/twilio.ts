@@ -9,7 +9,8 @@ import type { StatusEvent } from '../core/status-event';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
-import type { CallbackProvider, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { listTwilioStylePage } from './twilio-style-listing';
 import { formParams, isValidFormSignature, isValidJsonSignature, usesBodyHash } from './twilio-signature';
 
 /** Twilio's REST API origin. */
@@ -175,10 +176,7 @@ export const twilioRedaction: RedactionProvider = {
   provider: 'twilio',
   bindClient(secret, secretId): ProviderClient {
     const credentials = parseTwilioSecret(secret, secretId);
-    const authorization =
-      credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined
-        ? basicAuth(credentials.apiKeySid, credentials.apiKeySecret)
-        : basicAuth(credentials.accountSid, credentials.authToken);
+    const authorization = apiAuthorization(credentials);
     return {
       redact: (job, context) => redactTwilioMessage(job, context, credentials.accountSid, authorization),
     };
@@ -220,3 +218,34 @@ async function redactTwilioMessage(
     classifyError: (response) => classifyTwilioError(response, now),
   });
 }
+
+/** API calls authenticate with the API key when the secret has one, else with the account's auth token. */
+function apiAuthorization(credentials: TwilioSecret): string {
+  return credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined
+    ? basicAuth(credentials.apiKeySid, credentials.apiKeySecret)
+    : basicAuth(credentials.accountSid, credentials.authToken);
+}
+
+/** The listing side: `GET /2010-04-01/Accounts/{AccountSid}/Messages.json` (PageSize up to 1000). */
+export const twilioListing: ListingProvider = {
+  provider: 'twilio',
+  bindLister(secret, secretId): MessageLister {
+    const credentials = parseTwilioSecret(secret, secretId);
+    const authorization = apiAuthorization(credentials);
+    return {
+      listPage: (query, context) =>
+        listTwilioStylePage(
+          {
+            origin: context.apiBaseUrl ?? TWILIO_API_BASE_URL,
+            path: `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`,
+            authorization,
+            maxPageSize: 1000,
+            isMessageId: (value) => MESSAGE_SID.test(value),
+            classifyError: classifyTwilioError,
+          },
+          query,
+          context,
+        ),
+    };
+  },
+};

@@ -1,0 +1,73 @@
+import * as z from 'zod/mini';
+import { describeIssues } from './zod-issues';
+
+/** Sweep page message schema version; bump on an incompatible change and keep reading the old one. */
+export const SWEEP_PAGE_JOB_VERSION = 1;
+
+const isoDate = z.iso.datetime();
+
+/** Counts carried from page to page, so the last page can report the whole run. */
+export const SweepTotalsSchema = z.strictObject({
+  pages: z.number().check(z.int(), z.minimum(0)),
+  listed: z.number().check(z.int(), z.minimum(0)),
+  /** Messages to redact (enqueued, or counted only on a dry run), per provider status. */
+  redact: z.record(z.string(), z.number().check(z.int(), z.minimum(0))),
+  /** Messages left alone, per skip reason. */
+  skipped: z.record(z.string(), z.number().check(z.int(), z.minimum(0))),
+});
+
+export type SweepTotals = z.infer<typeof SweepTotalsSchema>;
+
+/**
+ * One page of one account's sweep, as a queue message: the run's window, where in the provider's
+ * list to continue, and the counts so far. Ids, dates and the provider's page reference only.
+ * A crashed run resumes from the last page whose job was sent, because each page is its own message.
+ */
+export const SweepPageJobSchema = z.strictObject({
+  v: z.literal(SWEEP_PAGE_JOB_VERSION),
+  /** Identifies the run in logs: `<route>:<window end>`. */
+  runId: z.string().check(z.regex(/^[A-Za-z0-9_:.-]{1,200}$/)),
+  route: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+  /** The provider's list is read for messages created or sent in [listFrom, listTo). */
+  listFrom: isoDate,
+  listTo: isoDate,
+  /** Messages due at or before this instant are redacted… */
+  dueBy: isoDate,
+  /** …and, when set, only those due after this one (earlier runs had the rest). */
+  dueAfter: z.optional(isoDate),
+  /** The provider's next-page reference; absent on the first page. */
+  cursor: z.optional(z.string().check(z.maxLength(4096))),
+  totals: SweepTotalsSchema,
+});
+
+export type SweepPageJob = z.infer<typeof SweepPageJobSchema>;
+
+export function emptyTotals(): SweepTotals {
+  return { pages: 0, listed: 0, redact: {}, skipped: {} };
+}
+
+/** Adds a counted key to one of the totals' tallies. */
+export function tally(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** How many messages the totals send (or would send) to redaction. */
+export function redactCount(totals: SweepTotals): number {
+  return Object.values(totals.redact).reduce((sum, n) => sum + n, 0);
+}
+
+export type ParsedSweepPageJob = { ok: true; job: SweepPageJob } | { ok: false; problem: string };
+
+/** Parses a sweep queue message. A bad one is reported with the offending keys, never its content. */
+export function parseSweepPageJob(body: string): ParsedSweepPageJob {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { ok: false, problem: 'sweep page job is not valid JSON' };
+  }
+  const parsed = SweepPageJobSchema.safeParse(value);
+  return parsed.success
+    ? { ok: true, job: parsed.data }
+    : { ok: false, problem: `sweep page job is invalid: ${describeIssues(parsed.error.issues, 'job')}` };
+}

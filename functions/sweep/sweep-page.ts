@@ -1,0 +1,133 @@
+import type { Account } from '../core/config';
+import { ConfigError, RedactorError } from '../core/errors';
+import type { HttpClient } from '../core/http-client';
+import type { ListedMessage } from '../core/listed-message';
+import { decideListedMessage, type SweepWindow } from '../core/listed-message-decision';
+import type { Logger } from '../core/logger';
+import { PerSecretMemo } from '../core/per-secret-memo';
+import type { ProviderName } from '../core/provider-name';
+import type { JobBatchSender } from '../core/queues';
+import { REDACTION_JOB_VERSION, type RedactionJob } from '../core/redaction-job';
+import type { SecretStore } from '../core/secret-store';
+import { redactCount, tally, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
+import type { ListPageResult, ListingProvider, MessageLister } from '../providers/provider';
+
+/** Everything one sweep page needs, as one object. */
+export interface SweepDeps {
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly listers: Partial<Record<ProviderName, ListingProvider>>;
+  readonly secrets: SecretStore;
+  readonly http: HttpClient;
+  /** The redaction queue: the sweep feeds the same path as the callbacks. */
+  readonly jobs: JobBatchSender;
+  readonly now: () => Date;
+  readonly log: Logger;
+  /** Messages asked of the provider per page. */
+  readonly pageSize: number;
+}
+
+export interface SweepPageOptions {
+  /** Count what would be redacted, enqueue nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** The page was read and acted on: the next page to read, or the run's totals when it was the last. */
+export type SweepPageResult =
+  | { readonly kind: 'next'; readonly job: SweepPageJob }
+  | { readonly kind: 'done'; readonly totals: SweepTotals };
+
+/** A page could not be read (provider down, throttling, credentials): the page job is retried as a whole. */
+export class SweepPageError extends RedactorError {
+  override readonly name = 'SweepPageError';
+  constructor(
+    readonly route: string,
+    readonly code: string,
+  ) {
+    super(`sweep of route ${route} could not read the provider's list (${code})`, { retryable: true, httpStatus: 503 });
+  }
+}
+
+const listers = new PerSecretMemo<MessageLister>();
+
+/**
+ * Reads one page of an account's message list, decides each message with the shared rules, and sends
+ * the ones due to the redaction queue. Idempotent per page: a page read twice (a crash between the
+ * enqueue and the next page's job) only enqueues jobs that find the body already gone.
+ */
+export async function sweepPage(job: SweepPageJob, deps: SweepDeps, options: SweepPageOptions = {}): Promise<SweepPageResult> {
+  const account = deps.accounts.get(job.route);
+  const provider = account === undefined ? undefined : deps.listers[account.provider];
+  if (account === undefined || provider === undefined) throw new ConfigError(`sweep: route ${job.route} is not a configured account`);
+  const window: SweepWindow = { now: new Date(job.dueBy), ...(job.dueAfter === undefined ? {} : { dueAfter: new Date(job.dueAfter) }) };
+  const page = await readPage(job, account, provider, deps, window);
+
+  const totals: SweepTotals = { ...job.totals, pages: job.totals.pages + 1, listed: job.totals.listed + page.messages.length, redact: { ...job.totals.redact }, skipped: { ...job.totals.skipped } };
+  const redactions: RedactionJob[] = [];
+  const receivedAt = deps.now().toISOString();
+  for (const message of page.messages) {
+    const decision = decideListedMessage(message, account, window);
+    if (decision.kind === 'skip') {
+      tally(totals.skipped, decision.reason);
+      continue;
+    }
+    tally(totals.redact, message.status);
+    redactions.push(redactionJobFor(message, account, receivedAt));
+  }
+  if (!options.dryRun && redactions.length > 0) await deps.jobs.sendBatch(redactions);
+  deps.log.info('sweep.page', { route: account.route, provider: account.provider, count: page.messages.length, enqueued: options.dryRun ? 0 : redactions.length });
+
+  if (page.nextCursor !== undefined) return { kind: 'next', job: { ...job, cursor: page.nextCursor, totals } };
+  deps.log.info('sweep.completed', {
+    route: account.route,
+    provider: account.provider,
+    pages: totals.pages,
+    count: totals.listed,
+    enqueued: options.dryRun ? 0 : redactCount(totals),
+  });
+  return { kind: 'done', totals };
+}
+
+async function readPage(
+  job: SweepPageJob,
+  account: Account,
+  provider: ListingProvider,
+  deps: SweepDeps,
+  window: SweepWindow,
+): Promise<Extract<ListPageResult, { ok: true }>> {
+  const query = {
+    from: new Date(job.listFrom),
+    to: new Date(job.listTo),
+    pageSize: deps.pageSize,
+    ...(job.cursor === undefined ? {} : { cursor: job.cursor }),
+    // Only a message that would be redacted is worth a request to learn whether it still holds a body.
+    needsBodyCheck: (message: Omit<ListedMessage, 'hasBody'>) => decideListedMessage({ ...message, hasBody: true }, account, window).kind === 'redact',
+  };
+  const context = { http: deps.http, now: deps.now, ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }) };
+  for (let attempt = 1; ; attempt++) {
+    const secret = await deps.secrets.get(account.secretId);
+    const lister = listers.get(secret as object, provider.provider, () => provider.bindLister(secret, account.secretId));
+    const result = await lister.listPage(query, context);
+    if (result.ok) return result;
+    // Credentials may have been rotated since they were cached: read them once more, then fail loudly.
+    if (result.outcome.kind === 'auth' && attempt === 1) {
+      deps.secrets.invalidate(account.secretId);
+      continue;
+    }
+    const code = result.outcome.code ?? result.outcome.kind;
+    deps.log.warn('sweep.page-failed', { route: account.route, provider: account.provider, outcome: result.outcome.kind, code });
+    throw new SweepPageError(account.route, code);
+  }
+}
+
+function redactionJobFor(message: ListedMessage, account: Account, receivedAt: string): RedactionJob {
+  return {
+    v: REDACTION_JOB_VERSION,
+    provider: account.provider,
+    route: account.route,
+    messageId: message.id,
+    status: message.status,
+    receivedAt,
+    ...(message.mediaCount > 0 ? { media: true } : {}),
+    origin: 'sweep',
+  };
+}
