@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Account } from '../functions/core/config';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
+import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 
 /**
  * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
@@ -37,6 +38,8 @@ export interface ResolvedMessageRedactorProps {
   readonly endpoint: CallbackEndpoint;
   readonly throttlingBurstLimit: number;
   readonly throttlingRateLimit: number;
+  /** Each account's callback route throttle, by route. */
+  readonly routeThrottling: ReadonlyMap<string, ResolvedRouteThrottling>;
   readonly logRetention: logs.RetentionDays;
   readonly alarmActions: readonly cloudwatch.IAlarmAction[];
   readonly oldestMessageAgeAlarmThreshold: Duration;
@@ -52,7 +55,7 @@ export interface ResolvedMessageRedactorProps {
 
 type ScalarProps = Omit<
   ResolvedMessageRedactorProps,
-  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold'
+  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling'
 >;
 
 /** The construct's defaults for every scalar prop (see the `@default` tags on MessageRedactorProps). */
@@ -132,8 +135,14 @@ export function resolveMessageRedactorProps(
   if (merged.endpoint === 'function-url' && (props.throttlingBurstLimit !== undefined || props.throttlingRateLimit !== undefined)) {
     problems.push("throttlingBurstLimit/throttlingRateLimit apply to the HTTP API only; a Function URL has no throttling (endpoint: 'function-url')");
   }
+  if (merged.endpoint === 'function-url' && props.routeThrottling !== undefined) {
+    problems.push("routeThrottling applies to the HTTP API only; a Function URL has no routes (endpoint: 'function-url')");
+  }
   check.integer('throttlingBurstLimit', merged.throttlingBurstLimit, 0, 1_000_000);
   check.number('throttlingRateLimit', merged.throttlingRateLimit, 0, 1_000_000);
+  const routeThrottling = resolveRouteThrottling(
+    { burstLimit: merged.throttlingBurstLimit, rateLimit: merged.throttlingRateLimit }, props.routeThrottling, accounts, problems, check,
+  );
   check.integer('dlqDepthAlarmThreshold', merged.dlqDepthAlarmThreshold, 1, 1_000_000);
   check.integer('retryAlarmThreshold', merged.retryAlarmThreshold, 1, 1_000_000);
 
@@ -161,6 +170,7 @@ export function resolveMessageRedactorProps(
     ...(props.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: props.maxBatchingWindow }),
     ...key,
     oldestMessageAgeAlarmThreshold,
+    routeThrottling,
     queueProps,
     deadLetterQueueProps,
   };

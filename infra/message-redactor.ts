@@ -14,12 +14,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { parseAccounts, type AccountConfigInput } from '../functions/core/config';
+import { callbackPath, callbackRouteKey } from '../functions/core/callback-route';
+import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { assertProvidersImplemented, callbackProviders, redactionProviders } from '../functions/providers';
 import { RECEIVER_ENV, REDACTOR_ENV } from '../functions/core/lambda-env';
 import { importAccountSecrets } from './account-secrets';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
+import type { RouteThrottling } from './route-throttling';
+
+export type { RouteThrottling } from './route-throttling';
 
 /** Repository root: esbuild resolves `functions/` and node_modules from here, pinned by package-lock.json. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -136,15 +140,24 @@ export interface MessageRedactorProps {
    */
   readonly deadLetterQueueProps?: sqs.QueueProps;
   /**
-   * Burst limit of the API's default route throttling, in requests.
+   * Burst limit of each account's callback route, in requests. Every route (`POST /callbacks/<route>`)
+   * has its own limit, so a flood on one account's URL cannot starve the others; paths that match no
+   * route get API Gateway's 404 without reaching the receiver.
    * @default 500
    */
   readonly throttlingBurstLimit?: number;
   /**
-   * Steady-state rate limit of the API's default route throttling, in requests per second.
+   * Steady-state rate limit of each account's callback route, in requests per second.
    * @default 200
    */
   readonly throttlingRateLimit?: number;
+  /**
+   * Per-account route throttles, keyed by the account's `route` (e.g. a higher rate for a high-volume
+   * account); a limit left out keeps `throttlingBurstLimit` / `throttlingRateLimit`. A key that is not a
+   * configured route fails the synth.
+   * @default - every route gets throttlingBurstLimit and throttlingRateLimit
+   */
+  readonly routeThrottling?: Readonly<Record<string, RouteThrottling>>;
   /**
    * Retention of the functions' and the API's log groups.
    * @default logs.RetentionDays.ONE_MONTH
@@ -217,7 +230,7 @@ export const METRIC_NAMESPACE = 'MessageRedactor';
  * never created; each function may read only the accounts' secrets.
  */
 export class MessageRedactor extends Construct {
-  /** The HTTP API that receives `POST /callbacks/{route}` (endpoint `http-api`). */
+  /** The HTTP API with one `POST /callbacks/<route>` route per account (endpoint `http-api`). */
   public readonly httpApi?: apigwv2.HttpApi;
   /** The receiver's Function URL (endpoint `function-url`). */
   public readonly functionUrl?: lambda.FunctionUrl;
@@ -304,7 +317,7 @@ export class MessageRedactor extends Construct {
       this.functionUrl = this.receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
       this.callbackUrl = `${this.functionUrl.url}callbacks/`;
     } else {
-      this.httpApi = this.createHttpApi(settings);
+      this.httpApi = this.createHttpApi(settings, accounts);
       this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
     }
     this.metrics = this.createLogMetrics();
@@ -360,28 +373,49 @@ export class MessageRedactor extends Construct {
     key?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
-  private createHttpApi(settings: ResolvedMessageRedactorProps): apigwv2.HttpApi {
+  /**
+   * One route per account, so a made-up path gets API Gateway's 404 without invoking the receiver, and
+   * each route with its own throttle (stage route settings), so one account's traffic cannot use up
+   * another's.
+   */
+  private createHttpApi(settings: ResolvedMessageRedactorProps, accounts: readonly Account[]): apigwv2.HttpApi {
     const httpApi = new apigwv2.HttpApi(this, 'Api', {
       description: 'SMS provider status callbacks for message-redactor',
       // The default stage is created below, with access logs and throttling.
       createDefaultStage: false,
     });
+    // One invoke permission for the whole API instead of one per route: every route of this API is a
+    // callback route of this receiver, and the function's resource policy stays small (20 KB limit)
+    // however many accounts there are.
+    const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiver, { scopePermissionToRoute: false });
+    const routes = accounts.flatMap((account) =>
+      httpApi.addRoutes({ path: callbackPath(account.route), methods: [apigwv2.HttpMethod.POST], integration }));
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'SMS providers cannot authenticate to an API Gateway authorizer; the receiver verifies each '
+          + "callback's provider signature (HMAC or shared secret, constant time) on the raw body before parsing it.",
+      });
+    }
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: settings.logRetention });
-    new apigwv2.HttpStage(this, 'DefaultStage', {
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
+      // For any route added to the API later; the callback routes get their own settings below.
       throttle: { burstLimit: settings.throttlingBurstLimit, rateLimit: settings.throttlingRateLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // The route key, never $context.path: routes are kept out of access logs, which tend to be shared more widely.
+        // Neither $context.path nor $context.routeKey: both carry the route, and access logs tend to be
+        // shared more widely. The error type still tells a throttled request (429) from an unknown path.
         format: AccessLogFormat.custom(JSON.stringify({
           requestId: '$context.requestId',
           requestTime: '$context.requestTime',
           sourceIp: '$context.identity.sourceIp',
           userAgent: '$context.identity.userAgent',
-          routeKey: '$context.routeKey',
+          httpMethod: '$context.httpMethod',
           status: '$context.status',
+          errorType: '$context.error.responseType',
           responseLength: '$context.responseLength',
           responseLatency: '$context.responseLatency',
           integrationStatus: '$context.integrationStatus',
@@ -390,18 +424,14 @@ export class MessageRedactor extends Construct {
         })),
       },
     });
-    const [route] = httpApi.addRoutes({
-      path: '/callbacks/{route}',
-      methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('ReceiverIntegration', this.receiver),
-    });
-    if (route !== undefined) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: 'SMS providers cannot authenticate to an API Gateway authorizer; the receiver verifies each '
-          + "callback's provider signature (HMAC or shared secret, constant time) on the raw body before parsing it.",
-      });
-    }
+    (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
+      accounts.map((account) => {
+        const throttle = settings.routeThrottling.get(account.route)!;
+        return [callbackRouteKey(account.route), { ThrottlingBurstLimit: throttle.burstLimit, ThrottlingRateLimit: throttle.rateLimit }];
+      }),
+    );
+    // Route settings name routes by key: CloudFormation refuses them until the routes exist.
+    for (const route of routes) stage.node.addDependency(route);
     return httpApi;
   }
 

@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { callbackRouteKey, routeFromCallbackPath } from '../functions/core/callback-route';
 import type { ReceiverHandler } from '../functions/receiver/create-handler';
-
-/** Media types API Gateway passes as text; anything else arrives base64-encoded. */
-const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml)|$)/i;
+import { buildHttpApiEvent } from './events/http-api-event';
 
 export interface LocalApiGateway {
   /** `http://127.0.0.1:<port>` */
@@ -12,13 +11,31 @@ export interface LocalApiGateway {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startApiGateway}. */
+export interface LocalApiGatewayOptions {
+  /** The configured accounts' routes: the deployed HTTP API has one `POST /callbacks/<route>` each. */
+  readonly routes: Iterable<string>;
+  /**
+   * Port on 127.0.0.1.
+   * @default 0 (a free port)
+   */
+  readonly port?: number;
+  /**
+   * Larger request bodies get API Gateway's 413.
+   * @default 10 MiB, API Gateway's payload limit
+   */
+  readonly maxBodyBytes?: number;
+}
+
 /**
- * A real HTTP server on 127.0.0.1 standing in for the HTTP API: `POST /callbacks/{route}` becomes an
- * API Gateway v2 event (raw path, raw query string, lower-cased headers, base64 body when binary)
- * for the receiver handler; anything else gets API Gateway's own 404.
+ * A real HTTP server on 127.0.0.1 standing in for the HTTP API: `POST /callbacks/<route>` of a
+ * configured route becomes an API Gateway v2 event (raw path, raw query string, lower-cased headers,
+ * base64 body when binary) for the receiver handler; anything else gets API Gateway's own 404, as the
+ * deployed API (one route per account) answers it without invoking the receiver.
  */
-export async function startApiGateway(handler: ReceiverHandler, options: { port?: number; maxBodyBytes?: number } = {}): Promise<LocalApiGateway> {
-  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024; // API Gateway's payload limit
+export async function startApiGateway(handler: ReceiverHandler, options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const routes: ReadonlySet<string> = new Set(options.routes);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -31,7 +48,7 @@ export async function startApiGateway(handler: ReceiverHandler, options: { port?
         res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
         return;
       }
-      const event = toEvent(req, Buffer.concat(chunks));
+      const event = toEvent(req, Buffer.concat(chunks), routes);
       if (event === undefined) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
         return;
@@ -63,42 +80,28 @@ export async function startApiGateway(handler: ReceiverHandler, options: { port?
   };
 }
 
-function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 | undefined {
+/** The event API Gateway would invoke the receiver with; undefined when no route matches (404). */
+function toEvent(req: IncomingMessage, body: Buffer, routes: ReadonlySet<string>): APIGatewayProxyEventV2 | undefined {
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
-  const rawQueryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
-  const match = /^\/callbacks\/([^/]+)$/.exec(rawPath);
-  if (req.method !== 'POST' || !match) return undefined;
+  // The same path → route function as the receiver's adapter: a malformed escape is no route, never a throw.
+  const route = routeFromCallbackPath(rawPath);
+  if (req.method !== 'POST' || route === undefined || !routes.has(route)) return undefined;
   const headers: Record<string, string> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!.toLowerCase();
     const value = req.rawHeaders[i + 1]!;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
-  const isText = TEXT_TYPES.test((headers['content-type'] ?? '').split(';')[0]!.trim());
-  const domainName = headers.host ?? '127.0.0.1';
-  const route = decodeURIComponent(match[1]!);
-  return {
-    version: '2.0',
-    routeKey: 'POST /callbacks/{route}',
+  return buildHttpApiEvent({
+    method: 'POST',
+    domainName: headers.host ?? '127.0.0.1',
     rawPath,
-    rawQueryString,
+    rawQueryString: queryStart === -1 ? '' : url.slice(queryStart + 1),
     headers,
-    pathParameters: { route },
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName,
-      domainPrefix: domainName.split('.')[0]!,
-      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-      requestId: `local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      routeKey: 'POST /callbacks/{route}',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
-    isBase64Encoded: body.length > 0 && !isText,
-  };
+    body,
+    routeKey: callbackRouteKey(route),
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+  });
 }

@@ -100,7 +100,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     maxReceiveCount: options.maxReceiveCount ?? 100,
   });
   let receiver: ReceiverHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
-  const gateway = await startApiGateway((event) => receiver(event), options.port === undefined ? {} : { port: options.port });
+  const gateway = await startApiGateway((event) => receiver(event), {
+    routes: Object.values(LOCAL_ROUTES),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
   const callbackUrl = (provider: ProviderName) => `${gateway.origin}/callbacks/${LOCAL_ROUTES[provider]}`;
 
   const providers = Object.keys(LOCAL_ROUTES) as ProviderName[];

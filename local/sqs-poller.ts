@@ -1,6 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import type { RedactorHandler } from '../functions/redactor/create-handler';
+import { buildSqsEvent, localQueueArn } from './events/sqs-event';
 
 export interface PollerOptions {
   readonly sqs: SQSClient;
@@ -132,24 +133,17 @@ export class SqsPoller {
 }
 
 function toSqsEvent(messages: Message[], queueUrl: string): SQSEvent {
-  return {
-    Records: messages.map(
-      (m): SQSRecord => ({
-        messageId: m.MessageId!,
-        receiptHandle: m.ReceiptHandle!,
-        body: m.Body ?? '',
-        attributes: {
-          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
-          SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`,
-        awsRegion: 'us-east-1',
-      }),
-    ),
-  };
+  const timestamp = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  return buildSqsEvent(
+    messages.map((m) => ({
+      messageId: m.MessageId!,
+      receiptHandle: m.ReceiptHandle!,
+      body: m.Body ?? '',
+      receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+      sentTimestamp: timestamp(m.Attributes?.SentTimestamp),
+      firstReceiveTimestamp: timestamp(m.Attributes?.ApproximateFirstReceiveTimestamp),
+      md5OfBody: m.MD5OfBody ?? '',
+    })),
+    localQueueArn(queueUrl),
+  );
 }

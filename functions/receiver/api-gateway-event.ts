@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { routeFromCallbackPath, routeFromRouteKey } from '../core/callback-route';
 import type { CallbackResponse, IncomingCallback } from './receive-callback';
 
 /**
@@ -10,8 +11,10 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): IncomingCall
   const rawQuery = event.rawQueryString ?? '';
   const body = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   return {
-    // API Gateway fills pathParameters; a Lambda Function URL (same payload v2) only has the raw path.
-    route: event.pathParameters?.route ?? routeFromPath(event.rawPath),
+    // The HTTP API has one route per account, and its key names the route even when a custom-domain
+    // mapping key prefixes the raw path; a Lambda Function URL (same payload v2, key `$default`) only
+    // has the raw path. The local API gateway builds its events the same way.
+    route: routeFromRouteKey(event.routeKey) ?? routeFromCallbackPath(event.rawPath),
     method: event.requestContext.http.method,
     receivedUrl: `https://${event.requestContext.domainName}${event.rawPath}${rawQuery === '' ? '' : `?${rawQuery}`}`,
     rawQuery,
@@ -19,17 +22,6 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): IncomingCall
     headers: event.headers ?? {},
     body,
   };
-}
-
-/** `/callbacks/{route}` → route; undefined for any other path (answered 404). */
-function routeFromPath(rawPath: string): string | undefined {
-  const match = /^\/callbacks\/([^/]+)$/.exec(rawPath);
-  if (match === null) return undefined;
-  try {
-    return decodeURIComponent(match[1]!);
-  } catch {
-    return undefined;
-  }
 }
 
 export function toApiGatewayResult(response: CallbackResponse): APIGatewayProxyStructuredResultV2 {

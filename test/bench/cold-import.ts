@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { buildRedactionJob } from '../../functions/core/redaction-job';
+import { buildSqsEvent } from '../../local/events/sqs-event';
 import { LOCAL_ROUTES, type LocalStack } from '../../local/local-stack';
 import type { BuiltBundle, BundleName } from './bundles';
 import { startFakeSecretsManager } from './fake-secrets-manager';
@@ -138,20 +139,6 @@ function runChild(bundle: string, env: Record<string, string>, check: (result: u
 }
 
 function sqsEvent(body: string, i: number): SQSEvent {
-  const now = String(Date.now());
-  return {
-    Records: [
-      {
-        messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        receiptHandle: `bench-receipt-${i}`,
-        body,
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:message-redactor-jobs',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
+  const message = { messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, receiptHandle: `bench-receipt-${i}`, body };
+  return buildSqsEvent([message], 'arn:aws:sqs:us-east-1:000000000000:message-redactor-jobs');
 }

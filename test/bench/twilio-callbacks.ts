@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { callbackRouteKey } from '../../functions/core/callback-route';
 import type { IncomingCallback } from '../../functions/receiver/receive-callback';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../../local/sandbox/callback-builder';
 import { newMessageId, type SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { buildHttpApiEvent } from '../../local/events/http-api-event';
 
 /** Twilio credentials in the shape the sandbox signs with and the receiver's secret holds. */
 export interface TwilioCredentials {
@@ -47,36 +49,19 @@ export function toIncomingCallback(callback: SignedCallback, route: string): Inc
   };
 }
 
-/**
- * The callback as an API Gateway HTTP API (payload v2) event, shaped like the one API Gateway (and
- * local/api-gateway-server.ts) builds: raw path and query, lower-cased headers, text body.
- */
+/** The callback as the deployed HTTP API delivers it to the receiver (account route `route`). */
 export function toApiGatewayEvent(callback: SignedCallback, route: string): APIGatewayProxyEventV2 {
   const url = new URL(callback.url);
-  const rawQueryString = url.search.replace(/^\?/, '');
-  const headers = { ...lowerCaseKeys(callback.headers), host: url.host, 'user-agent': 'TwilioProxy/1.1' };
-  return {
-    version: '2.0',
-    routeKey: 'POST /callbacks/{route}',
+  return buildHttpApiEvent({
+    method: 'POST',
+    domainName: url.host,
     rawPath: url.pathname,
-    rawQueryString,
-    headers,
-    pathParameters: { route },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'bench',
-      domainName: url.host,
-      domainPrefix: url.hostname.split('.')[0]!,
-      http: { method: 'POST', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '54.172.60.1', userAgent: 'TwilioProxy/1.1' },
-      requestId: 'bench',
-      routeKey: 'POST /callbacks/{route}',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    body: callback.body,
-    isBase64Encoded: false,
-  };
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers: { ...lowerCaseKeys(callback.headers), host: url.host, 'user-agent': 'TwilioProxy/1.1' },
+    body: Buffer.from(callback.body, 'utf8'),
+    routeKey: callbackRouteKey(route),
+    sourceIp: '54.172.60.1',
+  });
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -300,32 +300,86 @@ describe('Construct: MessageRedactor', () => {
   });
 
   describe('HTTP API', () => {
-    it('exposes only POST /callbacks/{route}, integrated with the receiver', () => {
-      defaults.template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-      defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: 'POST /callbacks/{route}',
-        AuthorizationType: 'NONE',
-      });
-      defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+    const ROUTES = ['tw-6UOIEj2Uv4E9pEfBOjt4Y2ln', 'swc-Qm4v1Xk2Zr8nTb6Lp0Hs3Wd9', 'cx-Hd2Wq9Lb6Xs3Mz7Cv1Fn5Ky8'];
+    const threeAccounts = synth({
+      accounts: [
+        twilioAccount({ route: ROUTES[0] }),
+        { route: ROUTES[1]!, provider: 'signalwire-compat', secretId: 'message-redactor/signalwire' },
+        { route: ROUTES[2]!, provider: 'carrierx', secretId: 'message-redactor/carrierx' },
+      ],
+      routeThrottling: { [ROUTES[2]!]: { rateLimit: 20 } },
+    });
+    const stageOf = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+      Properties: Record<string, unknown>;
+      DependsOn?: string[];
+    };
+
+    it('has one POST /callbacks/<route> route per account and no catch-all, so unknown paths get a 404 at the gateway', () => {
+      const routes = Object.values(threeAccounts.template.findResources('AWS::ApiGatewayV2::Route')) as Array<{ Properties: { RouteKey: string; AuthorizationType: string } }>;
+      expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map((route) => `POST /callbacks/${route}`).sort());
+      expect(routes.map((r) => r.Properties.AuthorizationType)).toEqual(['NONE', 'NONE', 'NONE']);
+      threeAccounts.template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+      threeAccounts.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
-        IntegrationUri: arnOf(ids.receiver),
+        IntegrationUri: arnOf(logicalId(threeAccounts.redactor.receiver)),
       });
     });
 
-    it('logs access without the path (it carries the route token) and throttles the default stage', () => {
+    it('lets only this API invoke the receiver, with one permission however many accounts', () => {
+      threeAccounts.template.resourceCountIs('AWS::Lambda::Permission', 1);
+      threeAccounts.template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        FunctionName: arnOf(logicalId(threeAccounts.redactor.receiver)),
+        SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalId(threeAccounts.redactor.httpApi!) }, '/*/*/*'])] },
+      });
+    });
+
+    it('throttles each route on its own (default 500 burst, 200 per second), with per-account overrides', () => {
+      const stage = stageOf(threeAccounts.template);
+      expect(stage.Properties.RouteSettings).toEqual({
+        [`POST /callbacks/${ROUTES[0]}`]: { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 },
+        [`POST /callbacks/${ROUTES[1]}`]: { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 },
+        [`POST /callbacks/${ROUTES[2]}`]: { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 20 },
+      });
+      expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 });
+      // CloudFormation refuses route settings for routes that do not exist yet.
+      const routeIds = Object.keys(threeAccounts.template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    });
+
+    it('applies throttlingBurstLimit and throttlingRateLimit to every route', () => {
+      const { template } = synth({ throttlingBurstLimit: 50, throttlingRateLimit: 10 });
+      expect(stageOf(template).Properties.RouteSettings).toEqual({
+        'POST /callbacks/twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln': { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 10 },
+      });
+    });
+
+    it('refuses a routeThrottling key that is no account route, and limits out of range', () => {
+      expect(() => build({ routeThrottling: { 'twilio-typo': { rateLimit: 5 }, 'twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln': { burstLimit: 1.5, rateLimit: -1 } } })).toThrow(
+        new Error([
+          'MessageRedactor: 3 invalid prop(s):',
+          '  - routeThrottling.twilio-typo: no account has this route',
+          '  - routeThrottling.twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln.burstLimit (1.5) must be a whole number from 0 to 1000000',
+          '  - routeThrottling.twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln.rateLimit (-1) must be a number from 0 to 1000000',
+        ].join('\n')),
+      );
+    });
+
+    it('logs access without the path or the route key (both carry the route token)', () => {
       defaults.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
       defaults.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 },
         AccessLogSettings: {
           DestinationArn: arnOf(logicalId(defaults.redactor.node.findChild('ApiAccessLogs'))),
-          Format: Match.stringLikeRegexp('"routeKey":"\\$context.routeKey"'),
+          Format: Match.stringLikeRegexp('"errorType":"\\$context.error.responseType"'),
         },
       });
       const format = JSON.stringify(defaults.template.findResources('AWS::ApiGatewayV2::Stage'));
       expect(format).not.toContain('$context.path');
+      expect(format).not.toContain('$context.routeKey');
     });
   });
 
@@ -501,7 +555,7 @@ describe('Construct: MessageRedactor', () => {
       expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     });
 
-    it('acknowledges exactly APIG4, on the route, with a reason', () => {
+    it('acknowledges exactly APIG4, on each callback route, with a reason', () => {
       const { app } = build();
       const acknowledged: Array<{ path: string; rules: Record<string, string> }> = [];
       for (const construct of app.node.findAll()) {
@@ -514,7 +568,7 @@ describe('Construct: MessageRedactor', () => {
         }
       }
       expect(acknowledged).toEqual([{
-        path: 'Test/MessageRedactor/Api/POST--callbacks--{route}',
+        path: 'Test/MessageRedactor/Api/POST--callbacks--twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln',
         rules: { 'AwsSolutions-APIG4': expect.stringContaining("verifies each callback's provider signature") },
       }]);
     });
@@ -537,6 +591,12 @@ describe('Construct: MessageRedactor with a Function URL', () => {
   it('refuses throttling props, which only an HTTP API has', () => {
     expect(() => synth({ endpoint: 'function-url', throttlingRateLimit: 10 })).toThrow(
       "throttlingBurstLimit/throttlingRateLimit apply to the HTTP API only; a Function URL has no throttling (endpoint: 'function-url')",
+    );
+  });
+
+  it('refuses per-route throttles, which only an HTTP API has', () => {
+    expect(() => synth({ endpoint: 'function-url', routeThrottling: { 'twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln': { rateLimit: 10 } } })).toThrow(
+      "routeThrottling applies to the HTTP API only; a Function URL has no routes (endpoint: 'function-url')",
     );
   });
 });

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { Pool } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { routeFromCallbackPath } from '../../functions/core/callback-route';
 import { indexByRoute, parseAccounts } from '../../functions/core/config';
 import { createJsonLogger } from '../../functions/core/logger';
 import type { ProviderName } from '../../functions/core/provider-name';
@@ -8,6 +10,7 @@ import type { RedactionJob } from '../../functions/core/redaction-job';
 import type { SecretStore } from '../../functions/core/secret-store';
 import { callbackProviders } from '../../functions/providers';
 import { createReceiverHandler } from '../../functions/receiver/create-handler';
+import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway-server';
 import { buildCallback, type CallbackSigningSecrets } from '../../local/sandbox/callback-builder';
 import { newMessageId, type SandboxMessage } from '../../local/sandbox/sandbox-message';
 import { CARRIERX_CALLBACK_TOKEN, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_SIGNING_KEY, carrierXSecret, signalWireSecret } from '../support/provider-fixtures';
@@ -17,6 +20,8 @@ import { PII, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, apiGatewayEvent, twilioSecr
  * Hostile input against the real receiver handler: forged, malformed, oversized, wrongly encoded,
  * replayed-with-altered-params and wrong-route requests. Every one must get a 4xx (never a 5xx or a
  * crash), nothing may be enqueued, and no body, number, token or signature may reach a log line.
+ * Every tenth request also goes over real HTTP through the local API gateway (`npm start`'s front
+ * door), which must answer exactly as the handler does, or API Gateway's 404 where no route matches.
  */
 const DOMAIN = 'abc123.execute-api.eu-west-1.amazonaws.com';
 const ROUTES: Record<ProviderName, string> = { twilio: 'tw-fuzz', 'signalwire-compat': 'swc-fuzz', 'signalwire-rest': 'swr-fuzz', carrierx: 'cx-fuzz' };
@@ -55,6 +60,23 @@ const handler = createReceiverHandler({
   maxBodyBytes: 64 * 1024,
 });
 
+/** Every HTTP_SAMPLE-th request is also sent to the local API gateway (bounded: about 1,100 requests). */
+const HTTP_SAMPLE = 10;
+const GATEWAY_NOT_FOUND = { status: 404, body: '{"message":"Not Found"}' };
+let gateway: LocalApiGateway;
+let http: Pool;
+let requests = 0;
+
+beforeAll(async () => {
+  gateway = await startApiGateway(handler, { routes: Object.values(ROUTES) });
+  http = new Pool(gateway.origin, { connections: 2 });
+});
+
+afterAll(async () => {
+  await http.close();
+  await gateway.stop();
+});
+
 beforeEach(() => {
   enqueued.length = 0;
   logLines.length = 0;
@@ -75,35 +97,68 @@ function signedCallback(provider: ProviderName): { url: string; headers: Record<
   return buildCallback(message, 'delivered', `https://${DOMAIN}/callbacks/${ROUTES[provider]}`, SIGNING);
 }
 
-function toEvent(input: { url: string; headers: Record<string, string>; body: string | Buffer; base64?: boolean; route?: string }): APIGatewayProxyEventV2 {
+interface HostileRequest {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | Buffer;
+  /** Claim a base64 body (only an event can say so; over HTTP API Gateway decides by media type). */
+  readonly base64?: boolean;
+  /** The route API Gateway matched, when the path alone does not name it (custom-domain mapping key). */
+  readonly route?: string;
+}
+
+function toEvent(input: HostileRequest): APIGatewayProxyEventV2 {
   const url = new URL(input.url);
-  const body = typeof input.body === 'string' ? input.body : input.body.toString('base64');
   return apiGatewayEvent({
     method: 'POST',
     domain: DOMAIN,
     rawPath: url.pathname,
     rawQuery: url.search.slice(1),
-    route: input.route ?? url.pathname.split('/').pop()!,
+    ...(input.route === undefined ? {} : { route: input.route }),
     headers: Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v])),
-    body: input.base64 === true || typeof input.body !== 'string' ? body : input.body,
+    body: input.body,
     base64: input.base64 === true || typeof input.body !== 'string',
   });
 }
 
-/** Runs `event` and checks the invariants; returns the status for category-specific checks. */
-async function expectRefused(event: APIGatewayProxyEventV2): Promise<number> {
+/** Runs `request` and checks the invariants; returns the status for category-specific checks. */
+async function expectRefused(request: HostileRequest, event: APIGatewayProxyEventV2 = toEvent(request)): Promise<number> {
   enqueued.length = 0;
   const result = await handler(event);
   const status = result.statusCode ?? 0;
   if (status < 400 || status >= 500) throw new Error(`answered ${status}: ${String(result.body)}`);
   if (enqueued.length > 0) throw new Error('a job was enqueued');
+  requests += 1;
+  if (requests % HTTP_SAMPLE === 0) await expectSameAnswerOverHttp(request);
   return status;
+}
+
+/**
+ * Sends `request` through the local API gateway. A configured route must get exactly the handler's
+ * answer to the event API Gateway would build (body passed as text or base64 by its media type, header
+ * values trimmed as HTTP parsers do); any other path, API Gateway's own 404 without an invocation.
+ */
+async function expectSameAnswerOverHttp(request: HostileRequest): Promise<void> {
+  const url = new URL(request.url);
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
+  const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
+  const route = routeFromCallbackPath(url.pathname);
+  let expected = GATEWAY_NOT_FOUND;
+  if (route !== undefined && Object.values(ROUTES).includes(route)) {
+    const event = apiGatewayEvent({ method: 'POST', domain: DOMAIN, rawPath: url.pathname, rawQuery: url.search.slice(1), headers, body });
+    const answer = await handler(event);
+    expected = { status: answer.statusCode ?? 0, body: String(answer.body) };
+  }
+  enqueued.length = 0;
+  const response = await http.request({ method: 'POST', path: `${url.pathname}${url.search}`, headers: { ...headers, host: DOMAIN }, body });
+  expect({ status: response.statusCode, body: await response.body.text() }).toEqual(expected);
+  expect(enqueued).toEqual([]);
 }
 
 const provider = fc.constantFrom(...PROVIDERS);
 const junkHeaderValue = fc.oneof(fc.string(), fc.base64String(), fc.stringMatching(/^[0-9a-f]{40}$/), fc.constant(''));
 
-describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
+describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also over HTTP)', () => {
   it('refuses callbacks with forged signatures or tokens (2,500)', async () => {
     await fc.assert(
       fc.asyncProperty(provider, junkHeaderValue, async (p, forged) => {
@@ -112,7 +167,7 @@ describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
         if ('x-twilio-signature' in headers) headers['x-twilio-signature'] = forged;
         if ('x-signalwire-signature' in headers) headers['x-signalwire-signature'] = forged;
         const url = p === 'carrierx' ? callback.url.replace(/token=[^&]*/, `token=${encodeURIComponent(forged)}`) : callback.url;
-        expect([401, 403]).toContain(await expectRefused(toEvent({ ...callback, url, headers })));
+        expect([401, 403]).toContain(await expectRefused({ ...callback, url, headers }));
       }),
       { numRuns: 2_500 },
     );
@@ -134,7 +189,7 @@ describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
           // Same route, another path: e.g. a proxy that added a prefix the account's publicUrl does not know.
           url = url.replace(`https://${DOMAIN}/`, `https://${DOMAIN}/${encodeURIComponent(change.value)}/`);
         }
-        const status = await expectRefused(toEvent({ ...callback, url, body, route: ROUTES[p] }));
+        const status = await expectRefused({ ...callback, url, body, route: ROUTES[p] });
         expect([400, 403, 415]).toContain(status);
       }),
       { numRuns: 2_500 },
@@ -147,7 +202,7 @@ describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
     await fc.assert(
       fc.asyncProperty(provider, body, contentType, junkHeaderValue, async (p, text, type, signature) => {
         const url = `https://${DOMAIN}/callbacks/${ROUTES[p]}${p === 'carrierx' ? `?token=${signature}` : ''}`;
-        await expectRefused(toEvent({ url, headers: { 'content-type': type, 'x-twilio-signature': signature, 'x-signalwire-signature': signature }, body: text }));
+        await expectRefused({ url, headers: { 'content-type': type, 'x-twilio-signature': signature, 'x-signalwire-signature': signature }, body: text });
       }),
       { numRuns: 2_500 },
     );
@@ -158,7 +213,7 @@ describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
       fc.asyncProperty(provider, fc.integer({ min: 64 * 1024 + 1, max: 256 * 1024 }), async (p, size) => {
         const callback = signedCallback(p);
         const padded = `${callback.body}${p.endsWith('rest') || p === 'carrierx' ? ' ' : '&Padding='}${'a'.repeat(size - callback.body.length)}`;
-        expect(await expectRefused(toEvent({ ...callback, body: padded }))).toBe(413);
+        expect(await expectRefused({ ...callback, body: padded })).toBe(413);
       }),
       { numRuns: 500 },
     );
@@ -168,10 +223,10 @@ describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
     await fc.assert(
       fc.asyncProperty(provider, fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.boolean(), async (p, bytes, claimBase64) => {
         const callback = signedCallback(p);
-        const event = toEvent({ ...callback, body: Buffer.from(bytes) });
+        const request = { ...callback, body: Buffer.from(bytes) };
+        const event = toEvent(request);
         // Also: a body flagged base64 that is not base64 at all.
-        const broken = claimBase64 ? { ...event, body: '%%%not base64%%%', isBase64Encoded: true } : event;
-        await expectRefused(broken);
+        await expectRefused(request, claimBase64 ? { ...event, body: '%%%not base64%%%', isBase64Encoded: true } : event);
       }),
       { numRuns: 1_500 },
     );
@@ -182,10 +237,29 @@ describe('Receiver: hostile input (fast-check, 10,500 requests)', () => {
     await fc.assert(
       fc.asyncProperty(provider, route, async (p, r) => {
         const callback = signedCallback(p);
-        expect(await expectRefused(toEvent({ ...callback, route: r }))).toBe(404);
+        const url = callback.url.replace(`/callbacks/${ROUTES[p]}`, `/callbacks/${encodeURIComponent(r)}`);
+        expect(await expectRefused({ ...callback, url })).toBe(404);
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('answers 404 for a route that is not valid percent-encoding, and keeps serving (500)', async () => {
+    const escape = fc.constantFrom('%', '%E0', '%A4', '%A', '%E0%A4%A', '%ZZ', '%C3', '%FF', '%2F', '%00', '%25');
+    const segment = fc.array(fc.oneof(escape, fc.stringMatching(/^[A-Za-z0-9_-]{1,4}$/)), { minLength: 1, maxLength: 8 }).map((parts) => parts.join(''));
+    await fc.assert(
+      fc.asyncProperty(provider, segment, async (p, raw) => {
+        const callback = signedCallback(p);
+        const url = callback.url.replace(`/callbacks/${ROUTES[p]}`, `/callbacks/${raw}`);
+        expect(await expectRefused({ ...callback, url })).toBe(404);
+      }),
+      { numRuns: 500 },
+    );
+    // The exact path that used to throw an uncaught URIError in the local server and end `npm start`.
+    const response = await http.request({ method: 'POST', path: '/callbacks/%E0%A4%A', headers: { host: DOMAIN }, body: 'x=1' });
+    expect({ status: response.statusCode, body: await response.body.text() }).toEqual(GATEWAY_NOT_FOUND);
+    const next = await http.request({ method: 'POST', path: `/callbacks/${ROUTES.twilio}`, headers: { host: DOMAIN }, body: 'x=1' });
+    expect({ status: next.statusCode, body: await next.body.text() }).toEqual({ status: 401, body: '{"error":"missing X-Twilio-Signature header"}' });
   });
 
   it('wrote no body, phone number, token or signature to the logs along the way', async () => {

@@ -65,10 +65,19 @@ describe('Lambda: receiver handler', () => {
     expect(job).toEqual({ v: 1, provider: 'twilio', route: ACCOUNTS[0]!.route, messageId: messageSid, status: 'delivered', receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
-  it('reads the route from the raw path of a Function URL event (no pathParameters)', async () => {
-    const { pathParameters: _, ...event } = twilioCallbackEvent();
+  it('reads the route from the raw path of a Function URL event (route key $default)', async () => {
+    const event = { ...twilioCallbackEvent(), routeKey: '$default' };
     expect((await handler(event)).statusCode).toBe(200);
     expect((await handler({ ...event, rawPath: '/other/path' })).statusCode).toBe(404);
+    expect((await handler({ ...event, rawPath: '/callbacks/%E0%A4%A' })).statusCode).toBe(404);
+  });
+
+  it('reads the route from the HTTP API route key when a custom-domain mapping prefixes the raw path', async () => {
+    const params = twilioStatusParams();
+    const publicUrl = 'https://hooks.example.com/sms/status';
+    const event = twilioCallbackEvent({ route: 'custom-domain', params, signature: signTwilioForm(TWILIO_AUTH_TOKEN, publicUrl, params) });
+    expect(event.routeKey).toBe('POST /callbacks/custom-domain');
+    expect((await handler({ ...event, rawPath: '/sms/callbacks/custom-domain' })).statusCode).toBe(200);
   });
 
   it('decodes a base64-encoded body before verifying it', async () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
+import { callbackRouteKey } from '../../functions/core/callback-route';
 import type { AccountConfigInput } from '../../functions/core/config';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
+import { buildHttpApiEvent } from '../../local/events/http-api-event';
+import { buildSqsEvent } from '../../local/events/sqs-event';
 
 /** A Twilio-looking SID: prefix + 32 hex digits. */
 export function sid(prefix: 'AC' | 'SM' | 'MM' | 'ME' | 'SK'): string {
@@ -78,62 +81,52 @@ export function twilioCallbackEvent(options: CallbackEventOptions = {}): APIGate
   return apiGatewayEvent({ method: options.method ?? 'POST', domain, rawPath, rawQuery, route, headers, body, base64: options.base64 ?? false });
 }
 
+/** When the fixtures' events were received. */
+const RECEIVED_AT = 1_795_000_000_000;
+
+/**
+ * An API Gateway HTTP API v2 event as the deployed API delivers it: `route` set, its key is the
+ * account's own route (`POST /callbacks/<route>`); unset, `$default` as from a Lambda Function URL.
+ */
 export function apiGatewayEvent(input: {
   method: string;
   domain: string;
   rawPath: string;
   rawQuery: string;
-  route: string;
+  route?: string;
   headers: Record<string, string>;
-  body: string;
-  base64: boolean;
+  body: string | Buffer;
+  /** Whether the body is base64-encoded; unset, decided by its media type as API Gateway does. */
+  base64?: boolean;
 }): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /callbacks/{route}',
+  return buildHttpApiEvent({
+    method: input.method,
+    domainName: input.domain,
     rawPath: input.rawPath,
     rawQueryString: input.rawQuery,
     headers: input.headers,
-    pathParameters: { route: input.route },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: input.domain,
-      domainPrefix: input.domain.split('.')[0]!,
-      http: { method: input.method, path: input.rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'TwilioProxy/1.1' },
-      requestId: 'req-1',
-      routeKey: 'POST /callbacks/{route}',
-      stage: '$default',
-      time: '25/Nov/2026:17:00:00 +0000',
-      timeEpoch: 1_795_000_000_000,
-    },
-    body: input.base64 ? Buffer.from(input.body, 'utf8').toString('base64') : input.body,
-    isBase64Encoded: input.base64,
-  };
+    body: Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8'),
+    ...(input.base64 === undefined ? {} : { isBase64Encoded: input.base64 }),
+    ...(input.route === undefined ? {} : { routeKey: callbackRouteKey(input.route) }),
+    sourceIp: '203.0.113.7',
+    requestId: 'req-1',
+    time: new Date(RECEIVED_AT),
+  });
 }
 
 /** An SQS event as the Lambda event source mapping delivers it. */
 export function sqsEvent(records: Array<{ body: string; receiveCount?: number; id?: string }>): SQSEvent {
-  return {
-    Records: records.map(
-      (record, index): SQSRecord => ({
-        messageId: record.id ?? `msg-${index}`,
-        receiptHandle: `rh-${record.id ?? index}`,
-        body: record.body,
-        attributes: {
-          ApproximateReceiveCount: String(record.receiveCount ?? 1),
-          SentTimestamp: '1795000000000',
-          SenderId: 'AROAEXAMPLE',
-          ApproximateFirstReceiveTimestamp: '1795000000000',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:redaction',
-        awsRegion: 'eu-west-1',
-      }),
-    ),
-  };
+  return buildSqsEvent(
+    records.map((record, index) => ({
+      messageId: record.id ?? `msg-${index}`,
+      receiptHandle: `rh-${record.id ?? index}`,
+      body: record.body,
+      receiveCount: record.receiveCount ?? 1,
+      sentTimestamp: RECEIVED_AT,
+      firstReceiveTimestamp: RECEIVED_AT,
+    })),
+    'arn:aws:sqs:eu-west-1:123456789012:redaction',
+  );
 }
 
 /** Sandbox credentials with this file's Twilio account (SignalWire and CarrierX unused placeholders). */
