@@ -73,3 +73,22 @@ describe('Function: decideListedMessage', () => {
     expect(decideListedMessage(listed({ status: 'sent', mediaCount: 0 }), signalwire, window).kind).toBe('skip');
   });
 });
+
+describe('Function: recordListedMessage (verify)', () => {
+  it('counts per status what is held, what is held past retention and the oldest, by id only', async () => {
+    const { newVerifyReport, recordListedMessage, heldPastRetention } = await import('../../functions/core/verify-report');
+    const plain = account({ redactAfterSeconds: 3_600 });
+    const report = newVerifyReport(plain, hoursAgo(48), NOW, NOW);
+    recordListedMessage(report, listed({ id: 'old', updatedAt: hoursAgo(10) }), plain);
+    recordListedMessage(report, listed({ id: 'older', updatedAt: hoursAgo(20) }), plain);
+    recordListedMessage(report, listed({ id: 'young', updatedAt: hoursAgo(0.5) }), plain);
+    recordListedMessage(report, listed({ id: 'gone', hasBody: false }), plain);
+    recordListedMessage(report, listed({ id: 'stuck', status: 'sent' }), plain);
+    recordListedMessage(report, listed({ id: 'relay', hasBody: 'unknown' }), plain);
+    expect(report.statuses).toEqual([
+      { status: 'delivered', listed: 5, held: 3, heldPastRetention: 2, unverifiable: 1, oldest: { id: 'older', dueAt: hoursAgo(19).toISOString() } },
+      { status: 'sent', listed: 1, held: 1, heldPastRetention: 0, unverifiable: 0 },
+    ]);
+    expect(heldPastRetention(report)).toBe(2);
+  });
+});
