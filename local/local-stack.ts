@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AccountConfigInput } from '../functions/core/config';
 import { silentLogger, type Logger } from '../functions/core/logger';
 import type { ProviderName } from '../functions/core/provider-name';
@@ -135,10 +135,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { mode: 0o600 },
   );
 
-  // Lets `npm run dlq` (another process) find these queues.
+  // Lets `npm run dlq` and `npm run sweep` (other processes) find these queues, accounts and secrets.
   await writeFile(
     join(stateDir, 'endpoints.json'),
-    JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${queues.server.port}`, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl }, null, 2),
+    JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${queues.server.port}`, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl, accounts, secretsFile: resolve(secretsFile) }, null, 2),
   );
 
   const env = {

@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DeadLetterAttributes, DeadLetterSender, JobBatchSender, JobSender, VisibilityController } from '../core/queues';
 import type { RedactionJob } from '../core/redaction-job';
+import type { SweepPageJob } from '../core/sweep-page-job';
+import { createHash } from 'node:crypto';
 
 /** Entries per SendMessageBatch call. */
 const SQS_BATCH_LIMIT = 10;
@@ -76,4 +78,27 @@ export function toMessageAttributes(attributes: DeadLetterAttributes): Record<st
       : { DataType: 'String', StringValue: String(value) };
   }
   return out;
+}
+
+/**
+ * The FIFO queue of sweep pages. One message group per account keeps an account's pages in order and
+ * one at a time; the deduplication id (run + page reference) makes a page sent twice, by a retry after
+ * a crash, count once within SQS's five-minute deduplication interval.
+ */
+export class SqsSweepQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(job: SweepPageJob): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(job),
+        MessageGroupId: job.route,
+        MessageDeduplicationId: createHash('sha256').update(`${job.runId}\n${job.cursor ?? ''}`).digest('hex'),
+      }),
+    );
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Environment variable names of the two functions: set by the CDK construct, read at cold start.
+ * Environment variable names of the functions: set by the CDK construct, read at cold start.
  * Kept free of imports so the construct can use them without loading any handler code at synth.
  */
 export const RECEIVER_ENV = {
@@ -17,4 +17,18 @@ export const REDACTOR_ENV = {
   providerConcurrency: 'PROVIDER_CONCURRENCY',
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
+} as const;
+
+export const SWEEP_ENV = {
+  accounts: 'REDACTOR_ACCOUNTS',
+  /** Where the sweep sends redaction jobs: the same queue the receiver feeds. */
+  queueUrl: 'REDACTION_QUEUE_URL',
+  /** The FIFO queue of sweep page jobs (one message per page still to read). */
+  sweepQueueUrl: 'SWEEP_QUEUE_URL',
+  secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
+  httpTimeoutMs: 'HTTP_TIMEOUT_MS',
+  pageSize: 'SWEEP_PAGE_SIZE',
+  intervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+  lateStatusSeconds: 'SWEEP_LATE_STATUS_SECONDS',
+  settleSeconds: 'SWEEP_SETTLE_SECONDS',
 } as const;

@@ -10,7 +10,7 @@ import type { JobBatchSender } from '../core/queues';
 import { REDACTION_JOB_VERSION, type RedactionJob } from '../core/redaction-job';
 import type { SecretStore } from '../core/secret-store';
 import { redactCount, tally, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
-import type { ListPageResult, ListingProvider, MessageLister } from '../providers/provider';
+import type { ListPageQuery, ListPageResult, ListingProvider, MessageLister } from '../providers/provider';
 
 /** Everything one sweep page needs, as one object. */
 export interface SweepDeps {
@@ -42,8 +42,9 @@ export class SweepPageError extends RedactorError {
   constructor(
     readonly route: string,
     readonly code: string,
+    retryable: boolean,
   ) {
-    super(`sweep of route ${route} could not read the provider's list (${code})`, { retryable: true, httpStatus: 503 });
+    super(`sweep of route ${route} could not read the provider's list (${code})`, { retryable, httpStatus: 503 });
   }
 }
 
@@ -94,28 +95,39 @@ async function readPage(
   deps: SweepDeps,
   window: SweepWindow,
 ): Promise<Extract<ListPageResult, { ok: true }>> {
-  const query = {
+  return readListPage(account, provider, deps, {
     from: new Date(job.listFrom),
     to: new Date(job.listTo),
     pageSize: deps.pageSize,
     ...(job.cursor === undefined ? {} : { cursor: job.cursor }),
     // Only a message that would be redacted is worth a request to learn whether it still holds a body.
-    needsBodyCheck: (message: Omit<ListedMessage, 'hasBody'>) => decideListedMessage({ ...message, hasBody: true }, account, window).kind === 'redact',
-  };
+    needsBodyCheck: (message) => decideListedMessage({ ...message, hasBody: true }, account, window).kind === 'redact',
+  });
+}
+
+/**
+ * Reads one page of an account's list with its cached credentials, reading them once more after an
+ * auth failure (they may have been rotated). Any other failure throws a SweepPageError.
+ */
+export async function readListPage(
+  account: Account,
+  provider: ListingProvider,
+  deps: Pick<SweepDeps, 'secrets' | 'http' | 'now' | 'log'>,
+  query: ListPageQuery,
+): Promise<Extract<ListPageResult, { ok: true }>> {
   const context = { http: deps.http, now: deps.now, ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }) };
   for (let attempt = 1; ; attempt++) {
     const secret = await deps.secrets.get(account.secretId);
     const lister = listers.get(secret as object, provider.provider, () => provider.bindLister(secret, account.secretId));
     const result = await lister.listPage(query, context);
     if (result.ok) return result;
-    // Credentials may have been rotated since they were cached: read them once more, then fail loudly.
     if (result.outcome.kind === 'auth' && attempt === 1) {
       deps.secrets.invalidate(account.secretId);
       continue;
     }
     const code = result.outcome.code ?? result.outcome.kind;
     deps.log.warn('sweep.page-failed', { route: account.route, provider: account.provider, outcome: result.outcome.kind, code });
-    throw new SweepPageError(account.route, code);
+    throw new SweepPageError(account.route, code, result.outcome.kind === 'transient' || result.outcome.kind === 'throttled');
   }
 }
 

@@ -119,7 +119,7 @@ describe('Function: sweepPage (Twilio list)', () => {
   it('reads the secret once more after a 401, then fails the page loudly', async () => {
     const fetches: string[] = [];
     const { deps } = setup([json(401, { code: 20003, message: 'Authenticate', status: 401 })], fetches);
-    await expect(sweepPage(firstPage(), deps)).rejects.toThrow(new SweepPageError(twilioAccount().route, '20003'));
+    await expect(sweepPage(firstPage(), deps)).rejects.toThrow(new SweepPageError(twilioAccount().route, '20003', false));
     expect(fetches).toHaveLength(2);
   });
 

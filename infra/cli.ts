@@ -1,0 +1,74 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Bad usage: reported as one line, then the usage, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Where a command writes: stdout for results, stderr for progress and problems. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Progress bars only on a terminal. */
+  readonly isTTY: boolean;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  isTTY: process.stderr.isTTY === true,
+};
+
+/**
+ * Runs a command the one way every command line of this project behaves: `--help` prints the usage;
+ * bad usage prints one line naming the problem, then the usage, and exits 2; any other failure prints
+ * one line (with a hint where the cause is known) and exits 1. Never a stack trace.
+ */
+export async function runCli(name: string, usage: string, io: CliIo, main: () => Promise<number>): Promise<number> {
+  try {
+    return await main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${name}: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    io.err(`${name}: ${describeFailure(error)}\n`);
+    return 1;
+  }
+}
+
+/** `parseArgs`, strict, with its errors turned into one-line usage errors. */
+export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's messages carry a "To specify a positional argument…" tail that helps nobody here.
+    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/^Option '(-\w, )?/, "option '"));
+  }
+}
+
+/** A whole number flag within bounds. */
+export function intFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^-?\d+$/.test(value) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
+  return number;
+}
+
+/** `YYYY-MM-DD` (midnight UTC) or an ISO-8601 time with a zone. */
+export function dateFlag(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  const time = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(iso) ? Date.parse(iso) : Number.NaN;
+  if (Number.isNaN(time)) throw new UsageError(`--${flag} must be a date (YYYY-MM-DD) or an ISO-8601 time with a zone, e.g. 2026-11-01T00:00:00Z`);
+  return new Date(time);
+}
+
+/** One line for a failure, with what usually went wrong. */
+export function describeFailure(error: unknown): string {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused: is the local stack running (npm start), or is the URL right?';
+  const name = (error as { name?: unknown })?.name;
+  if (name === 'CredentialsProviderError') return 'no AWS credentials found (set AWS_PROFILE, or run in an environment with a role)';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,218 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
+import { silentLogger } from '../functions/core/logger';
+import { redactCount, type SweepPageJob, type SweepTotals } from '../functions/core/sweep-page-job';
+import { backfillJob, DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
+import { heldPastRetention, newVerifyReport, recordListedMessage, type VerifyReport } from '../functions/core/verify-report';
+import type { DepsOverrides } from '../functions/aws/deps-overrides';
+import { listingProviders } from '../functions/providers';
+import type { UndiciHttpClient } from '../functions/http/undici-http-client';
+import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/sweep-deps';
+import { readListPage, sweepPage, SweepPageError } from '../functions/sweep/sweep-page';
+import { loadAccountsFile } from './accounts-file';
+import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
+
+/** Written by `npm start`: where the local stack listens, its accounts and its secrets file. */
+export const LOCAL_ENDPOINTS_FILE = '.local-state/endpoints.json';
+
+export const SWEEP_USAGE = `Reconciliation over the provider's own message list (npm run sweep -- <command> [options])
+
+Commands:
+  backfill --route R --since DATE [--until DATE] [--dry-run]
+      Enqueue a redaction for every finished message created in the window that is past its
+      retention and still holds a body (history from before deployment, missed callbacks).
+      --dry-run counts what would be redacted, per status, and enqueues nothing.
+  verify --route R --since DATE [--until DATE] [--json]
+      The ground-truth report from the provider's list: per status, how many messages still hold a
+      body, how many of those are past their retention, and the oldest (ids only). Exit 1 if any
+      message past its retention still holds a body.
+
+  DATE is YYYY-MM-DD (midnight UTC) or an ISO-8601 time with a zone; --until defaults to now.
+
+Target:
+  (default)                        the local stack of a running \`npm start\` [--endpoints FILE]
+  --accounts FILE [--queue-url URL] a deployed stack: the accounts file it was deployed with and its
+                                   RedactionQueueUrl output (backfill only); secrets from Secrets
+                                   Manager, AWS credentials and region from the usual chain
+  --help                           this text
+`;
+
+/** Runs one sweep command; returns the exit code. */
+export async function runSweepCli(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCli('sweep', SWEEP_USAGE, io, async () => {
+    const { values, positionals } = parseCliArgs(argv, {
+      route: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
+      accounts: { type: 'string' },
+      'queue-url': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    });
+    if (values.help) {
+      io.out(SWEEP_USAGE);
+      return 0;
+    }
+    const command = positionals[0];
+    if (command === undefined) throw new UsageError('a command is required (backfill or verify)');
+    if (command !== 'backfill' && command !== 'verify') throw new UsageError(`unknown command "${command}"`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    if (command === 'verify' && values['dry-run']) throw new UsageError('--dry-run applies to backfill only');
+    if (command === 'backfill' && values.json) throw new UsageError('--json applies to verify only');
+    if (values.route === undefined) throw new UsageError('--route is required');
+    const since = dateFlag(values.since, 'since');
+    if (since === undefined) throw new UsageError('--since is required');
+    const until = dateFlag(values.until, 'until') ?? new Date();
+    if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
+
+    const target = resolveTarget(values, env, command === 'backfill' && !values['dry-run']);
+    const account = indexByRoute(parseAccounts(target.accounts)).get(values.route);
+    if (account === undefined) throw new UsageError(`route "${values.route}" is not an account of ${target.describe}`);
+    const deps = sweepDepsFromEnv(target.env, { ...target.overrides, log: silentLogger });
+    try {
+      return command === 'backfill'
+        ? await backfill(account, since, until, values['dry-run'], deps, io)
+        : await verify(account, since, until, values.json, deps, io);
+    } finally {
+      await (deps.http as UndiciHttpClient).close();
+      target.sqs.destroy();
+    }
+  });
+}
+
+interface Target {
+  readonly accounts: readonly AccountConfigInput[];
+  readonly env: Record<string, string>;
+  readonly overrides: DepsOverrides;
+  readonly sqs: SQSClient;
+  readonly describe: string;
+}
+
+function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-url'?: string }, env: NodeJS.ProcessEnv, needsQueue: boolean): Target {
+  if (values.accounts !== undefined) {
+    const queueUrl = values['queue-url'] ?? env.REDACTION_QUEUE_URL;
+    if (needsQueue && queueUrl === undefined) throw new UsageError('backfill of a deployed stack needs --queue-url (the RedactionQueueUrl stack output)');
+    const region = queueUrl === undefined ? undefined : /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(queueUrl)?.[1];
+    const accounts = loadAccountsFile(values.accounts);
+    const sqs = new SQSClient(region ? { region } : {});
+    return { accounts, env: { REDACTOR_ACCOUNTS: JSON.stringify(accounts), REDACTION_QUEUE_URL: queueUrl ?? 'unused' }, overrides: { sqs }, sqs, describe: values.accounts };
+  }
+  if (!existsSync(values.endpoints)) {
+    throw new UsageError(`no local stack found (${values.endpoints} is missing): start one with npm start, or pass --accounts for a deployed stack`);
+  }
+  const local = JSON.parse(readFileSync(values.endpoints, 'utf8')) as { sqsEndpoint: string; queueUrl: string; accounts?: AccountConfigInput[]; secretsFile?: string };
+  if (local.accounts === undefined || local.secretsFile === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
+  const sqs = new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const secretsFile = local.secretsFile;
+  return {
+    accounts: local.accounts,
+    env: { REDACTOR_ACCOUNTS: JSON.stringify(local.accounts), REDACTION_QUEUE_URL: local.queueUrl },
+    overrides: { sqs, fetchSecret: async (id) => JSON.stringify((JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>)[id] ?? {}) },
+    sqs,
+    describe: 'the local stack',
+  };
+}
+
+/** Transient page failures are retried a few times with backoff before the command gives up. */
+const PAGE_ATTEMPTS = 5;
+
+async function withPageRetries<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof SweepPageError) || !error.retryable || attempt === PAGE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
+}
+
+async function backfill(account: Account, since: Date, until: Date, dryRun: boolean, deps: SweepFunctionDeps, io: CliIo): Promise<number> {
+  let job: SweepPageJob = backfillJob(account, since, until, deps.now(), { ...DEFAULT_SWEEP_SCHEDULE, ...deps.schedule });
+  const progress = progressLine(io);
+  let totals: SweepTotals;
+  for (;;) {
+    const result = await withPageRetries(() => sweepPage(job, deps, { dryRun }));
+    const current = result.kind === 'next' ? result.job.totals : result.totals;
+    progress(`pages ${current.pages} | messages seen ${current.listed} | to redact ${redactCount(current)}`);
+    if (result.kind === 'done') {
+      totals = result.totals;
+      break;
+    }
+    job = result.job;
+  }
+  progress.end();
+  const verb = dryRun ? 'would enqueue' : 'enqueued';
+  io.out(
+    `backfill ${account.route} (${account.provider}): ${totals.pages} page(s), ${totals.listed} message(s) listed, ` +
+      `${redactCount(totals)} ${verb}${describeCounts(totals.redact)}; skipped${describeCounts(totals.skipped) || ' none'}` +
+      `${dryRun ? ' (dry run: nothing enqueued)' : ''}\n`,
+  );
+  return 0;
+}
+
+async function verify(account: Account, since: Date, until: Date, json: boolean, deps: SweepFunctionDeps, io: CliIo): Promise<number> {
+  const provider = listingProviders[account.provider]!;
+  const report = newVerifyReport(account, since, until, deps.now());
+  const progress = progressLine(io);
+  let cursor: string | undefined;
+  let pages = 0;
+  let listed = 0;
+  do {
+    const page = await withPageRetries(() =>
+      readListPage(account, provider, deps, { from: since, to: until, pageSize: deps.pageSize, ...(cursor === undefined ? {} : { cursor }) }),
+    );
+    for (const message of page.messages) recordListedMessage(report, message, account);
+    pages++;
+    listed += page.messages.length;
+    progress(`pages ${pages} | messages seen ${listed}`);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  progress.end();
+  const held = heldPastRetention(report);
+  io.out(json ? `${JSON.stringify({ ...report, heldPastRetention: held })}\n` : formatReport(report, held));
+  return held > 0 ? 1 : 0;
+}
+
+function formatReport(report: VerifyReport, held: number): string {
+  const rows = [
+    ['STATUS', 'LISTED', 'HELD', 'HELD PAST RETENTION', 'UNVERIFIABLE', 'OLDEST HELD PAST RETENTION (due at)'],
+    ...report.statuses.map((line) => [
+      line.status,
+      String(line.listed),
+      String(line.held),
+      String(line.heldPastRetention),
+      String(line.unverifiable),
+      line.oldest === undefined ? '-' : `${line.oldest.id} (${line.oldest.dueAt})`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  const unverifiable = report.statuses.reduce((sum, line) => sum + line.unverifiable, 0);
+  return (
+    `verify ${report.route} (${report.provider}): messages created ${report.from} to ${report.to}, retention judged at ${report.at}\n` +
+    `${report.statuses.length === 0 ? 'no messages in the window' : table}\n` +
+    `${held} bod${held === 1 ? 'y' : 'ies'} held past retention` +
+    (unverifiable > 0 ? `; ${unverifiable} past retention the provider gives no way to check` : '') +
+    '\n'
+  );
+}
+
+function describeCounts(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `${key} ${n}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/** A one-line progress display on a terminal; nothing elsewhere. */
+function progressLine(io: CliIo): ((text: string) => void) & { end(): void } {
+  let shown = false;
+  const show = (text: string) => {
+    if (!io.isTTY) return;
+    io.err(`\r\x1b[2K${text}`);
+    shown = true;
+  };
+  return Object.assign(show, { end: () => shown && io.err('\n') });
+}

@@ -1,0 +1,4 @@
+import { runSweepCli } from './sweep-cli';
+
+// Entry point of `npm run sweep -- <command>`.
+runSweepCli(process.argv.slice(2)).then((code) => process.exit(code));
