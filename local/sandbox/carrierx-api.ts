@@ -121,7 +121,7 @@ function create(request: ApiRequest, context: ApiContext): Answer {
   return { status: 200, body: smsObject(message, context) };
 }
 
-/** The SMS object with the fields of CarrierX's sample (carrierx-update-message). */
+/** The SMS object with the fields of CarrierX's sample (CarrierX's Core API "Update Message" sample). */
 function smsObject(message: SandboxMessage, context: ApiContext): Record<string, unknown> {
   return {
     date_changed: iso(message.dateUpdated),

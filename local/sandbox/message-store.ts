@@ -40,7 +40,7 @@ export interface HistorySpec {
 const DEFAULT_NUMBERS: Record<ProviderFamily, { from: string; to: string }> = {
   twilio: { from: '+15005550006', to: '+14155552671' },
   signalwire: { from: '+15005550006', to: '+14155552671' },
-  // CarrierX writes numbers without the plus (carrierx-update-message sample).
+  // CarrierX writes numbers without the plus (as in CarrierX's Core API samples).
   carrierx: { from: '15162065575', to: '15162065574' },
 };
 
