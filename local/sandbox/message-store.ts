@@ -169,32 +169,22 @@ export function cursorPage(
   if (at.after !== undefined) {
     start = firstIndexBelow(sorted, at.after);
   } else if (at.before !== undefined) {
-    start = Math.max(0, firstIndexAtOrBelow(sorted, at.before) - size);
+    start = Math.max(0, firstIndexBelow(sorted, at.before, true) - size);
   } else {
     start = Math.min(sorted.length, Math.max(0, at.offset ?? 0));
   }
-  const end = at.before !== undefined ? Math.min(firstIndexAtOrBelow(sorted, at.before), start + size) : start + size;
+  const end = at.before !== undefined ? Math.min(firstIndexBelow(sorted, at.before, true), start + size) : start + size;
   return { items: sorted.slice(start, end), start, hasNext: end < sorted.length, hasPrevious: start > 0 };
 }
 
-/** First index whose key is strictly below `key` (the list is sorted by key, descending). */
-function firstIndexBelow(sorted: readonly SandboxMessage[], key: string): number {
+/** First index whose key is below `key` (or equal, when `orEqual`); the list is sorted by key, descending. */
+function firstIndexBelow(sorted: readonly SandboxMessage[], key: string, orEqual = false): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (sortKey(sorted[mid]!) < key) high = mid;
-    else low = mid + 1;
-  }
-  return low;
-}
-
-function firstIndexAtOrBelow(sorted: readonly SandboxMessage[], key: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sortKey(sorted[mid]!) <= key) high = mid;
+    const k = sortKey(sorted[mid]!);
+    if (k < key || (orEqual && k === key)) high = mid;
     else low = mid + 1;
   }
   return low;

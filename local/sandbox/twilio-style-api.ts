@@ -66,7 +66,7 @@ export function twilioStyleApi(dialect: TwilioStyleDialect): ProviderApi {
           provider: dialect.provider,
           account,
           messageId: messageId ?? '',
-          handle: (req, context) => handle(dialect, errors, where, part, messageId ?? '', mediaId, req, context),
+          handle: (req, context) => handle({ dialect, errors, where }, { part, messageId: messageId ?? '', mediaId }, req, context),
         } satisfies ApiRoute;
       }
       return undefined;
@@ -81,28 +81,30 @@ interface Where {
   readonly json: string;
 }
 
-function handle(
-  dialect: TwilioStyleDialect,
-  errors: ErrorShapes & { error(e: TwilioError): Answer },
-  where: Where,
-  part: Part,
-  messageId: string,
-  mediaId: string | undefined,
-  request: ApiRequest,
-  context: ApiContext,
-): Answer {
+type TwilioStyleErrors = ErrorShapes & { error(e: TwilioError): Answer };
+
+/** What every handler of one request needs to know besides the request itself. */
+interface Scope {
+  readonly dialect: TwilioStyleDialect;
+  readonly errors: TwilioStyleErrors;
+  readonly where: Where;
+}
+
+function handle(scope: Scope, target: { readonly part: Part; readonly messageId: string; readonly mediaId: string | undefined }, request: ApiRequest, context: ApiContext): Answer {
+  const { dialect, errors, where } = scope;
+  const { part, messageId, mediaId } = target;
   const method = request.method;
   const notAllowed = errors.error({ status: 405, code: 20004, message: 'Method not allowed' });
   if (part === 'collection') {
-    if (method === 'GET') return listMessages(dialect, errors, where, request, context);
-    if (method === 'POST') return createMessage(dialect, errors, where, request, context);
+    if (method === 'GET') return listMessages(scope, request, context);
+    if (method === 'POST') return createMessage(scope, request, context);
     return notAllowed;
   }
   const message = context.store.get(dialect.provider, messageId);
   if (message === undefined) return errors.notFound(request.path);
   if (part === 'message') {
     if (method === 'GET') return { status: 200, body: messageResource(dialect, where, message, context) };
-    if (method === 'POST') return updateMessage(dialect, errors, where, message, request, context);
+    if (method === 'POST') return updateMessage(scope, message, request, context);
     if (method === 'DELETE') {
       if (context.faults.inProgress(message)) return errors.error({ status: 400, code: 20009, message: 'Cannot delete this resource before it is complete' });
       context.store.remove(message.id);
@@ -121,7 +123,17 @@ function handle(
       status: 200,
       body: {
         media_list: items.map((sid) => mediaResource(dialect, where, message, sid, context)),
-        ...pageMeta(base, new URLSearchParams(), size, page, offset, items.length, offset + size < message.media.length ? `Page=${page + 1}` : undefined, page > 0 ? `Page=${page - 1}` : undefined, request),
+        ...pageMeta({
+          base,
+          filters: new URLSearchParams(),
+          size,
+          page,
+          start: offset,
+          count: items.length,
+          ...(offset + size < message.media.length ? { next: `Page=${page + 1}` } : {}),
+          ...(page > 0 ? { previous: `Page=${page - 1}` } : {}),
+          request,
+        }),
       },
     };
   }
@@ -137,7 +149,7 @@ function handle(
 }
 
 /** Redaction: `Body=` (empty) only; a message still in progress is refused with the provider's error. */
-function updateMessage(dialect: TwilioStyleDialect, errors: { error(e: TwilioError): Answer }, where: Where, message: SandboxMessage, request: ApiRequest, context: ApiContext): Answer {
+function updateMessage({ dialect, errors, where }: Scope, message: SandboxMessage, request: ApiRequest, context: ApiContext): Answer {
   const refusedAsNotFinal = context.faults.refuseAsNotFinal(message);
   const form = new URLSearchParams(request.body);
   if (!form.has('Body') || form.get('Body') !== '') return errors.error(dialect.refusals.bodyNotEmpty);
@@ -147,7 +159,7 @@ function updateMessage(dialect: TwilioStyleDialect, errors: { error(e: TwilioErr
 }
 
 /** `POST …/Messages.json`: To, From (or MessagingServiceSid), Body (or MediaUrl), as Twilio validates them. */
-function createMessage(dialect: TwilioStyleDialect, errors: { error(e: TwilioError): Answer }, where: Where, request: ApiRequest, context: ApiContext): Answer {
+function createMessage({ dialect, errors, where }: Scope, request: ApiRequest, context: ApiContext): Answer {
   const form = new URLSearchParams(request.body);
   const to = form.get('To');
   const from = form.get('From');
@@ -170,7 +182,7 @@ function createMessage(dialect: TwilioStyleDialect, errors: { error(e: TwilioErr
 }
 
 /** `GET …/Messages.json`: newest first, `PageSize` ≤ 1000 (default 50), `PageToken` cursors, day-granular `DateSent` filters. */
-function listMessages(dialect: TwilioStyleDialect, errors: { error(e: TwilioError): Answer }, where: Where, request: ApiRequest, context: ApiContext): Answer {
+function listMessages({ dialect, errors, where }: Scope, request: ApiRequest, context: ApiContext): Answer {
   const q = request.query;
   const filters = new URLSearchParams();
   for (const key of ['To', 'From', ...DATE_FILTERS, ...(dialect.statusFilter ? ['Status'] : [])]) {
@@ -211,23 +223,37 @@ function listMessages(dialect: TwilioStyleDialect, errors: { error(e: TwilioErro
     status: 200,
     body: {
       messages: cut.items.map((m) => messageResource(dialect, where, m, context)),
-      ...pageMeta(
+      ...pageMeta({
         base,
         filters,
         size,
         page,
-        cut.start,
-        cut.items.length,
-        cut.hasNext && last ? `Page=${page + 1}&PageToken=${pageToken('after', last)}` : undefined,
-        cut.hasPrevious && first && page > 0 ? `Page=${page - 1}&PageToken=${pageToken('before', first)}` : undefined,
+        start: cut.start,
+        count: cut.items.length,
+        ...(cut.hasNext && last ? { next: `Page=${page + 1}&PageToken=${pageToken('after', last)}` } : {}),
+        ...(cut.hasPrevious && first && page > 0 ? { previous: `Page=${page - 1}&PageToken=${pageToken('before', first)}` } : {}),
         request,
-      ),
+      }),
     },
   };
 }
 
+/** One page's place in a list, and the query tails of its neighbours' links (`Page=…[&PageToken=…]`). */
+interface PagePlace {
+  readonly base: string;
+  /** Filters every link keeps. */
+  readonly filters: URLSearchParams;
+  readonly size: number;
+  readonly page: number;
+  readonly start: number;
+  readonly count: number;
+  readonly next?: string;
+  readonly previous?: string;
+  readonly request: ApiRequest;
+}
+
 /** Twilio's paging fields; every link is relative to the API origin, as Twilio returns them. */
-function pageMeta(base: string, filters: URLSearchParams, size: number, page: number, start: number, count: number, next: string | undefined, previous: string | undefined, request: ApiRequest) {
+function pageMeta({ base, filters, size, page, start, count, next, previous, request }: PagePlace) {
   const kept = filters.toString();
   const link = (rest: string) => `${base}?${kept === '' ? '' : `${kept}&`}PageSize=${size}&${rest}`;
   const query = request.query.toString();
@@ -289,7 +315,7 @@ function mediaResource(dialect: TwilioStyleDialect, where: Where, message: Sandb
 }
 
 /** Twilio's error body `{ code, message, more_info, status }` for every shared failure. */
-function twilioStyleErrors(dialect: TwilioStyleDialect): ErrorShapes & { error(e: TwilioError): Answer } {
+function twilioStyleErrors(dialect: TwilioStyleDialect): TwilioStyleErrors {
   const error = (e: TwilioError, headers?: Record<string, string>): Answer => ({
     status: e.status,
     body: { code: e.code, message: e.message, more_info: dialect.moreInfo(e.code), status: e.status },
