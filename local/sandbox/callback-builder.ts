@@ -22,7 +22,7 @@ const PHONE_FROM = '+15005550006';
 const PHONE_TO = '+14155552671';
 
 /**
- * Builds the status callback each provider sends (../shared/providers/NOTES.md), including the PII
+ * Builds the status callback each provider sends, as its docs describe it, including the PII
  * the real ones carry (numbers, and for SignalWire and CarrierX the body), signed with the same
  * `sign…` helpers the receiver verifies with.
  */
@@ -112,7 +112,7 @@ function formCallback(url: string, params: Array<[string, string]>, header: stri
 
 /** The statuses a message walks through, per provider, ending in `final`. */
 export function statusWalk(provider: ProviderName, final: 'delivered' | 'undelivered' | 'failed', mms: boolean): string[] {
-  // SignalWire never gets a delivery receipt for MMS: it stays at `sent` (NOTES.md).
+  // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
   if (mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered') return ['queued', 'sent'];
   if (final === 'failed') return ['queued', 'failed'];
   return ['queued', 'sent', final];

@@ -15,6 +15,22 @@ export interface SandboxMessage {
   redactAttempts: number;
   /** When the body was emptied (ms since epoch), if it was. */
   redactedAt?: number;
+  /** When the provider created the message (ms since epoch). The sandbox's store always sets it. */
+  dateCreated?: number;
+  /** When the provider sent (or received) it (ms since epoch); the list filters and orders on it. */
+  dateSent?: number;
+  /** Last change through the API (ms since epoch). */
+  dateUpdated?: number;
+  readonly from?: string;
+  readonly to?: string;
+  /** Segments the original body was split into (kept after a redaction, as the providers do). */
+  readonly segments?: number;
+  /** The provider's delivery error code on failed/undelivered messages. */
+  errorCode?: number;
+  /** Seeded as history from before deployment: no status callback ever announced it. */
+  readonly seeded?: boolean;
+  /** The StatusCallback given at creation through the API, if any (the sandbox never calls it itself). */
+  readonly statusCallback?: string;
 }
 
 /** A new provider-shaped message id: Twilio SM/MM + 32 hex, SignalWire and CarrierX UUIDs. */
@@ -35,3 +51,20 @@ export const IN_PROGRESS: Readonly<Record<ProviderName, ReadonlySet<string>>> = 
   'signalwire-rest': new Set(['queued', 'initiated']),
   carrierx: new Set(['queued']),
 };
+
+/** The in-progress status a message shows while an injected "not final yet" fault lasts. */
+export function inProgressStatus(provider: ProviderName): string {
+  return { twilio: 'sending', 'signalwire-compat': 'sending', 'signalwire-rest': 'initiated', carrierx: 'queued' }[provider];
+}
+
+/** Providers that share one account and one message log: both SignalWire APIs use the same project. */
+export type ProviderFamily = 'twilio' | 'signalwire' | 'carrierx';
+
+export function providerFamily(provider: ProviderName): ProviderFamily {
+  return provider.startsWith('signalwire') ? 'signalwire' : (provider as 'twilio' | 'carrierx');
+}
+
+/** GSM-7 single-segment length; longer bodies go out as 153-character parts. */
+export function segmentCount(body: string): number {
+  return body.length <= 160 ? 1 : Math.ceil(body.length / 153);
+}

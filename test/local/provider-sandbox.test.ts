@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-name';
 import { basicAuth } from '../../functions/providers/http-helpers';
 import { NO_FAULTS } from '../../local/sandbox/fault-profile';
 import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';
+import { waitFor } from '../support/wait-for';
 
 const CREDENTIALS: SandboxCredentials = {
   twilio: { accountSid: 'AC' + 'b2'.repeat(16), authToken: 'twilio-token-0123456789' },
@@ -70,7 +71,11 @@ describe.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as 
 });
 
 describe('Provider sandbox faults', () => {
-  it('answers 429 with Retry-After, 5xx, or holds the request, at the configured rates', async () => {
+  afterEach(() => {
+    sandbox.faults = NO_FAULTS;
+  });
+
+  it('answers 429 with Retry-After or 5xx at the configured rates', async () => {
     sandbox.faults = { ...NO_FAULTS, throttleRate: 0.3, serverErrorRate: 0.3, retryAfterSeconds: 7 };
     const message = sandbox.createMessage('signalwire-rest', { body: 'x', status: 'delivered' });
     const answers: Array<{ status: number; retryAfter: string | null }> = [];
@@ -83,11 +88,30 @@ describe('Provider sandbox faults', () => {
       await response.arrayBuffer();
       answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
     }
-    sandbox.faults = NO_FAULTS;
     const statuses = new Set(answers.map((a) => a.status));
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 429]));
     expect(answers.some((a) => a.status >= 500)).toBe(true);
     expect(answers.filter((a) => a.status === 429).every((a) => a.retryAfter === '7')).toBe(true);
   });
 
+  it('holds the request without answering when a timeout is drawn, until the client gives up', async () => {
+    sandbox.faults = { ...NO_FAULTS, timeoutRate: 1 };
+    const message = sandbox.createMessage('twilio', { body: 'x', status: 'delivered' });
+    const path = `/2010-04-01/Accounts/${CREDENTIALS.twilio.accountSid}/Messages/${message.id}.json`;
+    const before = sandbox.requests.length;
+    const client = new AbortController();
+    let settled = false;
+    const pending = fetch(`${sandbox.apiBaseUrl('twilio')}${path}`, { headers: { authorization: AUTH.twilio }, signal: client.signal }).then(
+      () => ((settled = true), 'answered'),
+      (error: Error) => ((settled = true), error.name),
+    );
+    const held = await waitFor(() => sandbox.requests.slice(before).find((r) => r.path === `/twilio${path}`), 5_000, 'the request to reach the sandbox');
+    await waitFor(() => sandbox.usage('twilio').inFlight === 1, 5_000, 'the request to be in flight');
+    expect(held.status).toBe(0);
+    expect(settled).toBe(false);
+    client.abort();
+    expect(await pending).toBe('AbortError');
+    expect(held.status).toBe(0);
+    await waitFor(() => sandbox.usage('twilio').inFlight === 0, 5_000, 'the held request to free its slot');
+  });
 });

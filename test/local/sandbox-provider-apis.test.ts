@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderName } from '../../functions/core/provider-name';
+import { SANDBOX_CARRIERX_PARTNER_SID } from '../../local/sandbox/carrierx-api';
+import { NO_FAULTS } from '../../local/sandbox/fault-profile';
+import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';
+import { waitFor } from '../support/wait-for';
+
+const CREDENTIALS: SandboxCredentials = {
+  twilio: { accountSid: 'AC' + 'd5'.repeat(16), authToken: 'twilio-api-shapes-token' },
+  signalwire: { projectId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', apiToken: 'PT-api-shapes-token' },
+  carrierx: { token: 'carrierx-api-shapes-token' },
+};
+const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
+const DAY = 86_400_000;
+const sandbox = new ProviderSandbox({ credentials: CREDENTIALS, seed: 9, now: () => NOW });
+
+beforeAll(() => sandbox.start());
+afterAll(() => sandbox.stop());
+afterEach(() => {
+  sandbox.faults = NO_FAULTS;
+  sandbox.concurrencyCap = Number.POSITIVE_INFINITY;
+});
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const AUTH: Record<ProviderName, string> = {
+  twilio: basic(CREDENTIALS.twilio.accountSid, CREDENTIALS.twilio.authToken),
+  'signalwire-compat': basic(CREDENTIALS.signalwire.projectId, CREDENTIALS.signalwire.apiToken),
+  'signalwire-rest': basic(CREDENTIALS.signalwire.projectId, CREDENTIALS.signalwire.apiToken),
+  carrierx: `Bearer ${CREDENTIALS.carrierx.token}`,
+};
+
+async function call(provider: ProviderName, path: string, init: { method?: string; body?: string; authorization?: string; signal?: AbortSignal } = {}) {
+  const response = await fetch(`${sandbox.apiBaseUrl(provider)}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: init.authorization ?? AUTH[provider], 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: init.body }),
+    ...(init.signal ? { signal: init.signal } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as any) };
+}
+
+/** A request about one message, per provider: the redaction call (or the read CarrierX starts with). */
+function messagePath(provider: ProviderName, id: string): { path: string; method: string; body?: string } {
+  switch (provider) {
+    case 'twilio':
+      return { path: `/2010-04-01/Accounts/${CREDENTIALS.twilio.accountSid}/Messages/${id}.json`, method: 'GET' };
+    case 'signalwire-compat':
+      return { path: `/api/laml/2010-04-01/Accounts/${CREDENTIALS.signalwire.projectId}/Messages/${id}`, method: 'GET' };
+    case 'signalwire-rest':
+      return { path: `/api/messaging/messages/${id}`, method: 'PATCH', body: '{"body":""}' };
+    case 'carrierx':
+      return { path: `/sms/messages/${id}`, method: 'GET' };
+  }
+}
+
+const twilioShape = (status: number, code: number, message: string, moreInfo: string) => ({ code, message, more_info: moreInfo, status });
+const SW_ERRORS = 'https://developer.signalwire.com/compatibility-api/reference/error-codes';
+
+/** Each provider's documented error bodies (SignalWire REST 429 and CarrierX texts are not documented). */
+const ERRORS: Record<ProviderName, { notFound: (path: string) => unknown; unauthorized: unknown; throttled: unknown }> = {
+  twilio: {
+    notFound: (path) => twilioShape(404, 20404, `The requested resource ${path} was not found`, 'https://www.twilio.com/docs/errors/20404'),
+    unauthorized: twilioShape(401, 20003, 'Authenticate', 'https://www.twilio.com/docs/errors/20003'),
+    throttled: twilioShape(429, 20429, 'Too Many Requests', 'https://www.twilio.com/docs/errors/20429'),
+  },
+  'signalwire-compat': {
+    notFound: (path) => twilioShape(404, 20404, `The requested resource ${path} was not found`, SW_ERRORS),
+    unauthorized: twilioShape(401, 20003, 'Authenticate', SW_ERRORS),
+    throttled: twilioShape(429, 20429, 'Too Many Requests', SW_ERRORS),
+  },
+  'signalwire-rest': {
+    notFound: () => ({ error: 'Not Found' }),
+    unauthorized: { error: 'Unauthorized' },
+    throttled: {
+      errors: [{ type: 'rate_limit', code: 'too_many_requests', message: 'Too many requests', attribute: null, url: 'https://developer.signalwire.com/rest/overview/error-codes#too_many_requests' }],
+    },
+  },
+  carrierx: {
+    notFound: () => ({ message: 'object not found', errors: [] }),
+    unauthorized: { message: 'unauthorized', errors: [] },
+    throttled: { message: 'too many requests', errors: [] },
+  },
+};
+
+const unknownId = (provider: ProviderName) => (provider === 'twilio' ? 'SM' + '0'.repeat(32) : randomUUID());
+
+describe.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as ProviderName[])('Provider sandbox errors: %s', (provider) => {
+  it('answers an unknown message with 404 in the provider\'s error shape', async () => {
+    const { path, method, body } = messagePath(provider, unknownId(provider));
+    expect(await call(provider, path, { method, ...(body ? { body } : {}) })).toEqual({ status: 404, body: ERRORS[provider].notFound(path) });
+  });
+
+  it('answers wrong credentials with 401 in the provider\'s error shape', async () => {
+    const message = sandbox.createMessage(provider, { body: 'x', status: 'delivered' });
+    const { path, method, body } = messagePath(provider, message.id);
+    const wrong = provider === 'carrierx' ? 'Bearer nope' : basic('nope', 'nope');
+    expect(await call(provider, path, { method, authorization: wrong, ...(body ? { body } : {}) })).toEqual({ status: 401, body: ERRORS[provider].unauthorized });
+    expect(message.body).toBe('x');
+  });
+
+  it('answers 429 above the account\'s concurrency cap, in the provider\'s shape, and counts requests and 429s', async () => {
+    sandbox.concurrencyCap = 1;
+    sandbox.faults = { ...NO_FAULTS, timeoutRate: 1 };
+    const message = sandbox.createMessage(provider, { body: 'x', status: 'delivered' });
+    const { path, method, body } = messagePath(provider, message.id);
+    const held = new AbortController();
+    const pending = call(provider, path, { method, signal: held.signal, ...(body ? { body } : {}) }).catch((error: Error) => error.name);
+    await waitFor(() => sandbox.usage(provider).inFlight === 1, 5_000, 'the held request');
+    sandbox.faults = NO_FAULTS;
+    const before = sandbox.usage(provider);
+    expect(await call(provider, path, { method, ...(body ? { body } : {}) })).toEqual({ status: 429, body: ERRORS[provider].throttled });
+    expect(sandbox.usage(provider)).toEqual({ requests: before.requests + 1, throttled: before.throttled + 1, inFlight: 1, peakInFlight: 1 });
+    held.abort();
+    expect(await pending).toBe('AbortError');
+    await waitFor(() => sandbox.usage(provider).inFlight === 0, 5_000, 'the slot to be freed');
+    expect((await call(provider, path, { method, ...(body ? { body } : {}) })).status).toBe(200);
+  });
+});
+
+describe('Provider sandbox concurrency ceiling', () => {
+  it('is the cap C divided by the latency L', () => {
+    sandbox.concurrencyCap = 20;
+    sandbox.faults = { ...NO_FAULTS, latencyMs: 50 };
+    expect(sandbox.ceilingPerSecond()).toBe(400);
+    sandbox.concurrencyCap = Number.POSITIVE_INFINITY;
+    expect(sandbox.ceilingPerSecond()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('refuses a cap below 1', () => {
+    expect(() => (sandbox.concurrencyCap = 0)).toThrow(new RangeError('concurrencyCap must be at least 1, got 0'));
+  });
+});
+
+describe('Provider sandbox: Twilio list paging fields', () => {
+  it('answers first/next/previous page URIs with PageToken cursors, start, end and page', async () => {
+    const day = NOW - 40 * DAY;
+    const ids = sandbox.seedHistory('twilio', { count: 5, sentAt: (i) => day + i * 1000, status: 'delivered' }).map((m) => m.id).reverse();
+    const base = `/2010-04-01/Accounts/${CREDENTIALS.twilio.accountSid}/Messages.json`;
+    const date = new Date(day).toISOString().slice(0, 10);
+    const first = await call('twilio', `${base}?DateSent=${date}&PageSize=2`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      uri: `${base}?DateSent=${date}&PageSize=2`,
+      first_page_uri: `${base}?DateSent=${date}&PageSize=2&Page=0`,
+      previous_page_uri: null,
+      page: 0,
+      page_size: 2,
+      start: 0,
+      end: 1,
+    });
+    expect(first.body.messages.map((m: { sid: string }) => m.sid)).toEqual(ids.slice(0, 2));
+    expect(first.body.next_page_uri).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}\\?DateSent=${date}&PageSize=2&Page=1&PageToken=PA[\\w-]+$`));
+
+    const second = await call('twilio', first.body.next_page_uri);
+    expect(second.body).toMatchObject({ page: 1, start: 2, end: 3 });
+    expect(second.body.messages.map((m: { sid: string }) => m.sid)).toEqual(ids.slice(2, 4));
+    expect(second.body.previous_page_uri).toMatch(/&Page=0&PageToken=PB[\w-]+$/);
+    const back = await call('twilio', second.body.previous_page_uri);
+    expect(back.body.messages.map((m: { sid: string }) => m.sid)).toEqual(ids.slice(0, 2));
+
+    const third = await call('twilio', second.body.next_page_uri);
+    expect(third.body.messages.map((m: { sid: string }) => m.sid)).toEqual(ids.slice(4));
+    expect(third.body.next_page_uri).toBeNull();
+  });
+
+  it('refuses a DateSent that is not a date with 400 / 20001', async () => {
+    const base = `/2010-04-01/Accounts/${CREDENTIALS.twilio.accountSid}/Messages.json`;
+    expect(await call('twilio', `${base}?DateSent%3C=yesterday`)).toEqual({
+      status: 400,
+      body: twilioShape(400, 20001, 'Invalid value for DateSent<: expected YYYY-MM-DD', 'https://www.twilio.com/docs/errors/20001'),
+    });
+  });
+
+  it('keeps the messages created while a client pages: a cursor neither skips nor repeats', async () => {
+    const day = NOW - 41 * DAY;
+    const seeded = sandbox.seedHistory('twilio', { count: 4, sentAt: (i) => day + i * 1000, status: 'delivered' });
+    const base = `/2010-04-01/Accounts/${CREDENTIALS.twilio.accountSid}/Messages.json?DateSent=${new Date(day).toISOString().slice(0, 10)}&PageSize=2`;
+    const first = await call('twilio', base);
+    sandbox.seedHistory('twilio', { count: 1, sentAt: () => day + 10_000, status: 'delivered' }); // newest, lands before the cursor
+    const second = await call('twilio', first.body.next_page_uri);
+    expect([...first.body.messages, ...second.body.messages].map((m: { sid: string }) => m.sid)).toEqual(seeded.map((m) => m.id).reverse());
+  });
+});
+
+describe('Provider sandbox: SignalWire compat Status filter', () => {
+  it('lists only the messages with the given status', async () => {
+    const day = NOW - 42 * DAY;
+    const failed = sandbox.seedHistory('signalwire-compat', { count: 3, sentAt: (i) => day + i, status: (i) => (i === 1 ? 'failed' : 'delivered') })[1]!;
+    const date = new Date(day).toISOString().slice(0, 10);
+    const page = await call('signalwire-compat', `/api/laml/2010-04-01/Accounts/${CREDENTIALS.signalwire.projectId}/Messages?DateSent=${date}&Status=failed`);
+    expect(page.body.messages.map((m: { sid: string; error_code: string }) => [m.sid, m.error_code])).toEqual([[failed.id, '30003']]);
+    expect(page.body.first_page_uri).toBe(`/api/laml/2010-04-01/Accounts/${CREDENTIALS.signalwire.projectId}/Messages?DateSent=${date}&Status=failed&PageSize=50&Page=0`);
+  });
+});
+
+describe('Provider sandbox: SignalWire REST message logs', () => {
+  const LOG_FIELDS = ['charge', 'charge_details', 'created_at', 'direction', 'error_code', 'error_message', 'from', 'id', 'kind', 'number_of_segments', 'source', 'status', 'to', 'type', 'url'];
+
+  it('pages by links.next within created_after/created_before (whole UTC days), with no body in the entries', async () => {
+    const day = NOW - 50 * DAY;
+    const seeded = sandbox.seedHistory('signalwire-rest', { count: 5, sentAt: (i) => day + i * DAY, status: 'delivered', body: 'secret body' });
+    const after = new Date(day + DAY).toISOString().slice(0, 10);
+    const before = new Date(day + 3 * DAY).toISOString().slice(0, 10);
+    const seen: any[] = [];
+    let next: string | undefined = `/api/messaging/logs?created_after=${after}&created_before=${before}&page_size=2`;
+    let pages = 0;
+    while (next !== undefined) {
+      const page = await call('signalwire-rest', next);
+      expect(page.status).toBe(200);
+      pages++;
+      seen.push(...page.body.data);
+      next = page.body.links.next === undefined ? undefined : new URL(page.body.links.next).pathname.replace(/^\/signalwire/, '') + new URL(page.body.links.next).search;
+      if (next !== undefined) expect(next).toMatch(/[?&]page_token=PA[\w-]+/);
+    }
+    expect(pages).toBe(2);
+    expect(seen.map((e) => e.id)).toEqual([seeded[3]!.id, seeded[2]!.id, seeded[1]!.id]);
+    expect(Object.keys(seen[0]).sort()).toEqual(LOG_FIELDS);
+    expect(seen[0]).toMatchObject({ source: 'relay', type: 'relay_message', status: 'delivered', created_at: new Date(day + 3 * DAY).toISOString() });
+    expect(JSON.stringify(seen)).not.toContain('secret body');
+  });
+
+  it('links each entry to a resource that holds the body, and the body is gone after a redaction', async () => {
+    const message = sandbox.seedHistory('signalwire-rest', { count: 1, sentAt: () => NOW - 51 * DAY, status: 'delivered', body: 'read me back' })[0]!;
+    const entry = (await call('signalwire-rest', `/api/messaging/logs/${message.id}`)).body;
+    const read = async () => {
+      const response = await fetch(entry.url, { headers: { authorization: AUTH['signalwire-rest'] } });
+      return ((await response.json()) as { body: string }).body;
+    };
+    expect(await read()).toBe('read me back');
+    expect((await call('signalwire-rest', `/api/messaging/messages/${message.id}`, { method: 'PATCH', body: '{"body":""}' })).body).toMatchObject({ id: message.id, body: '' });
+    expect(await read()).toBe('');
+  });
+
+  it('refuses a created_after that is not a date with 422 in the errors shape', async () => {
+    expect(await call('signalwire-rest', '/api/messaging/logs?created_after=soon')).toEqual({
+      status: 422,
+      body: {
+        errors: [
+          {
+            type: 'validation_error',
+            code: 'invalid_parameter',
+            message: 'created_after must be a date (YYYY-MM-DD) or an ISO 8601 time',
+            attribute: 'created_after',
+            url: 'https://developer.signalwire.com/rest/overview/error-codes#invalid_parameter',
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('Provider sandbox: CarrierX message list', () => {
+  it('filters, pages by limit/offset and links the next page', async () => {
+    const day = NOW - 60 * DAY;
+    const seeded = sandbox.seedHistory('carrierx', { count: 5, sentAt: (i) => day + i * 1000, status: (i) => (i === 2 ? 'queued' : 'delivered') });
+    const from = new Date(day).toISOString();
+    const to = new Date(day + DAY).toISOString();
+    const filter = encodeURIComponent(`date_created ge "${from}" and date_created lt "${to}" and status eq "delivered"`);
+    const first = await call('carrierx', `/sms/messages?filter=${filter}&limit=3`);
+    expect(first.body).toMatchObject({ count: 3, has_more: true, limit: 3, offset: 0, total: 4 });
+    expect(first.body.items.map((m: { message_sid: string }) => m.message_sid)).toEqual([seeded[0]!.id, seeded[1]!.id, seeded[3]!.id]);
+    expect(first.body.items[0]).toMatchObject({ partner_sid: SANDBOX_CARRIERX_PARTNER_SID, date_created: from, status: 'delivered', type: 'sms' });
+    const next = new URL(first.body.pagination.next);
+    const second = await call('carrierx', next.pathname.replace(/^\/carrierx\/core\/v2/, '') + next.search);
+    expect(second.body).toMatchObject({ count: 1, has_more: false, offset: 3, total: 4, pagination: { previous: expect.stringContaining('offset=0') } });
+    expect(second.body.items.map((m: { message_sid: string }) => m.message_sid)).toEqual([seeded[4]!.id]);
+  });
+
+  it('refuses a filter it cannot read with 400 naming the filter', async () => {
+    expect(await call('carrierx', `/sms/messages?filter=${encodeURIComponent('status is delivered')}`)).toEqual({
+      status: 400,
+      body: { message: 'invalid filter', errors: [{ field: 'filter', message: 'expected "<field> <eq|ne|gt|ge|lt|le> <value>" joined by "and"', reference_sid: null }] },
+    });
+  });
+});
+
+describe('Provider sandbox history seeding', () => {
+  it('stores messages sent at past times with final statuses, marked as never announced', () => {
+    const seeded = sandbox.seedHistory('twilio', { count: 3, sentAt: (i) => new Date(NOW - (i + 1) * DAY), status: (i) => ['delivered', 'undelivered', 'failed'][i]!, body: (i) => `history ${i}` });
+    expect(seeded.map((m) => [m.status, m.body, m.dateSent, m.seeded, m.errorCode])).toEqual([
+      ['delivered', 'history 0', NOW - DAY, true, undefined],
+      ['undelivered', 'history 1', NOW - 2 * DAY, true, 30003],
+      ['failed', 'history 2', NOW - 3 * DAY, true, 30003],
+    ]);
+  });
+
+  it('refuses a time in the future, naming the entry', () => {
+    expect(() => sandbox.seedHistory('twilio', { count: 2, sentAt: (i) => NOW + i, status: 'delivered' })).toThrow(new RangeError('seedHistory: sentAt(1) must be a time in the past'));
+  });
+
+  it('seeds through POST /_sandbox/history and reports usage through GET /_sandbox/usage', async () => {
+    const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
+    const response = await fetch(`${origin}/_sandbox/history`, {
+      method: 'POST',
+      body: JSON.stringify({ provider: 'carrierx', count: 3, oldest: new Date(NOW - 3 * DAY).toISOString(), newest: new Date(NOW - DAY).toISOString(), statuses: ['delivered', 'sent'] }),
+    });
+    expect(response.status).toBe(201);
+    const { ids, count } = (await response.json()) as { ids: string[]; count: number };
+    expect(count).toBe(3);
+    expect(ids.map((id) => [sandbox.messages.get(id)!.status, sandbox.messages.get(id)!.dateSent])).toEqual([
+      ['delivered', NOW - 3 * DAY],
+      ['sent', NOW - 2 * DAY],
+      ['delivered', NOW - DAY],
+    ]);
+    const usage = (await (await fetch(`${origin}/_sandbox/usage`)).json()) as { cap: number | null; accounts: Record<string, { requests: number }> };
+    expect(usage.cap).toBeNull();
+    expect(usage.accounts[CREDENTIALS.twilio.accountSid]!.requests).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [{ provider: 'telegraph', count: 1 }, 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx'],
+    [{ provider: 'twilio', count: 0 }, 'count must be a whole number from 1 to 1000000'],
+    [{ provider: 'twilio', count: 1, oldest: 'x', newest: 'y' }, 'oldest and newest must be ISO 8601 times'],
+    [{ provider: 'twilio', count: 1, oldest: new Date(NOW).toISOString(), newest: new Date(NOW + DAY).toISOString() }, 'newest must be in the past (history is sent before deployment)'],
+  ])('refuses a bad history request with 400 and the reason (%j)', async (request, reason) => {
+    const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
+    const response = await fetch(`${origin}/_sandbox/history`, { method: 'POST', body: JSON.stringify(request) });
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: reason } });
+  });
+});
