@@ -103,13 +103,13 @@ function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-ur
   if (!existsSync(values.endpoints)) {
     throw new UsageError(`no local stack found (${values.endpoints} is missing): start one with npm start, or pass --accounts for a deployed stack`);
   }
-  const local = JSON.parse(readFileSync(values.endpoints, 'utf8')) as { sqsEndpoint: string; queueUrl: string; accounts?: AccountConfigInput[]; secretsFile?: string };
+  const local = JSON.parse(readFileSync(values.endpoints, 'utf8')) as { sqsEndpoint: string; queueUrl: string; accounts?: AccountConfigInput[]; secretsFile?: string; sweepSettleSeconds?: number };
   if (local.accounts === undefined || local.secretsFile === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
   const sqs = new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const secretsFile = local.secretsFile;
   return {
     accounts: local.accounts,
-    env: { REDACTOR_ACCOUNTS: JSON.stringify(local.accounts), REDACTION_QUEUE_URL: local.queueUrl },
+    env: { REDACTOR_ACCOUNTS: JSON.stringify(local.accounts), REDACTION_QUEUE_URL: local.queueUrl, SWEEP_SETTLE_SECONDS: String(local.sweepSettleSeconds ?? 0) },
     overrides: { sqs, fetchSecret: async (id) => JSON.stringify((JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>)[id] ?? {}) },
     sqs,
     describe: 'the local stack',

@@ -68,6 +68,12 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * The sweep's grace for the callback path, locally: a demo message settles in about a second, so a
+ * sweep run right after the demo leaves only the last few seconds' messages to the callbacks.
+ */
+export const LOCAL_SWEEP_SETTLE_SECONDS = 5;
+
 /** The route each provider's demo account listens on. */
 export const LOCAL_ROUTES: Readonly<Record<ProviderName, string>> = {
   twilio: 'local-twilio',
@@ -138,7 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Lets `npm run dlq` and `npm run sweep` (other processes) find these queues, accounts and secrets.
   await writeFile(
     join(stateDir, 'endpoints.json'),
-    JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${queues.server.port}`, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl, accounts, secretsFile: resolve(secretsFile) }, null, 2),
+    JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${queues.server.port}`, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl, accounts, secretsFile: resolve(secretsFile), sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS }, null, 2),
   );
 
   const env = {
