@@ -3,6 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/aws-limits';
 import type { Account } from '../functions/core/config';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 
@@ -10,16 +11,13 @@ import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor'
  * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
  * visibility timeout (functions/core/retry-policy.ts), so both queues keep messages for the SQS maximum.
  */
-export const QUEUE_RETENTION = Duration.days(14);
+export const QUEUE_RETENTION = Duration.seconds(SQS_LIMITS.maxRetentionSeconds);
 
 /** SQS refuses a visibility timeout above 12 hours. */
-const MAX_VISIBILITY = Duration.hours(12);
+const MAX_VISIBILITY = Duration.seconds(SQS_LIMITS.maxTotalVisibilitySeconds);
 
 /** The longest a waiting job is counted in ApproximateAgeOfOldestMessage: 15 min delay + two 12 h re-delays. */
-const LONGEST_COUNTED_WAIT_SECONDS = 900 + 2 * 43_200;
-
-/** AWS: "set the source queue's visibility timeout to at least six times the function timeout". */
-const VISIBILITY_TIMEOUT_FACTOR = 6;
+const LONGEST_COUNTED_WAIT_SECONDS = SQS_LIMITS.maxDelaySeconds + 2 * SQS_LIMITS.maxTotalVisibilitySeconds;
 
 /** Every prop with a default, as the construct uses it after merging. */
 export interface ResolvedMessageRedactorProps {
@@ -105,7 +103,7 @@ export function resolveMessageRedactorProps(
   check.integer('redactorMemorySize', merged.redactorMemorySize, 128, 10_240);
   // HTTP API closes the integration after 30 s.
   check.duration('receiverTimeout', merged.receiverTimeout, Duration.seconds(1), Duration.seconds(29));
-  check.duration('redactorTimeout', merged.redactorTimeout, Duration.seconds(1), Duration.minutes(15));
+  check.duration('redactorTimeout', merged.redactorTimeout, Duration.seconds(1), Duration.seconds(LAMBDA_LIMITS.maxTimeoutSeconds));
   // Limits of the SQS event source mapping (ScalingConfig.MaximumConcurrency, BatchSize, MaximumBatchingWindow).
   check.integer('maxConcurrency', merged.maxConcurrency, 2, 1000);
   check.integer('batchSize', merged.batchSize, 1, 10_000);
@@ -142,7 +140,7 @@ export function resolveMessageRedactorProps(
   // AWS: at least six times the function timeout, plus the batching window.
   const timeoutKnown = known(merged.redactorTimeout) && (props.maxBatchingWindow === undefined || known(props.maxBatchingWindow));
   const visibilityTimeout = timeoutKnown
-    ? Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * seconds(merged.redactorTimeout) + seconds(props.maxBatchingWindow))
+    ? Duration.seconds(minimumQueueVisibilitySeconds(seconds(merged.redactorTimeout), seconds(props.maxBatchingWindow)))
     : undefined;
   const key = props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey };
   const queueProps = resolveQueueProps('queueProps', defaultQueueProps(visibilityTimeout), props.queueProps, problems, {
@@ -186,7 +184,7 @@ function resolveOldestMessageAgeThreshold(
   );
   const threshold = props.oldestMessageAgeAlarmThreshold;
   if (threshold === undefined) return Duration.seconds(Math.max(3600, longestWait + 3600));
-  check.duration('oldestMessageAgeAlarmThreshold', threshold, Duration.minutes(1), Duration.days(14));
+  check.duration('oldestMessageAgeAlarmThreshold', threshold, Duration.minutes(1), QUEUE_RETENTION);
   if (known(threshold) && seconds(threshold) <= longestWait) {
     problems.push(
       `oldestMessageAgeAlarmThreshold (${threshold.toHumanString()}) must exceed the longest account wait, redactAfterSeconds or sentAgeSeconds (${longestWait} s)`,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { SQS_LIMITS } from './aws-limits';
 import { ConfigError } from './errors';
 import { PROVIDER_NAMES, type ProviderName } from './provider-name';
 import { KNOWN_STATUSES, terminalStatusesFor } from './terminal-rules';
@@ -13,8 +14,8 @@ const MEDIA_DELETION_PROVIDERS: ReadonlySet<ProviderName> = new Set(['twilio', '
  */
 export const MAX_SENT_AGE_SECONDS = 7 * 24 * 60 * 60;
 
-/** SQS can hold a message invisible for at most 12 hours; a longer wait is not expressible. */
-export const MAX_REDACT_AFTER_SECONDS = 12 * 60 * 60;
+/** The longest `redactAfterSeconds`: one SQS visibility period (a job waits in hops of at most that). */
+export const MAX_REDACT_AFTER_SECONDS = SQS_LIMITS.maxTotalVisibilitySeconds;
 
 const httpUrl = (key: string) =>
   z.string().check(

@@ -1,7 +1,5 @@
+import { SQS_LIMITS } from './aws-limits';
 import type { Outcome } from './outcome';
-
-/** SQS refuses a visibility timeout above 12 hours. */
-export const MAX_VISIBILITY_SECONDS = 43_200;
 
 /** How long to wait before the next attempt, per class of failure. All values in seconds. */
 export interface RetryPolicy {
@@ -116,6 +114,7 @@ function retryDelaySeconds(
   return clampVisibility(Math.max(backoff, floor, 1));
 }
 
+/** No single delay beyond one visibility period; the redactor clamps it further to what is left of it. */
 function clampVisibility(seconds: number): number {
-  return Math.min(Math.max(Math.round(seconds), 0), MAX_VISIBILITY_SECONDS);
+  return Math.min(Math.max(Math.round(seconds), 0), SQS_LIMITS.maxTotalVisibilitySeconds);
 }
