@@ -283,6 +283,8 @@ export class MessageRedactor extends Construct {
         [REDACTOR_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
         // The redactor gives up with a reason on the last receive, before the redrive moves the job.
         [REDACTOR_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
+        // Bounds when a batch was received, so visibility changes stay within 12 h of the receive.
+        [REDACTOR_ENV.maxBatchingWindowSeconds]: String(settings.maxBatchingWindow?.toSeconds() ?? 0),
       },
     });
     // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.

@@ -17,4 +17,5 @@ export const REDACTOR_ENV = {
   providerConcurrency: 'PROVIDER_CONCURRENCY',
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  maxBatchingWindowSeconds: 'MAX_BATCHING_WINDOW_SECONDS',
 } as const;

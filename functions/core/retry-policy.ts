@@ -1,4 +1,5 @@
 import { SQS_LIMITS } from './aws-limits';
+import { DeadlineExceededError } from './errors';
 import type { Outcome } from './outcome';
 
 /** How long to wait before the next attempt, per class of failure. All values in seconds. */
@@ -17,7 +18,9 @@ export interface RetryPolicy {
   /**
    * Deliveries after which a still-failing job is dead-lettered as `gave-up`. Set to the queue's
    * `maxReceiveCount`, so the redactor parks the job with its reason before SQS's redrive would
-   * move it there without one.
+   * move it there without one. Receives spent waiting for `notBefore` count too: SQS's redrive counts
+   * every receive, so leaving them out would let the redrive win (synth checks that the longest wait
+   * leaves enough receives for retries).
    */
   readonly maxAttempts: number;
 }
@@ -101,6 +104,8 @@ function retryDelaySeconds(
   policy: RetryPolicy,
   random: () => number,
 ): number {
+  // Stopped at the invocation's deadline, not failed: a fresh invocation can carry on at once.
+  if (outcome.kind === 'transient' && outcome.code === DeadlineExceededError.CODE) return 1;
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   if (outcome.kind === 'not-final') {
     // Messages usually settle within minutes; wait long, with a little jitter to spread the herd.
