@@ -200,6 +200,36 @@ describe('Lambda: redactor handler', () => {
     expect(events).not.toContain('redaction.retry');
   });
 
+  it('asks for no more visibility than SQS allows from the receive, which Lambda bounds by the invocation start', async () => {
+    const job = { ...message(), notBefore: new Date(Date.now() + 2 * 86_400_000).toISOString() };
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    // 12 h less the event source's latency margin (300 s, no batching window) and the safety margin (60 s).
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeLessThanOrEqual(43_200 - 300 - 60);
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThan(43_200 - 300 - 60 - 5);
+  });
+
+  it('parks a job still waiting on the last receive SQS allows, instead of leaving it to the reason-less redrive', async () => {
+    const job = { ...message(), notBefore: new Date(Date.now() + 3_600_000).toISOString() };
+    expect(await handler(sqsEvent([{ id: 'r0', body: JSON.stringify(job), receiveCount: 100 }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()[0]!.MessageAttributes).toMatchObject({
+      reason: { DataType: 'String', StringValue: 'gave-up' },
+      code: { DataType: 'String', StringValue: 'waiting' },
+    });
+    expect(visibilityChanges()).toEqual([]);
+  });
+
+  it('starts no provider request past the record deadline and retries the record at once', async () => {
+    const job = message();
+    const before = twilio.requests.length;
+    // 3 s left, but a request may take HTTP_TIMEOUT_MS (1.5 s) and settling the record 2 s: no time to start one.
+    expect(await handler(event(job), lambdaContext(3_000))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(twilio.requests.length).toBe(before);
+    expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-r0', VisibilityTimeout: 1 }]);
+    expect(output.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ event: 'redaction.retry', outcome: 'transient', code: 'deadline', delaySeconds: 1 }),
+    );
+  });
+
   it('gives up on a job older than the maximum age with reason gave-up', async () => {
     const job = { ...message({ status: 'sending' }), receivedAt: new Date(Date.now() - 14 * 86_400_000).toISOString() };
     expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
