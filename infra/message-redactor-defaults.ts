@@ -5,6 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/aws-limits';
 import type { Account } from '../functions/core/config';
+import { receivesForRetries, receivesSpentWaiting } from '../functions/core/receive-budget';
+import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 
 /**
@@ -136,6 +138,7 @@ export function resolveMessageRedactorProps(
   check.integer('retryAlarmThreshold', merged.retryAlarmThreshold, 1, 1_000_000);
 
   const oldestMessageAgeAlarmThreshold = resolveOldestMessageAgeThreshold(props, accounts, problems, check);
+  checkReceivesCoverWaits(merged.maxReceiveCount, merged.redactorTimeout, props.maxBatchingWindow, accounts, problems);
 
   // AWS: at least six times the function timeout, plus the batching window.
   const timeoutKnown = known(merged.redactorTimeout) && (props.maxBatchingWindow === undefined || known(props.maxBatchingWindow));
@@ -191,6 +194,39 @@ function resolveOldestMessageAgeThreshold(
     );
   }
   return threshold;
+}
+
+/**
+ * A job waiting for `notBefore` longer than SQS can hold it spends one receive per hop, and SQS's
+ * redrive counts those like failures: `maxReceiveCount` must cover the longest account wait and
+ * still leave the retry policy the receives its backoff needs, or jobs end in the DLQ unredacted.
+ */
+function checkReceivesCoverWaits(
+  maxReceiveCount: number,
+  redactorTimeout: Duration,
+  maxBatchingWindow: Duration | undefined,
+  accounts: readonly Account[],
+  problems: string[],
+): void {
+  if (!known(maxReceiveCount) || !known(redactorTimeout) || (maxBatchingWindow !== undefined && !known(maxBatchingWindow))) return;
+  const shape = { redactorTimeoutSeconds: seconds(redactorTimeout), maxBatchingWindowSeconds: seconds(maxBatchingWindow) };
+  let longest: { index: number; key: string; wait: number; receives: number } | undefined;
+  accounts.forEach((account, index) => {
+    const key = account.sentAgeSeconds > account.redactAfterSeconds ? 'sentAgeSeconds' : 'redactAfterSeconds';
+    const wait = Math.max(account.sentAgeSeconds, account.redactAfterSeconds);
+    const receives = receivesSpentWaiting(wait, shape);
+    if (receives > (longest?.receives ?? 0)) longest = { index, key, wait, receives };
+  });
+  if (longest === undefined) return;
+  const retries = receivesForRetries(DEFAULT_RETRY_POLICY);
+  const needed = longest.receives + retries;
+  if (maxReceiveCount < needed) {
+    problems.push(
+      `maxReceiveCount (${maxReceiveCount}) is used up before jobs are redacted: accounts[${longest.index}].${longest.key} `
+      + `(${longest.wait} s) spends up to ${longest.receives} receives waiting and the retry policy needs ${retries} more; `
+      + `set maxReceiveCount to at least ${needed}`,
+    );
+  }
 }
 
 interface ControlledQueueSettings {
