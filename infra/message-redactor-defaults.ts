@@ -3,7 +3,11 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/aws-limits';
 import type { Account } from '../functions/core/config';
+import { receivesForRetries, receivesSpentWaiting } from '../functions/core/receive-budget';
+import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
+import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 
@@ -11,16 +15,13 @@ import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-th
  * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
  * visibility timeout (functions/core/retry-policy.ts), so both queues keep messages for the SQS maximum.
  */
-export const QUEUE_RETENTION = Duration.days(14);
+export const QUEUE_RETENTION = Duration.seconds(SQS_LIMITS.maxRetentionSeconds);
 
 /** SQS refuses a visibility timeout above 12 hours. */
-const MAX_VISIBILITY = Duration.hours(12);
+const MAX_VISIBILITY = Duration.seconds(SQS_LIMITS.maxTotalVisibilitySeconds);
 
 /** The longest a waiting job is counted in ApproximateAgeOfOldestMessage: 15 min delay + two 12 h re-delays. */
-const LONGEST_COUNTED_WAIT_SECONDS = 900 + 2 * 43_200;
-
-/** AWS: "set the source queue's visibility timeout to at least six times the function timeout". */
-const VISIBILITY_TIMEOUT_FACTOR = 6;
+const LONGEST_COUNTED_WAIT_SECONDS = SQS_LIMITS.maxDelaySeconds + 2 * SQS_LIMITS.maxTotalVisibilitySeconds;
 
 /** Every prop with a default, as the construct uses it after merging. */
 export interface ResolvedMessageRedactorProps {
@@ -108,7 +109,7 @@ export function resolveMessageRedactorProps(
   check.integer('redactorMemorySize', merged.redactorMemorySize, 128, 10_240);
   // HTTP API closes the integration after 30 s.
   check.duration('receiverTimeout', merged.receiverTimeout, Duration.seconds(1), Duration.seconds(29));
-  check.duration('redactorTimeout', merged.redactorTimeout, Duration.seconds(1), Duration.minutes(15));
+  check.duration('redactorTimeout', merged.redactorTimeout, Duration.seconds(1), Duration.seconds(LAMBDA_LIMITS.maxTimeoutSeconds));
   // Limits of the SQS event source mapping (ScalingConfig.MaximumConcurrency, BatchSize, MaximumBatchingWindow).
   check.integer('maxConcurrency', merged.maxConcurrency, 2, 1000);
   check.integer('batchSize', merged.batchSize, 1, 10_000);
@@ -147,11 +148,12 @@ export function resolveMessageRedactorProps(
   check.integer('retryAlarmThreshold', merged.retryAlarmThreshold, 1, 1_000_000);
 
   const oldestMessageAgeAlarmThreshold = resolveOldestMessageAgeThreshold(props, accounts, problems, check);
+  checkReceivesCoverWaits(merged.maxReceiveCount, merged.redactorTimeout, props.maxBatchingWindow, accounts, problems);
 
   // AWS: at least six times the function timeout, plus the batching window.
   const timeoutKnown = known(merged.redactorTimeout) && (props.maxBatchingWindow === undefined || known(props.maxBatchingWindow));
   const visibilityTimeout = timeoutKnown
-    ? Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * seconds(merged.redactorTimeout) + seconds(props.maxBatchingWindow))
+    ? Duration.seconds(minimumQueueVisibilitySeconds(seconds(merged.redactorTimeout), seconds(props.maxBatchingWindow)))
     : undefined;
   const key = props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey };
   const queueProps = resolveQueueProps('queueProps', defaultQueueProps(visibilityTimeout), props.queueProps, problems, {
@@ -192,17 +194,50 @@ function resolveOldestMessageAgeThreshold(
   // DelaySeconds and two 12-hour re-delays, a long wait stops counting.
   const longestWait = Math.max(
     0,
-    ...accounts.map((account) => Math.min(Math.max(account.redactAfterSeconds, account.sentAgeSeconds), LONGEST_COUNTED_WAIT_SECONDS)),
+    ...accounts.map((account) => Math.min(longestQueuedWaitSeconds(account), LONGEST_COUNTED_WAIT_SECONDS)),
   );
   const threshold = props.oldestMessageAgeAlarmThreshold;
   if (threshold === undefined) return Duration.seconds(Math.max(3600, longestWait + 3600));
-  check.duration('oldestMessageAgeAlarmThreshold', threshold, Duration.minutes(1), Duration.days(14));
+  check.duration('oldestMessageAgeAlarmThreshold', threshold, Duration.minutes(1), QUEUE_RETENTION);
   if (known(threshold) && seconds(threshold) <= longestWait) {
     problems.push(
       `oldestMessageAgeAlarmThreshold (${threshold.toHumanString()}) must exceed the longest account wait, redactAfterSeconds or sentAgeSeconds (${longestWait} s)`,
     );
   }
   return threshold;
+}
+
+/**
+ * A job waiting for `notBefore` longer than SQS can hold it spends one receive per hop, and SQS's
+ * redrive counts those like failures: `maxReceiveCount` must cover the longest account wait and
+ * still leave the retry policy the receives its backoff needs, or jobs end in the DLQ unredacted.
+ */
+function checkReceivesCoverWaits(
+  maxReceiveCount: number,
+  redactorTimeout: Duration,
+  maxBatchingWindow: Duration | undefined,
+  accounts: readonly Account[],
+  problems: string[],
+): void {
+  if (!known(maxReceiveCount) || !known(redactorTimeout) || (maxBatchingWindow !== undefined && !known(maxBatchingWindow))) return;
+  const shape = { redactorTimeoutSeconds: seconds(redactorTimeout), maxBatchingWindowSeconds: seconds(maxBatchingWindow) };
+  let longest: { index: number; key: string; wait: number; receives: number } | undefined;
+  accounts.forEach((account, index) => {
+    const key = account.sentAgeSeconds > account.redactAfterSeconds ? 'sentAgeSeconds' : 'redactAfterSeconds';
+    const wait = longestQueuedWaitSeconds(account);
+    const receives = receivesSpentWaiting(wait, shape);
+    if (receives > (longest?.receives ?? 0)) longest = { index, key, wait, receives };
+  });
+  if (longest === undefined) return;
+  const retries = receivesForRetries(DEFAULT_RETRY_POLICY);
+  const needed = longest.receives + retries;
+  if (maxReceiveCount < needed) {
+    problems.push(
+      `maxReceiveCount (${maxReceiveCount}) is used up before jobs are redacted: accounts[${longest.index}].${longest.key} `
+      + `(${longest.wait} s) spends up to ${longest.receives} receives waiting and the retry policy needs ${retries} more; `
+      + `set maxReceiveCount to at least ${needed}`,
+    );
+  }
 }
 
 interface ControlledQueueSettings {

@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { callbackPath, callbackRouteKey } from '../functions/core/callback-route';
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
+import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
 import { assertProvidersImplemented, callbackProviders, redactionProviders } from '../functions/providers';
 import { RECEIVER_ENV, REDACTOR_ENV } from '../functions/core/lambda-env';
 import { importAccountSecrets } from './account-secrets';
@@ -119,7 +120,9 @@ export interface MessageRedactorProps {
    * Deliveries of one job (2-1000). On the last one the redactor dead-letters a still-failing job
    * itself with reason `gave-up`; SQS's own redrive at this count is the backstop for crash loops.
    * With the default backoff (full jitter, capped at 1 h for transient errors) 100 deliveries ride
-   * out about two days of provider outage; raise it (up to 1000) to ride out longer ones.
+   * out about two days of provider outage; raise it (up to 1000) to ride out longer ones. A job
+   * waiting for `redactAfterSeconds` / `sentAgeSeconds` spends one receive per 12 hours of wait: synth
+   * refuses a count that the longest wait plus the retries after it would use up.
    * @default 100
    */
   readonly maxReceiveCount?: number;
@@ -296,6 +299,8 @@ export class MessageRedactor extends Construct {
         [REDACTOR_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
         // The redactor gives up with a reason on the last receive, before the redrive moves the job.
         [REDACTOR_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
+        // Bounds when a batch was received, so visibility changes stay within 12 h of the receive.
+        [REDACTOR_ENV.maxBatchingWindowSeconds]: String(settings.maxBatchingWindow?.toSeconds() ?? 0),
       },
     });
     // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.
@@ -309,7 +314,7 @@ export class MessageRedactor extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: settings.maxConcurrency,
     }));
-    this.warnIfBatchOutlastsTimeout(settings);
+    this.warnIfBatchOutlastsTimeout(settings, accounts);
 
     if (settings.endpoint === 'function-url') {
       // Unauthenticated by design, like the HTTP API route: providers cannot sign with SigV4, and the
@@ -507,20 +512,25 @@ export class MessageRedactor extends Construct {
   }
 
   /**
-   * A redactor timeout fails the whole batch and raises every record's receive count, so warn when one
-   * provider request per record, `providerConcurrency` at a time, already needs the whole timeout.
+   * Records still waiting for a provider request at the invocation's deadline are retried, each
+   * spending a receive, so warn when a batch can need the whole timeout: the worst account's
+   * requests per job (provider-capabilities.ts) at `httpTimeout` each, `providerConcurrency` jobs at a time.
    */
-  private warnIfBatchOutlastsTimeout(settings: ResolvedMessageRedactorProps): void {
+  private warnIfBatchOutlastsTimeout(settings: ResolvedMessageRedactorProps, accounts: readonly Account[]): void {
     if (Token.isUnresolved(settings.batchSize) || Token.isUnresolved(settings.providerConcurrency)
       || settings.httpTimeout.isUnresolved() || settings.redactorTimeout.isUnresolved()) return;
+    const requests = Math.max(...accounts.map((account) => maxRequestsPerAttempt(account.provider, account.deleteMedia)));
+    const worst = accounts.findIndex((account) => maxRequestsPerAttempt(account.provider, account.deleteMedia) === requests);
     const rounds = Math.ceil(settings.batchSize / settings.providerConcurrency);
-    const worstCaseMs = rounds * settings.httpTimeout.toMilliseconds();
+    const worstCaseMs = rounds * requests * settings.httpTimeout.toMilliseconds();
     if (worstCaseMs >= settings.redactorTimeout.toMilliseconds()) {
       Annotations.of(this).addWarningV2(
         'message-redactor:redactorTimeoutBudget',
-        `A batch of ${settings.batchSize} jobs at providerConcurrency ${settings.providerConcurrency} and httpTimeout `
+        `A batch of ${settings.batchSize} jobs at providerConcurrency ${settings.providerConcurrency}, up to ${requests} `
+        + `provider request(s) per job (accounts[${worst}], ${accounts[worst]!.provider}) and httpTimeout `
         + `${settings.httpTimeout.toHumanString()} can take ${worstCaseMs / 1000} s, not less than redactorTimeout `
-        + `(${settings.redactorTimeout.toHumanString()}): raise redactorTimeout or providerConcurrency, or lower batchSize.`,
+        + `(${settings.redactorTimeout.toHumanString()}); jobs left at the deadline are retried, each using a receive: `
+        + 'raise redactorTimeout or providerConcurrency, or lower batchSize.',
       );
     }
   }

@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   readonly batchSize?: number;
   readonly httpTimeoutMs?: number;
   readonly visibilityTimeoutSeconds?: number;
+  /** Like the redactor function's timeout: each invocation's time budget. */
+  readonly redactorTimeoutMs?: number;
   readonly maxReceiveCount?: number;
   readonly policy?: RetryPolicy;
   /** Where the local secrets file is written. */
@@ -144,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Lets `npm run dlq` and `npm run sweep` (other processes) find these queues, accounts and secrets.
   await writeFile(
     join(stateDir, 'endpoints.json'),
-    JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${queues.server.port}`, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl, accounts, secretsFile: resolve(secretsFile), sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS }, null, 2),
+    JSON.stringify({ sqsEndpoint: queues.endpoint, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl, accounts, secretsFile: resolve(secretsFile), sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS }, null, 2),
   );
 
   const env = {
@@ -169,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     queueUrl: queues.queueUrl,
     handlers: redactorDeps.map(createRedactorHandler),
     batchSize: options.batchSize ?? 10,
+    invocationTimeoutMs: options.redactorTimeoutMs ?? 30_000,
   });
   poller.start();
 

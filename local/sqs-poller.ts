@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import type { RedactorHandler } from '../functions/redactor/create-handler';
+import type { InvocationContext, RedactorHandler } from '../functions/redactor/create-handler';
 import { buildSqsEvent, localQueueArn } from './events/sqs-event';
 
 export interface PollerOptions {
@@ -14,6 +14,11 @@ export interface PollerOptions {
   readonly handlers: readonly RedactorHandler[];
   /** Records per invocation (event source mapping BatchSize, at most 10 per ReceiveMessage). */
   readonly batchSize: number;
+  /**
+   * Like the function timeout: each invocation's context reports the time left of it, so the
+   * redactor's per-record deadline works as on Lambda.
+   */
+  readonly invocationTimeoutMs: number;
   /** Long-poll wait; a poll returns as soon as a message is there. */
   readonly waitTimeSeconds?: number;
   readonly onError?: (error: unknown) => void;
@@ -71,14 +76,14 @@ export class SqsPoller {
     const alive = () => this.#running && this.#generation === generation;
     let next = this.#receive();
     while (alive()) {
-      const messages = await next;
+      const { messages, receivedAt } = await next;
       if (!alive()) return;
       // Poll ahead while this batch runs, as the event source mapping does.
       next = this.#receive();
       if (messages.length === 0) continue;
       let failed: Set<string>;
       try {
-        const response = await handler(toSqsEvent(messages, this.#options.queueUrl));
+        const response = await handler(toSqsEvent(messages, this.#options.queueUrl), this.#context(receivedAt));
         failed = new Set((response.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch (error) {
         this.#options.onError?.(error);
@@ -90,8 +95,16 @@ export class SqsPoller {
     await next.catch(() => undefined);
   }
 
-  async #receive(): Promise<Message[]> {
+  /** Unlike Lambda, the poller knows when the batch was received: the redactor gets it exactly. */
+  #context(batchReceivedAt: Date): InvocationContext {
+    const ends = Date.now() + this.#options.invocationTimeoutMs;
+    return { getRemainingTimeInMillis: () => Math.max(0, ends - Date.now()), batchReceivedAt };
+  }
+
+  async #receive(): Promise<{ messages: Message[]; receivedAt: Date }> {
     const { sqs, queueUrl, batchSize } = this.#options;
+    // Taken before the call: no later than SQS's receive, so the redactor never overestimates the time left.
+    const receivedAt = new Date();
     try {
       const out = await sqs.send(
         new ReceiveMessageCommand({
@@ -103,13 +116,13 @@ export class SqsPoller {
         }),
         { abortSignal: this.#abort.signal },
       );
-      return out.Messages ?? [];
+      return { messages: out.Messages ?? [], receivedAt };
     } catch (error) {
       if (this.#running) {
         this.#options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      return [];
+      return { messages: [], receivedAt };
     }
   }
 

@@ -1,3 +1,4 @@
+import { SQS_LIMITS } from './aws-limits';
 import type { Account } from './config';
 import { redactionBasis, secondsUntilRedaction, type RedactionBasis } from './redaction-rule';
 import type { StatusEvent } from './status-event';
@@ -6,7 +7,7 @@ import type { StatusEvent } from './status-event';
  * The longest wait a queued job carries: one visibility timeout of SQS (12 h). A longer retention is
  * served by the reconciliation sweep, which finds the message in the provider's own list when it is due.
  */
-export const MAX_QUEUED_RETENTION_SECONDS = 12 * 60 * 60;
+export const MAX_QUEUED_RETENTION_SECONDS = SQS_LIMITS.maxTotalVisibilitySeconds;
 
 /** What the receiver does with an authentic status callback. */
 export type CallbackDecision =
@@ -31,4 +32,12 @@ export function decideCallback(event: StatusEvent, account: Account): CallbackDe
     return { kind: 'leave-to-sweep', afterSeconds, reason: basis };
   }
   return { kind: 'redact', afterSeconds, reason: basis };
+}
+
+/**
+ * The longest wait a queued job of this account carries (its `notBefore`): 0 where the sweep serves
+ * the retention, else the retention or the sent age. Synth sizes receives and alarms from it.
+ */
+export function longestQueuedWaitSeconds(account: Account): number {
+  return account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS ? 0 : Math.max(account.sentAgeSeconds, account.redactAfterSeconds);
 }

@@ -1,11 +1,9 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
+import { PROVIDER_CAPABILITIES } from './provider-capabilities';
 import { PROVIDER_NAMES, type ProviderName } from './provider-name';
 import { KNOWN_STATUSES, terminalStatusesFor } from './terminal-rules';
 import { describeIssues } from './zod-issues';
-
-/** Providers whose API can delete MMS media; `deleteMedia` elsewhere would be silently ignored. */
-const MEDIA_DELETION_PROVIDERS: ReadonlySet<ProviderName> = new Set(['twilio', 'signalwire-compat']);
 
 /**
  * A job for a message stuck at `sent` waits at most a week: the redactor re-delays it 12 hours at a
@@ -111,8 +109,15 @@ export function parseAccounts(input: unknown): readonly Account[] {
     if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
     seen.add(account.route);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
-    if (account.deleteMedia === true && !MEDIA_DELETION_PROVIDERS.has(account.provider)) {
+    const capabilities = PROVIDER_CAPABILITIES[account.provider];
+    // An option the adapter cannot act on would be silently ignored, or worse, retried until gave-up.
+    if (account.deleteMedia === true && !capabilities.deletesMedia) {
       problems.push(`accounts[${index}].deleteMedia: ${account.provider} documents no media delete endpoint`);
+    }
+    if (account.sentAgeSeconds !== undefined && !capabilities.redactsAtSent) {
+      problems.push(
+        `accounts[${index}].sentAgeSeconds: ${account.provider} redacts only once the provider reports a terminal status, so a message still at sent would be retried until gave-up`,
+      );
     }
     if (account.sentAgeSeconds !== undefined && terminalStatusesFor(account.provider, account.terminalStatuses).has('sent')) {
       problems.push(`accounts[${index}].sentAgeSeconds: sent is already a terminal status for this account`);

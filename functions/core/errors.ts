@@ -69,3 +69,17 @@ export class HttpTransportError extends RedactorError {
     this.code = code;
   }
 }
+
+/**
+ * The record's time budget ran out before this provider request started: the invocation is about to
+ * end. Classified like a transport failure (transient, code `deadline`), so the record is retried
+ * soon by a fresh invocation instead of being cut off mid-job by the function timeout.
+ */
+export class DeadlineExceededError extends HttpTransportError {
+  override name = 'DeadlineExceededError';
+  static readonly CODE = 'deadline';
+
+  constructor() {
+    super(DeadlineExceededError.CODE);
+  }
+}

@@ -17,6 +17,7 @@ export const REDACTOR_ENV = {
   providerConcurrency: 'PROVIDER_CONCURRENCY',
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  maxBatchingWindowSeconds: 'MAX_BATCHING_WINDOW_SECONDS',
 } as const;
 
 export const SWEEP_ENV = {

@@ -1,7 +1,6 @@
+import { SQS_LIMITS } from './aws-limits';
+import { DeadlineExceededError } from './errors';
 import type { Outcome } from './outcome';
-
-/** SQS refuses a visibility timeout above 12 hours. */
-export const MAX_VISIBILITY_SECONDS = 43_200;
 
 /** How long to wait before the next attempt, per class of failure. All values in seconds. */
 export interface RetryPolicy {
@@ -19,7 +18,9 @@ export interface RetryPolicy {
   /**
    * Deliveries after which a still-failing job is dead-lettered as `gave-up`. Set to the queue's
    * `maxReceiveCount`, so the redactor parks the job with its reason before SQS's redrive would
-   * move it there without one.
+   * move it there without one. Receives spent waiting for `notBefore` count too: SQS's redrive counts
+   * every receive, so leaving them out would let the redrive win (synth checks that the longest wait
+   * leaves enough receives for retries).
    */
   readonly maxAttempts: number;
 }
@@ -103,6 +104,8 @@ function retryDelaySeconds(
   policy: RetryPolicy,
   random: () => number,
 ): number {
+  // Stopped at the invocation's deadline, not failed: a fresh invocation can carry on at once.
+  if (outcome.kind === 'transient' && outcome.code === DeadlineExceededError.CODE) return 1;
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   if (outcome.kind === 'not-final') {
     // Messages usually settle within minutes; wait long, with a little jitter to spread the herd.
@@ -116,6 +119,7 @@ function retryDelaySeconds(
   return clampVisibility(Math.max(backoff, floor, 1));
 }
 
+/** No single delay beyond one visibility period; the redactor clamps it further to what is left of it. */
 function clampVisibility(seconds: number): number {
-  return Math.min(Math.max(Math.round(seconds), 0), MAX_VISIBILITY_SECONDS);
+  return Math.min(Math.max(Math.round(seconds), 0), SQS_LIMITS.maxTotalVisibilitySeconds);
 }

@@ -1,3 +1,4 @@
+import { SQS_LIMITS } from '../core/aws-limits';
 import type { CallbackRequest } from '../core/callback-request';
 import type { Account } from '../core/config';
 import { AuthenticationError, RedactorError } from '../core/errors';
@@ -11,7 +12,7 @@ import { decideCallback } from '../core/callback-decision';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
 
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
-const MAX_SQS_DELAY_SECONDS = 900;
+const MAX_SQS_DELAY_SECONDS = SQS_LIMITS.maxDelaySeconds;
 
 /** Everything the receiver needs, as one object (see CONVENTIONS.md, habit 1). */
 export interface ReceiverDeps {

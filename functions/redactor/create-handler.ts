@@ -1,11 +1,30 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { lambdaBatchReceivedBound } from '../core/visibility-budget';
 import { processBatch } from './process-batch';
 import type { RedactorDeps } from './process-record';
 import { fromSqsEvent, toBatchResponse } from './sqs-event';
 
-export type RedactorHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+/** What the redactor reads from its invocation: Lambda's context, or the local poller's equivalent. */
+export interface InvocationContext {
+  /** Milliseconds left before the function times out (Lambda context). */
+  getRemainingTimeInMillis(): number;
+  /**
+   * When the ReceiveMessage that returned this batch ran, where the caller knows it (the local
+   * poller). Lambda does not say; the handler then derives a safe bound from the invocation start.
+   */
+  readonly batchReceivedAt?: Date;
+}
+
+export type RedactorHandler = (event: SQSEvent, context: InvocationContext) => Promise<SQSBatchResponse>;
 
 /** The redactor's Lambda handler over given dependencies; Lambda and local mode run this same function. */
 export function createRedactorHandler(deps: RedactorDeps): RedactorHandler {
-  return async (event) => toBatchResponse(await processBatch(fromSqsEvent(event), deps));
+  return async (event, context) => {
+    const start = deps.now();
+    const receivedAt = context.batchReceivedAt ?? lambdaBatchReceivedBound(start, deps.maxBatchingWindowSeconds);
+    // No provider request starts after this: one already running may take the HTTP timeout, and the
+    // record must still be settled (visibility change, DLQ) before the function times out.
+    const deadline = new Date(start.getTime() + context.getRemainingTimeInMillis() - deps.invocationReserveMs);
+    return toBatchResponse(await processBatch(fromSqsEvent(event, receivedAt), deps, deadline));
+  };
 }

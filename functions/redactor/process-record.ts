@@ -1,4 +1,5 @@
 import type { Account } from '../core/config';
+import { DeadlineHttpClient } from '../core/deadline-http-client';
 import { SecretShapeError, SecretUnavailableError } from '../core/errors';
 import type { HttpClient } from '../core/http-client';
 import type { Logger } from '../core/logger';
@@ -9,6 +10,7 @@ import { parseRedactionJob, type RedactionJob } from '../core/redaction-job';
 import { decideAction, type Action, type DeadLetterReason, type RetryPolicy } from '../core/retry-policy';
 import { PerSecretMemo } from '../core/per-secret-memo';
 import type { SecretStore } from '../core/secret-store';
+import { legalVisibilitySeconds } from '../core/visibility-budget';
 import type { ProviderClient, RedactionProvider } from '../providers/provider';
 
 /** Everything the redactor needs, as one object. */
@@ -25,6 +27,16 @@ export interface RedactorDeps {
   readonly log: Logger;
   /** Records of one batch processed at the same time. */
   readonly concurrency: number;
+  /**
+   * The event source's `maxBatchingWindow`: a Lambda batch was received at most this long (plus a
+   * margin) before the invocation started, which bounds the time left under SQS's 12-hour limit.
+   */
+  readonly maxBatchingWindowSeconds: number;
+  /**
+   * Milliseconds kept back from the end of an invocation: a provider request started just before its
+   * deadline may take the HTTP timeout, and the record must still be settled on the queue after it.
+   */
+  readonly invocationReserveMs: number;
 }
 
 /** One SQS record, independent of the Lambda event shape. */
@@ -34,6 +46,11 @@ export interface QueueRecord {
   readonly body: string;
   /** SQS ApproximateReceiveCount: 1 on first delivery. */
   readonly receiveCount: number;
+  /**
+   * No later than the ReceiveMessage that delivered this record: SQS's 12-hour visibility limit
+   * counts from it, so every delay asked for must fit what is left of it.
+   */
+  readonly receivedAt: Date;
 }
 
 /** `done`: delete the record (redacted, or parked in the DLQ). `retry`: report it as a batch item failure. */
@@ -44,9 +61,10 @@ const clients = new PerSecretMemo<ProviderClient>();
 
 /**
  * Processes one queue record: parse the job, load credentials, redact, and act on the outcome.
- * Never throws: every path ends acked, delayed for retry, or in the DLQ with a reason.
+ * Never throws: every path ends acked, delayed for retry, or in the DLQ with a reason. No provider
+ * request starts after `deadline`: the record is then retried soon by a fresh invocation.
  */
-export async function processRecord(record: QueueRecord, deps: RedactorDeps): Promise<RecordResult> {
+export async function processRecord(record: QueueRecord, deps: RedactorDeps, deadline: Date): Promise<RecordResult> {
   const parsed = parseRedactionJob(record.body);
   if (!parsed.ok) {
     deps.log.error('job.invalid', { reason: parsed.problem, attempt: record.receiveCount });
@@ -64,9 +82,17 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps): Pr
 
   const now = deps.now();
   if (job.notBefore !== undefined && Date.parse(job.notBefore) > now.getTime()) {
+    if (record.receiveCount >= deps.policy.maxAttempts) {
+      // Still waiting on the last receive SQS allows: park it with a reason rather than let the
+      // redrive move it without one on the next receive. (Synth refuses a maxReceiveCount that the
+      // configured waits use up; crash loops and failed visibility changes can still get here.)
+      return act({ type: 'dead-letter', reason: 'gave-up', code: 'waiting' }, record, job, deps, 'not-before');
+    }
+    // A wait longer than the record's receive allows goes in hops: each receive adds one.
     const wait = Math.ceil((Date.parse(job.notBefore) - now.getTime()) / 1000);
-    return act({ type: 'retry', delaySeconds: Math.min(wait, 43_200) }, record, job, deps, 'not-before');
+    return act({ type: 'retry', delaySeconds: wait }, record, job, deps, 'not-before');
   }
+  const http = new DeadlineHttpClient(deps.http, deadline, deps.now);
 
   let outcome: Outcome;
   let credentialsRefreshed = false;
@@ -74,7 +100,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps): Pr
     try {
       const client = await clientFor(provider, account, deps);
       outcome = await client.redact(job, {
-        http: deps.http,
+        http,
         deleteMedia: account.deleteMedia,
         terminalStatuses: account.terminalStatuses,
         attemptBodyUpdate: account.attemptBodyUpdate,
@@ -141,16 +167,20 @@ async function act(
       if (outcome === 'not-found') deps.log.warn('redaction.not-found', fields);
       else deps.log.info('redaction.done', fields);
       return 'done';
-    case 'retry':
+    case 'retry': {
+      // SQS refuses a visibility change past 12 hours from the receive: ask for what is left of it.
+      // A longer wait (notBefore, Retry-After) continues from the next receive.
+      const delaySeconds = legalVisibilitySeconds(action.delaySeconds, record.receivedAt, deps.now());
       // Waiting for `notBefore` is not a retry: it must not feed the retries metric and alarm.
-      deps.log.info(outcome === 'not-before' ? 'redaction.deferred' : 'redaction.retry', { ...fields, delaySeconds: action.delaySeconds });
+      deps.log.info(outcome === 'not-before' ? 'redaction.deferred' : 'redaction.retry', { ...fields, delaySeconds });
       try {
-        await deps.queue.changeVisibility(record.receiptHandle, action.delaySeconds);
+        await deps.queue.changeVisibility(record.receiptHandle, delaySeconds);
       } catch (error) {
         // The record still comes back, after the queue's visibility timeout instead of our delay.
         deps.log.warn('visibility.change-failed', { ...fields, error });
       }
       return 'retry';
+    }
     case 'dead-letter':
       deps.log.error('redaction.dead-lettered', { ...fields, reason: action.reason });
       return deadLetter(record, deps, {

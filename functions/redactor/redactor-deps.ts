@@ -13,6 +13,9 @@ import { UndiciHttpClient } from '../http/undici-http-client';
 import { assertProvidersImplemented, redactionProviders } from '../providers';
 import type { RedactorDeps } from './process-record';
 
+/** Time for the SQS calls that settle a record (visibility change, DLQ send) after its last provider request. */
+const SETTLE_RESERVE_MS = 2_000;
+
 /** Builds the redactor's dependencies from its environment, once per execution environment. */
 export function redactorDepsFromEnv(
   env: Env,
@@ -22,6 +25,7 @@ export function redactorDepsFromEnv(
   assertProvidersImplemented(accounts, redactionProviders);
   const sqs = overrides.sqs ?? new SQSClient({});
   const concurrency = intEnv(env, REDACTOR_ENV.providerConcurrency, 10, 1, 100);
+  const httpTimeoutMs = intEnv(env, REDACTOR_ENV.httpTimeoutMs, 10_000, 100, 60_000);
   return {
     accounts: indexByRoute(accounts),
     providers: redactionProviders,
@@ -30,7 +34,7 @@ export function redactorDepsFromEnv(
       maxAgeMs: intEnv(env, REDACTOR_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
     }),
     http: new UndiciHttpClient({
-      timeoutMs: intEnv(env, REDACTOR_ENV.httpTimeoutMs, 10_000, 100, 60_000),
+      timeoutMs: httpTimeoutMs,
       connectionsPerOrigin: concurrency,
     }),
     queue: new SqsJobQueue(sqs, requireEnv(env, REDACTOR_ENV.queueUrl)),
@@ -43,5 +47,7 @@ export function redactorDepsFromEnv(
     random: Math.random,
     log: overrides.log ?? createJsonLogger(),
     concurrency,
+    maxBatchingWindowSeconds: intEnv(env, REDACTOR_ENV.maxBatchingWindowSeconds, 0, 0, 300),
+    invocationReserveMs: httpTimeoutMs + SETTLE_RESERVE_MS,
   };
 }

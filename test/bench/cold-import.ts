@@ -55,7 +55,7 @@ export async function measureColdImport(
       AWS_ACCESS_KEY_ID: 'ASIABENCHBENCHBENCH0',
       AWS_SECRET_ACCESS_KEY: 'bench/bench/bench/bench/bench/bench/bench0',
       AWS_SESSION_TOKEN: 'bench-session-token',
-      AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${stack.queues.server.port}`,
+      AWS_ENDPOINT_URL_SQS: stack.queues.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
       REDACTOR_ACCOUNTS: JSON.stringify(stack.accounts),
       REDACTION_QUEUE_URL: stack.queues.queueUrl,

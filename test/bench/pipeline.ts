@@ -249,16 +249,17 @@ function timedPoller(stack: LocalStack, options: PipelineOptions, into: Invocati
     queueUrl: stack.queues.queueUrl,
     handlers: stack.redactorDeps.map((deps, slot) => timed(createRedactorHandler(deps), into, slot, inFlight)),
     batchSize: options.batchSize,
+    invocationTimeoutMs: 30_000,
   });
 }
 
 /** Wraps the redactor handler to record each invocation's wall time and batch size, and count those running. */
 function timed(handler: RedactorHandler, into: Invocation[], slot: number, inFlight: { count: number }): RedactorHandler {
-  return async (event: SQSEvent) => {
+  return async (event: SQSEvent, context) => {
     const startedAt = nowMs();
     inFlight.count += 1;
     try {
-      return await handler(event);
+      return await handler(event, context);
     } finally {
       inFlight.count -= 1;
       into.push({ slot, startedAt, durationMs: nowMs() - startedAt, records: event.Records.length });

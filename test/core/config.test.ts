@@ -54,6 +54,11 @@ describe('Function: parseAccounts', () => {
       message: 'accounts[0].sentAgeSeconds: sent is already a terminal status for this account',
     },
     {
+      name: 'a sent age rule on a provider whose adapter waits for a terminal status',
+      input: [twilioAccount({ provider: 'carrierx', sentAgeSeconds: 86_400 })],
+      message: 'accounts[0].sentAgeSeconds: carrierx redacts only once the provider reports a terminal status, so a message still at sent would be retried until gave-up',
+    },
+    {
       name: 'a sent age under an hour',
       input: [twilioAccount({ sentAgeSeconds: 60 })],
       message: 'accounts[0].sentAgeSeconds: too small (minimum 3600)',

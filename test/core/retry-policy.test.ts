@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../functions/core/outcome';
-import { DEFAULT_RETRY_POLICY, MAX_VISIBILITY_SECONDS, decideAction, type AttemptContext } from '../../functions/core/retry-policy';
+import { SQS_LIMITS } from '../../functions/core/aws-limits';
+import { DEFAULT_RETRY_POLICY, decideAction, type AttemptContext } from '../../functions/core/retry-policy';
 
 const first: AttemptContext = { attempt: 1, ageSeconds: 5, credentialsRefreshed: false };
 const always = (value: number) => () => value;
@@ -46,7 +47,7 @@ describe('Function: decideAction', () => {
   });
 
   it('never asks SQS for more than its 12-hour visibility limit', () => {
-    expect(decideAction({ kind: 'throttled', retryAfterSeconds: 999_999 }, first, DEFAULT_RETRY_POLICY, always(1))).toEqual({ type: 'retry', delaySeconds: MAX_VISIBILITY_SECONDS });
+    expect(decideAction({ kind: 'throttled', retryAfterSeconds: 999_999 }, first, DEFAULT_RETRY_POLICY, always(1))).toEqual({ type: 'retry', delaySeconds: SQS_LIMITS.maxTotalVisibilitySeconds });
   });
 
   it('waits minutes, growing and capped, while the message is not final', () => {

@@ -1,9 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { RedactorHandler } from '../../functions/redactor/create-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureOutput, findLeaks } from '../support/capture-logs';
+import { lambdaContext } from '../support/lambda-context';
 import { ProviderSandbox } from '../../local/sandbox/provider-sandbox';
 import {
   PII,
@@ -30,7 +32,7 @@ const secretsManager = mockClient(SecretsManagerClient);
 const twilio = new ProviderSandbox({ credentials: twilioSandboxCredentials() });
 
 let receive: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-let redact: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let redact: RedactorHandler;
 let queue: Array<{ body: string; attributes?: Record<string, unknown> }>;
 let dlq: typeof queue;
 /** Every message body sent to either queue, kept after draining. */
@@ -72,7 +74,7 @@ beforeEach(() => {
 /** Delivers everything on the queue to the redactor, as the event source mapping would. */
 async function drainQueue(): Promise<SQSBatchResponse> {
   const batch = queue.splice(0, queue.length);
-  return redact(sqsEvent(batch.map((message, index) => ({ id: `e${index}`, body: message.body }))));
+  return redact(sqsEvent(batch.map((message, index) => ({ id: `e${index}`, body: message.body }))), lambdaContext());
 }
 
 function sentMessage(status = 'delivered'): { messageSid: string; event: APIGatewayProxyEventV2 } {

@@ -522,8 +522,31 @@ describe('Construct: MessageRedactor', () => {
       });
       Annotations.fromStack(stack).hasWarning(
         '/Test/MessageRedactor',
-        Match.stringLikeRegexp('A batch of 20 jobs at providerConcurrency 5 and httpTimeout 10 seconds can take 40 s'),
+        Match.stringLikeRegexp('A batch of 20 jobs at providerConcurrency 5, up to 1 provider request\\(s\\) per job \\(accounts\\[0\\], twilio\\) and httpTimeout 10 seconds can take 40 s'),
       );
+    });
+
+    it("counts each provider's worst-case requests per job in the batch time budget", () => {
+      // CarrierX: status GET, two PATCHes, read-back GET. Four requests at 10 s exceed the default 30 s.
+      const { stack } = build({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx' })] });
+      Annotations.fromStack(stack).hasWarning(
+        '/Test/MessageRedactor',
+        Match.stringLikeRegexp('up to 4 provider request\\(s\\) per job \\(accounts\\[1\\], carrierx\\) and httpTimeout 10 seconds can take 40 s'),
+      );
+      // Media deletion is bounded: 1 POST + 2 media pages + 10 deletions.
+      const media = build({ accounts: [twilioAccount({ deleteMedia: true })], httpTimeout: Duration.seconds(3) });
+      Annotations.fromStack(media.stack).hasWarning('/Test/MessageRedactor', Match.stringLikeRegexp('up to 13 provider request\\(s\\) per job .* can take 39 s'));
+      Annotations.fromStack(build().stack).hasNoWarning('/Test/MessageRedactor', Match.anyValue());
+    });
+
+    it('refuses a maxReceiveCount that the longest wait and the retries after it use up, naming both numbers', () => {
+      expect(() => build({ accounts: [twilioAccount({ sentAgeSeconds: 604_800 })], maxReceiveCount: 20 })).toThrow(
+        'maxReceiveCount (20) is used up before jobs are redacted: accounts[0].sentAgeSeconds (604800 s) spends up to 15 receives '
+        + 'waiting and the retry policy needs 12 more; set maxReceiveCount to at least 27',
+      );
+      expect(() => build({ accounts: [twilioAccount({ sentAgeSeconds: 604_800 })], maxReceiveCount: 27 })).not.toThrow();
+      // Waits the receiver's DelaySeconds covers spend no receive.
+      expect(() => build({ accounts: [twilioAccount({ redactAfterSeconds: 900 })], maxReceiveCount: 2 })).not.toThrow();
     });
   });
 

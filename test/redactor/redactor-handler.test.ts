@@ -1,10 +1,12 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { RedactorHandler } from '../../functions/redactor/create-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RedactionJob } from '../../functions/core/redaction-job';
 import { captureOutput, findLeaks } from '../support/capture-logs';
+import { lambdaContext } from '../support/lambda-context';
 import { ProviderSandbox } from '../../local/sandbox/provider-sandbox';
 import {
   PII,
@@ -24,7 +26,7 @@ const sqs = mockClient(SQSClient);
 const secretsManager = mockClient(SecretsManagerClient);
 const twilio = new ProviderSandbox({ credentials: twilioSandboxCredentials() });
 
-let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let handler: RedactorHandler;
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
@@ -72,7 +74,7 @@ function visibilityChanges() {
 describe('Lambda: redactor handler', () => {
   it('redacts the body at the provider and acks the record', async () => {
     const job = message();
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(twilio.messages.get(job.messageId)!.body).toBe('');
     expect(deadLetters()).toEqual([]);
   });
@@ -80,13 +82,13 @@ describe('Lambda: redactor handler', () => {
   it('deletes MMS media when the account enables it', async () => {
     const job = message({ media: 2 });
     expect(job.messageId.startsWith('MM')).toBe(true);
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(twilio.messages.get(job.messageId)).toMatchObject({ body: '', status: 'delivered', media: [] });
   });
 
   it('acks a message the provider no longer has (404)', async () => {
     const job: RedactionJob = { ...message(), messageId: sid('SM') };
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()).toEqual([]);
     expect(output.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
       expect.objectContaining({ level: 'WARN', event: 'redaction.not-found', messageId: job.messageId, outcome: 'not-found' }),
@@ -97,7 +99,7 @@ describe('Lambda: redactor handler', () => {
     const ok = message();
     const flaky = message();
     twilio.script(flaky.messageId, { status: 503, body: { code: 20500 } });
-    expect(await handler(event(ok, flaky))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r1' }] });
+    expect(await handler(event(ok, flaky), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r1' }] });
     expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-r1', VisibilityTimeout: expect.any(Number) }]);
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThanOrEqual(1);
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBeLessThanOrEqual(2);
@@ -108,13 +110,13 @@ describe('Lambda: redactor handler', () => {
   it('waits at least Retry-After when throttled', async () => {
     const job = message();
     twilio.script(job.messageId, { status: 429, body: { code: 20429 }, headers: { 'retry-after': '45' } });
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBe(45);
   });
 
   it('retries a message that is not final yet after about a minute', async () => {
     const job = message({ status: 'sending' });
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThanOrEqual(48);
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBeLessThanOrEqual(60);
   });
@@ -122,14 +124,14 @@ describe('Lambda: redactor handler', () => {
   it('treats a provider that does not answer in time as transient', async () => {
     const job = message();
     twilio.script(job.messageId, { status: 200, body: { body: '' }, delayMs: 10_000 });
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
     expect(output.lines().some((line) => line.includes('"outcome":"transient"') && line.includes('"code":"timeout"'))).toBe(true);
   });
 
   it('dead-letters a permanent 4xx with its reason and provider code, then acks', async () => {
     const job = message();
     twilio.script(job.messageId, { status: 400, body: { code: 30400, message: `Invalid ${PII.to}` } });
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()).toEqual([
       {
         QueueUrl: DLQ_URL,
@@ -150,18 +152,18 @@ describe('Lambda: redactor handler', () => {
     const job = message();
     twilio.script(job.messageId, { status: 400, body: { code: 30400 } });
     sqs.on(SendMessageCommand).rejects(new Error('KMS.ThrottlingException'));
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
   });
 
   it('refreshes credentials once on 401 and succeeds with the rotated token', async () => {
     const rotated = 'r'.repeat(32);
     const job = message();
     // Warm the cache with the old token, then rotate it at the provider and in Secrets Manager.
-    await handler(event(message()));
+    await handler(event(message()), lambdaContext());
     twilio.setCredentials(twilioSandboxCredentials(rotated));
     secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret({ authToken: rotated })) });
     const before = secretsManager.commandCalls(GetSecretValueCommand).length;
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(secretsManager.commandCalls(GetSecretValueCommand).length - before).toBe(1);
     expect(twilio.messages.get(job.messageId)!.body).toBe('');
   });
@@ -169,27 +171,27 @@ describe('Lambda: redactor handler', () => {
   it('dead-letters with reason auth when the refreshed credentials are refused too', async () => {
     twilio.setCredentials(twilioSandboxCredentials('q'.repeat(32)));
     const job = message();
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('auth');
     expect(deadLetters()[0]!.MessageAttributes!.code!.StringValue).toBe('20003');
   });
 
   it('dead-letters a job that is not valid, naming the problem in the log', async () => {
-    expect(await handler(event('{"v":2}'))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event('{"v":2}'), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('invalid-job');
     expect(output.lines().some((l) => l.includes('"event":"job.invalid"') && l.includes('job.v'))).toBe(true);
   });
 
   it('dead-letters a job whose route is no longer configured', async () => {
     const job = { ...message(), route: 'removed-route' };
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('unknown-route');
   });
 
   it('holds a job back until its notBefore time without calling the provider', async () => {
     const job = { ...message(), notBefore: new Date(Date.now() + 3_600_000).toISOString() };
     const before = twilio.requests.length;
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
     expect(twilio.requests.length).toBe(before);
     expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThan(3_590);
     // Waiting is not retrying: it must not feed the retries metric.
@@ -198,16 +200,46 @@ describe('Lambda: redactor handler', () => {
     expect(events).not.toContain('redaction.retry');
   });
 
+  it('asks for no more visibility than SQS allows from the receive, which Lambda bounds by the invocation start', async () => {
+    const job = { ...message(), notBefore: new Date(Date.now() + 2 * 86_400_000).toISOString() };
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    // 12 h less the event source's latency margin (300 s, no batching window) and the safety margin (60 s).
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeLessThanOrEqual(43_200 - 300 - 60);
+    expect(visibilityChanges()[0]!.VisibilityTimeout).toBeGreaterThan(43_200 - 300 - 60 - 5);
+  });
+
+  it('parks a job still waiting on the last receive SQS allows, instead of leaving it to the reason-less redrive', async () => {
+    const job = { ...message(), notBefore: new Date(Date.now() + 3_600_000).toISOString() };
+    expect(await handler(sqsEvent([{ id: 'r0', body: JSON.stringify(job), receiveCount: 100 }]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()[0]!.MessageAttributes).toMatchObject({
+      reason: { DataType: 'String', StringValue: 'gave-up' },
+      code: { DataType: 'String', StringValue: 'waiting' },
+    });
+    expect(visibilityChanges()).toEqual([]);
+  });
+
+  it('starts no provider request past the record deadline and retries the record at once', async () => {
+    const job = message();
+    const before = twilio.requests.length;
+    // 3 s left, but a request may take HTTP_TIMEOUT_MS (1.5 s) and settling the record 2 s: no time to start one.
+    expect(await handler(event(job), lambdaContext(3_000))).toEqual({ batchItemFailures: [{ itemIdentifier: 'r0' }] });
+    expect(twilio.requests.length).toBe(before);
+    expect(visibilityChanges()).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-r0', VisibilityTimeout: 1 }]);
+    expect(output.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ event: 'redaction.retry', outcome: 'transient', code: 'deadline', delaySeconds: 1 }),
+    );
+  });
+
   it('gives up on a job older than the maximum age with reason gave-up', async () => {
     const job = { ...message({ status: 'sending' }), receivedAt: new Date(Date.now() - 14 * 86_400_000).toISOString() };
-    expect(await handler(event(job))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('gave-up');
   });
 
   it('never logs a body, phone number or token, whatever the provider answers', async () => {
     const job = message();
     twilio.script(job.messageId, { status: 400, body: { code: 21211, message: `The 'To' number ${PII.to} is not valid` } });
-    await handler(event(job, message(), '{"body":"' + PII.body + '"}'));
+    await handler(event(job, message(), '{"body":"' + PII.body + '"}'), lambdaContext());
     expect(findLeaks([...output.lines()], [PII.body, PII.to, PII.from, TWILIO_AUTH_TOKEN])).toEqual([]);
   });
 });
