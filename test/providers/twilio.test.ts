@@ -80,6 +80,22 @@ describe('Object: twilioCallbacks', () => {
       expect(error).toMatchObject({ httpStatus: 403, message: "X-Twilio-Signature does not match (check the account's publicUrl and signing secret)" });
     });
 
+    it('returns what it verified: parsing reads those fields, never the request again', () => {
+      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
+      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
+      const request: CallbackRequest = {
+        method: 'POST',
+        url: signed.url,
+        headers: { 'content-type': 'application/json', 'x-twilio-signature': signed.signature },
+        body: Buffer.from(body),
+      };
+      const callback = verifier.authenticate(request);
+      expect(callback).toEqual({ fields: JSON.parse(body), providerAccount: TWILIO_ACCOUNT_SID });
+      // Bytes changed after verification cannot reach the event.
+      request.body.write('failed___', body.indexOf('delivered'));
+      expect(twilioCallbacks.parseCallback(callback, 'r1')).toMatchObject({ status: 'delivered' });
+    });
+
     it('does not accept a form signature on a request that is not form-encoded', () => {
       const request = formRequest(twilioStatusParams());
       expect(() => verifier.authenticate({ ...request, headers: { ...request.headers, 'content-type': 'text/plain' } })).toThrow(AuthenticationError);
