@@ -45,21 +45,19 @@ export interface SignalWireCredentials extends SignalWireSigningKeys {
 
 /** The project and its signing keys, from a signing secret or the full secret (other fields unread). */
 export function parseSignalWireSigningKeys(secret: unknown, secretId: string): SignalWireSigningKeys {
-  const parsed = parseSecret(SignalWireSigningSchema, secret, secretId);
-  return {
-    projectId: parsed.projectId,
-    signingKeys: parsed.previousSigningKey === undefined ? [parsed.signingKey] : [parsed.signingKey, parsed.previousSigningKey],
-  };
+  return signingKeysOf(parseSecret(SignalWireSigningSchema, secret, secretId));
 }
 
 export function parseSignalWireSecret(secret: unknown, secretId: string): SignalWireCredentials {
   const parsed = parseSecret(SignalWireSecretSchema, secret, secretId);
   const host = parsed.spaceUrl.replace(/^https:\/\//, '').replace(/\/$/, '');
+  return { ...signingKeysOf(parsed), apiToken: parsed.apiToken, spaceOrigin: `https://${host}` };
+}
+
+function signingKeysOf(parsed: z.infer<typeof SignalWireSigningSchema>): SignalWireSigningKeys {
   return {
     projectId: parsed.projectId,
-    apiToken: parsed.apiToken,
     signingKeys: parsed.previousSigningKey === undefined ? [parsed.signingKey] : [parsed.signingKey, parsed.previousSigningKey],
-    spaceOrigin: `https://${host}`,
   };
 }
 
