@@ -230,7 +230,8 @@ export const METRIC_NAMESPACE = 'MessageRedactor';
 /**
  * Receives SMS provider status callbacks on an HTTP API and redacts message bodies at the provider
  * behind an encrypted SQS queue with a dead-letter queue (see DESIGN.md). Secrets are referenced,
- * never created; each function may read only the accounts' secrets.
+ * never created; each function may read only the accounts' secrets, and the receiver only an account's
+ * signing secret when it has one.
  */
 export class MessageRedactor extends Construct {
   /** The HTTP API with one `POST /callbacks/<route>` route per account (endpoint `http-api`). */
@@ -274,7 +275,7 @@ export class MessageRedactor extends Construct {
       description: 'Authenticates SMS provider status callbacks and enqueues redaction jobs',
       memorySize: settings.receiverMemorySize,
       timeout: settings.receiverTimeout,
-      secrets,
+      secrets: secrets.receiver,
       environment: {
         [RECEIVER_ENV.accounts]: accountsJson,
         [RECEIVER_ENV.queueUrl]: this.queue.queueUrl,
@@ -289,7 +290,7 @@ export class MessageRedactor extends Construct {
       description: 'Redacts message bodies at the SMS provider for queued redaction jobs',
       memorySize: settings.redactorMemorySize,
       timeout: settings.redactorTimeout,
-      secrets,
+      secrets: secrets.redactor,
       environment: {
         [REDACTOR_ENV.accounts]: accountsJson,
         [REDACTOR_ENV.queueUrl]: this.queue.queueUrl,

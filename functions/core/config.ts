@@ -41,6 +41,11 @@ export const AccountConfigSchema = z.strictObject({
   provider: z.enum(PROVIDER_NAMES),
   /** Secrets Manager secret name or ARN holding this account's credentials (JSON, shape per provider). */
   secretId: z.string().check(z.minLength(1, 'secretId must not be empty'), z.maxLength(2048)),
+  /**
+   * A second secret holding only the keys that verify callbacks (shape per provider). When set, the
+   * internet-facing receiver reads only this one and never holds the API credentials in `secretId`.
+   */
+  signingSecretId: z.optional(z.string().check(z.minLength(1, 'signingSecretId must not be empty'), z.maxLength(2048))),
   /** Replaces the provider's default terminal statuses for this account. */
   terminalStatuses: z.optional(z.array(z.string()).check(z.minLength(1, 'terminalStatuses must not be empty'))),
   /**
@@ -82,6 +87,8 @@ export interface Account {
   readonly route: string;
   readonly provider: ProviderName;
   readonly secretId: string;
+  /** Secret the receiver verifies callbacks with, instead of `secretId`. */
+  readonly signingSecretId?: string;
   readonly terminalStatuses: ReadonlySet<string>;
   readonly redactAfterSeconds: number;
   /** 0 when off. */
@@ -142,6 +149,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     sentAgeSeconds: account.sentAgeSeconds ?? 0,
     deleteMedia: account.deleteMedia ?? false,
     attemptBodyUpdate: account.attemptBodyUpdate ?? false,
+    ...(account.signingSecretId === undefined ? {} : { signingSecretId: account.signingSecretId }),
     ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),
     ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
   }));

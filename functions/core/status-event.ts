@@ -10,8 +10,6 @@ export interface StatusEvent {
   /** The provider's message id (Twilio `MessageSid`, SignalWire `id`, CarrierX `message_sid`). */
   readonly messageId: string;
   readonly status: string;
-  /** The provider-side account the message belongs to (Twilio `AccountSid`, SignalWire project id). */
-  readonly providerAccount?: string;
   /** Provider error code on failed/undelivered messages (a number as text, never a description). */
   readonly errorCode?: string;
   /** True when the message carries media (MMS), so media deletion and MMS status rules apply. */

@@ -1,17 +1,18 @@
 import * as z from 'zod/mini';
 import { jsonCallbackBody } from '../core/callback-request';
+import { safeEqualSecret } from '../core/constant-time';
 import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
 import { parseSecret } from '../core/parse-secret';
 import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
+import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
 import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, parseProviderDate } from './list-helpers';
-import { safeEqualSecret } from './twilio-signature';
 
 /** CarrierX Core API v2 origin. */
 export const CARRIERX_API_BASE_URL = 'https://api.carrierx.com/core/v2';
@@ -21,15 +22,12 @@ export const CARRIERX_TOKEN_PARAM = 'token';
 
 const MESSAGE_SID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/**
- * Secrets Manager JSON for a CarrierX partner. `token` is the API bearer token. CarrierX documents no
- * callback signature, so callbacks are authenticated by `callbackToken`, an unguessable value (≥ 32
- * characters) placed in the callback URL as `?token=…`; optionally also by Basic credentials.
- */
-export const CarrierXSecretSchema = z.object({
-  token: z.string().check(z.minLength(16, 'must be the CarrierX API bearer token')),
-  callbackToken: z.string().check(z.minLength(32, 'must be at least 32 random characters')),
-  previousCallbackToken: z.optional(z.string().check(z.minLength(32, 'must be at least 32 random characters'))),
+const callbackToken = () => z.string().check(z.minLength(32, 'must be at least 32 random characters'));
+
+/** The fields that authenticate callbacks: all a signing secret (the account's `signingSecretId`) holds. */
+const CarrierXCallbackAuthSchema = z.object({
+  callbackToken: callbackToken(),
+  previousCallbackToken: z.optional(callbackToken()),
   callbackBasicAuth: z.optional(
     z.object({
       username: z.string().check(z.minLength(1, 'must not be empty')),
@@ -38,10 +36,23 @@ export const CarrierXSecretSchema = z.object({
   ),
 });
 
+/**
+ * Secrets Manager JSON for a CarrierX partner. `token` is the API bearer token. CarrierX documents no
+ * callback signature, so callbacks are authenticated by `callbackToken`, an unguessable value (≥ 32
+ * characters) placed in the callback URL as `?token=…`; optionally also by Basic credentials.
+ */
+export const CarrierXSecretSchema = z.object({
+  ...CarrierXCallbackAuthSchema.shape,
+  token: z.string().check(z.minLength(16, 'must be the CarrierX API bearer token')),
+});
+
 export type CarrierXSecret = z.infer<typeof CarrierXSecretSchema>;
 
 function parseCarrierXSecret(secret: unknown, secretId: string): CarrierXSecret {
-  const parsed = parseSecret(CarrierXSecretSchema, secret, secretId);
+  return withDistinctTokens(parseSecret(CarrierXSecretSchema, secret, secretId), secretId);
+}
+
+function withDistinctTokens<T extends { callbackToken: string; previousCallbackToken?: string | undefined }>(parsed: T, secretId: string): T {
   if (parsed.previousCallbackToken === parsed.callbackToken) {
     throw new SecretShapeError(secretId, 'previousCallbackToken must differ from callbackToken');
   }
@@ -62,7 +73,8 @@ export const carrierXCallbacks: CallbackProvider = {
   provider: 'carrierx',
 
   bindVerifier(secret, secretId) {
-    const { callbackToken, previousCallbackToken, callbackBasicAuth } = parseCarrierXSecret(secret, secretId);
+    const auth = withDistinctTokens(parseSecret(CarrierXCallbackAuthSchema, secret, secretId), secretId);
+    const { callbackToken, previousCallbackToken, callbackBasicAuth } = auth;
     const tokens = previousCallbackToken === undefined ? [callbackToken] : [callbackToken, previousCallbackToken];
     const expectedAuthorization = callbackBasicAuth === undefined ? undefined : basicAuth(callbackBasicAuth.username, callbackBasicAuth.password);
     return {
@@ -78,13 +90,14 @@ export const carrierXCallbacks: CallbackProvider = {
           if (authorization === undefined) throw new AuthenticationError('missing Authorization header', 401);
           if (!safeEqualSecret(authorization, expectedAuthorization)) throw new AuthenticationError('Authorization does not match');
         }
+        // CarrierX callbacks name the partner, but no secret field does: nothing to compare.
+        return verifiedCallback({ fields: jsonCallbackBody(request) });
       },
     };
   },
 
-  parseCallback(request, route): StatusEvent {
-    const value = jsonCallbackBody(request);
-    const parsed = CarrierXCallbackSchema.safeParse(value);
+  parseCallback(callback, route): StatusEvent {
+    const parsed = CarrierXCallbackSchema.safeParse(callback.fields);
     if (!parsed.success) throw new MalformedCallbackError(`invalid CarrierX callback: ${describeIssues(parsed.error.issues)}`);
     const sms = parsed.data;
     return {

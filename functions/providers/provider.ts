@@ -5,6 +5,7 @@ import type { Outcome } from '../core/outcome';
 import type { ProviderName } from '../core/provider-name';
 import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
+import type { VerifiedCallback } from '../core/verified-callback';
 
 /**
  * The receiving side of a provider: everything the receiver Lambda needs, and nothing that talks to
@@ -13,26 +14,27 @@ import type { StatusEvent } from '../core/status-event';
 export interface CallbackProvider {
   readonly provider: ProviderName;
   /**
-   * Validates the account's secret (parsed JSON) and returns a verifier bound to it.
+   * Validates the signing fields of the account's secret (parsed JSON: the account's signing secret
+   * when it has one, else its API secret) and returns a verifier bound to them. Other fields are not read.
    * @throws SecretShapeError naming the missing or wrong fields, never their values.
    */
   bindVerifier(secret: unknown, secretId: string): CallbackVerifier;
   /**
-   * Parses an authenticated callback into a StatusEvent.
+   * Reads a StatusEvent from what a verifier verified; never from the raw request.
    * @throws MalformedCallbackError
    */
-  parseCallback(request: CallbackRequest, route: string): StatusEvent;
+  parseCallback(callback: VerifiedCallback, route: string): StatusEvent;
 }
 
 export interface CallbackVerifier {
   /**
    * Checks the provider's signature (or shared secret) over the raw request, in constant time,
-   * accepting the current and the previous secret during rotation.
-   * @throws AuthenticationError
+   * accepting the current and the previous secret during rotation, and returns the signed fields
+   * parsed from the verified bytes with the provider account they belong to.
+   * @throws AuthenticationError (401 missing, 403 wrong or for another provider account)
+   * @throws MalformedCallbackError when the verified body is not in the provider's format
    */
-  authenticate(request: CallbackRequest): void;
-  /** The provider-side account these credentials belong to, when callbacks name it. */
-  readonly providerAccount?: string;
+  authenticate(request: CallbackRequest): VerifiedCallback;
 }
 
 /** The redacting side of a provider, used by the redactor Lambda. */

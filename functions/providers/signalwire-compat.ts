@@ -3,7 +3,9 @@ import { MalformedCallbackError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
 import type { RedactionJob } from '../core/redaction-job';
+import { signalWireUrlVariants } from '../core/signed-url-variants';
 import type { StatusEvent } from '../core/status-event';
+import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
@@ -13,10 +15,11 @@ import {
   SIGNALWIRE_IN_PROGRESS,
   isSignalWireId,
   parseSignalWireSecret,
+  parseSignalWireSigningKeys,
   signalWireIdSchema,
   type SignalWireCredentials,
 } from './signalwire-secret';
-import { authenticateTwilioStyle, callbackParams } from './twilio';
+import { requireSignature, verifyTwilioStyleCallback, type TwilioStyleSigning } from './twilio-signature';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -36,19 +39,23 @@ export const signalWireCompatCallbacks: CallbackProvider = {
   provider: 'signalwire-compat',
 
   bindVerifier(secret, secretId) {
-    const { projectId, signingKeys } = parseSignalWireSecret(secret, secretId);
+    const { projectId, signingKeys } = parseSignalWireSigningKeys(secret, secretId);
+    const signing: TwilioStyleSigning = { keys: signingKeys, algorithm: 'sha1', urlVariants: signalWireUrlVariants };
     return {
-      providerAccount: projectId,
       authenticate(request) {
         // SignalWire sends X-SignalWire-Signature; X-Twilio-Signature is accepted as its alias.
-        const signature = request.headers['x-signalwire-signature'] || request.headers['x-twilio-signature'];
-        authenticateTwilioStyle(request, signingKeys, signature, 'X-SignalWire-Signature');
+        const signature = requireSignature(
+          request.headers['x-signalwire-signature'] || request.headers['x-twilio-signature'],
+          'X-SignalWire-Signature',
+        );
+        const fields = verifyTwilioStyleCallback(request, signing, signature, 'X-SignalWire-Signature');
+        return verifiedCallback({ fields, providerAccount: projectId, accountField: { name: 'AccountSid', isWellFormed: isSignalWireId } });
       },
     };
   },
 
-  parseCallback(request, route): StatusEvent {
-    const parsed = CompatCallbackSchema.safeParse(callbackParams(request));
+  parseCallback(callback, route): StatusEvent {
+    const parsed = CompatCallbackSchema.safeParse(callback.fields);
     if (!parsed.success) {
       throw new MalformedCallbackError(`invalid SignalWire callback: ${describeIssues(parsed.error.issues)}`);
     }
@@ -58,7 +65,6 @@ export const signalWireCompatCallbacks: CallbackProvider = {
       route,
       messageId: params.MessageSid,
       status: params.MessageStatus,
-      ...(params.AccountSid === undefined ? {} : { providerAccount: params.AccountSid }),
       ...(params.ErrorCode ? { errorCode: params.ErrorCode } : {}),
       ...(Number(params.NumMedia ?? '0') > 0 ? { hasMedia: true } : {}),
     };

@@ -1,18 +1,26 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
-import { jsonCallbackBody, type CallbackRequest } from '../core/callback-request';
+import { jsonCallbackBody } from '../core/callback-request';
+import { safeEqual } from '../core/constant-time';
 import { AuthenticationError, MalformedCallbackError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
 import type { RedactionJob } from '../core/redaction-job';
+import { signalWireUrlVariants } from '../core/signed-url-variants';
 import type { StatusEvent } from '../core/status-event';
+import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
 import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
-import { isSignalWireId, parseSignalWireSecret, signalWireIdSchema, type SignalWireCredentials } from './signalwire-secret';
-import { safeEqual, urlCandidates } from './twilio-signature';
+import {
+  isSignalWireId,
+  parseSignalWireSecret,
+  parseSignalWireSigningKeys,
+  signalWireIdSchema,
+  type SignalWireCredentials,
+} from './signalwire-secret';
 
 /**
  * SignalWire REST (Messaging API) signature: lower-case hex HMAC-SHA1 under the project signing key
@@ -37,29 +45,28 @@ export const signalWireRestCallbacks: CallbackProvider = {
   provider: 'signalwire-rest',
 
   bindVerifier(secret, secretId) {
-    const { projectId, signingKeys } = parseSignalWireSecret(secret, secretId);
+    const { projectId, signingKeys } = parseSignalWireSigningKeys(secret, secretId);
     return {
-      providerAccount: projectId,
       authenticate(request) {
         const signature = request.headers['x-signalwire-signature'];
         if (signature === undefined || signature === '') throw new AuthenticationError('missing X-SignalWire-Signature header', 401);
         let valid = false;
-        // Like Twilio-style signatures, accept the URL with and without the default port.
+        // The same URL forms as SignalWire's compatibility validator (host case, port added or removed).
         for (const key of signingKeys) {
-          for (const url of urlCandidates(request.url)) {
+          for (const url of signalWireUrlVariants(request.url)) {
             valid = safeEqual(signature.toLowerCase(), signSignalWireRest(key, url, request.body)) || valid;
           }
         }
         if (!valid) {
           throw new AuthenticationError("X-SignalWire-Signature does not match (check the account's publicUrl and signing key)");
         }
+        return verifiedCallback({ fields: jsonCallbackBody(request), providerAccount: projectId, accountField: { name: 'project_id', isWellFormed: isSignalWireId } });
       },
     };
   },
 
-  parseCallback(request: CallbackRequest, route): StatusEvent {
-    const value = jsonCallbackBody(request);
-    const parsed = RestCallbackSchema.safeParse(value);
+  parseCallback(callback, route): StatusEvent {
+    const parsed = RestCallbackSchema.safeParse(callback.fields);
     if (!parsed.success) {
       throw new MalformedCallbackError(`invalid SignalWire callback: ${describeIssues(parsed.error.issues)}`);
     }
@@ -70,7 +77,6 @@ export const signalWireRestCallbacks: CallbackProvider = {
       route,
       messageId: message.id,
       status: message.status,
-      ...(message.project_id === undefined ? {} : { providerAccount: message.project_id }),
       ...(errorCode !== undefined && /^[\w.-]+$/.test(errorCode) ? { errorCode } : {}),
       ...(message.direction === 'inbound' ? { inbound: true } : {}),
       ...(message.kind === 'mms' || (message.media?.length ?? 0) > 0 ? { hasMedia: true } : {}),

@@ -10,39 +10,54 @@ export function isSignalWireId(value: string): boolean {
 
 export const signalWireIdSchema = (what: string) => z.string().check(z.regex(UUID, `${what} must be a UUID`));
 
+/** The fields that verify callbacks: all a signing secret (the account's `signingSecretId`) holds. */
+const SignalWireSigningSchema = z.object({
+  projectId: signalWireIdSchema('projectId'),
+  signingKey: z.string().check(z.minLength(8, 'must be the project signing key (PSK_…)')),
+  previousSigningKey: z.optional(z.string().check(z.minLength(8, 'must be the previous signing key'))),
+});
+
 /**
  * Secrets Manager JSON for a SignalWire project, shared by the Compatibility (cXML) and REST APIs.
  * `apiToken` authenticates API calls; `signingKey` (the project's Signing Key, not the API token)
  * signs callbacks; `previousSigningKey` keeps callbacks valid while the key is reset.
  */
 export const SignalWireSecretSchema = z.object({
-  projectId: signalWireIdSchema('projectId'),
+  ...SignalWireSigningSchema.shape,
   apiToken: z.string().check(z.minLength(8, 'must be the project API token')),
-  signingKey: z.string().check(z.minLength(8, 'must be the project signing key (PSK_…)')),
-  previousSigningKey: z.optional(z.string().check(z.minLength(8, 'must be the previous signing key'))),
   /** `example.signalwire.com` or `https://example.signalwire.com`. */
   spaceUrl: z.string().check(
     z.regex(/^(https:\/\/)?[a-z0-9][a-z0-9-]*\.signalwire\.com\/?$/, 'must be your space host, e.g. example.signalwire.com'),
   ),
 });
 
-export interface SignalWireCredentials {
+export interface SignalWireSigningKeys {
   readonly projectId: string;
-  readonly apiToken: string;
   /** Current first, then the previous key during rotation. */
   readonly signingKeys: readonly string[];
+}
+
+export interface SignalWireCredentials extends SignalWireSigningKeys {
+  readonly apiToken: string;
   /** `https://{space}.signalwire.com`. */
   readonly spaceOrigin: string;
+}
+
+/** The project and its signing keys, from a signing secret or the full secret (other fields unread). */
+export function parseSignalWireSigningKeys(secret: unknown, secretId: string): SignalWireSigningKeys {
+  return signingKeysOf(parseSecret(SignalWireSigningSchema, secret, secretId));
 }
 
 export function parseSignalWireSecret(secret: unknown, secretId: string): SignalWireCredentials {
   const parsed = parseSecret(SignalWireSecretSchema, secret, secretId);
   const host = parsed.spaceUrl.replace(/^https:\/\//, '').replace(/\/$/, '');
+  return { ...signingKeysOf(parsed), apiToken: parsed.apiToken, spaceOrigin: `https://${host}` };
+}
+
+function signingKeysOf(parsed: z.infer<typeof SignalWireSigningSchema>): SignalWireSigningKeys {
   return {
     projectId: parsed.projectId,
-    apiToken: parsed.apiToken,
     signingKeys: parsed.previousSigningKey === undefined ? [parsed.signingKey] : [parsed.signingKey, parsed.previousSigningKey],
-    spaceOrigin: `https://${host}`,
   };
 }
 

@@ -1,21 +1,43 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { jsonCallbackBody, mediaTypeOf, type CallbackRequest } from '../core/callback-request';
+import { safeEqual } from '../core/constant-time';
+import { AuthenticationError } from '../core/errors';
 
 /**
- * Twilio's webhook signature (also used by SignalWire's compatibility API): base64 HMAC-SHA1 over the
- * URL followed by every POST parameter as `key + value`, keys sorted, repeated keys' values sorted.
- * https://www.twilio.com/docs/usage/security#validating-requests
+ * The Twilio-style webhook signature, shared by Twilio and SignalWire's compatibility API (each with its
+ * own keys, header and URL handling): base64 HMAC over the URL followed by every POST parameter as
+ * `key + value`, keys sorted, repeated keys' values sorted. JSON callbacks carry `bodySHA256` in the URL
+ * instead and sign the URL alone. https://www.twilio.com/docs/usage/security#validating-requests
  */
-export function computeTwilioSignature(key: string, url: string, params: ReadonlyArray<readonly [string, string]>): string {
-  return computeHmac(key, url + concatParams(sortParams(params)));
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** The HMAC's hash: SHA-1 by default; Twilio's SharedKey webhooks may use SHA-256. */
+export type TwilioSignatureAlgorithm = 'sha1' | 'sha256';
+
+/** How one account's Twilio-style signatures are checked. */
+export interface TwilioStyleSigning {
+  /** Signing keys: the current one first, then the previous one during rotation. */
+  readonly keys: readonly string[];
+  readonly algorithm: TwilioSignatureAlgorithm;
+  /** The URL forms the provider's official validator accepts a signature over (signed-url-variants). */
+  readonly urlVariants: (url: string) => Iterable<string>;
 }
 
-/** base64 HMAC-SHA1 of one string (a single update: each call into the native hash costs more than the bytes). */
-function computeHmac(key: string, data: string): string {
-  return createHmac('sha1', key).update(data, 'utf8').digest('base64');
+type Params = ReadonlyArray<readonly [string, string]>;
+
+/** The Twilio-style signature of a form POST (the sandbox and tests sign with it too). */
+export function computeTwilioSignature(key: string, url: string, params: Params, algorithm: TwilioSignatureAlgorithm = 'sha1'): string {
+  return computeHmac(key, algorithm, url + concatParams(sortParams(params)));
+}
+
+/** Base64 HMAC of one string (a single update: each call into the native hash costs more than the bytes). */
+function computeHmac(key: string, algorithm: TwilioSignatureAlgorithm, data: string): string {
+  return createHmac(algorithm, key).update(data, 'utf8').digest('base64');
 }
 
 /** `key + value` of every param, in the order given. */
-function concatParams(orderedParams: ReadonlyArray<readonly [string, string]>): string {
+function concatParams(orderedParams: Params): string {
   let data = '';
   for (const [name, value] of orderedParams) data += name + value;
   return data;
@@ -26,25 +48,57 @@ export function formParams(body: Buffer): Array<[string, string]> {
   return [...new URLSearchParams(body.toString('utf8'))];
 }
 
+/** The signature header's value, or a 401 naming the header when it is missing or empty. */
+export function requireSignature(value: string | undefined, headerName: string): string {
+  if (value === undefined || value === '') throw new AuthenticationError(`missing ${headerName} header`, 401);
+  return value;
+}
+
 /**
- * Whether `header` is a valid Twilio-style signature of a form POST under any of `keys`.
- * Tries the URL as received first, then with the default port added or removed, as twilio-node's
- * `validateRequest` does (Twilio may sign either form). Each comparison is constant time; stopping
- * at the first match only reveals which public URL form or which key generation matched, never a
- * byte of the expected signature.
+ * Verifies a Twilio-style signed callback and returns its signed fields, parsed from the verified bytes
+ * only: the form parameters (the first value of a repeated key), or the JSON object of the `bodySHA256`
+ * variant. A form signature on a body that is not form-encoded never matches.
+ * @throws AuthenticationError 403 when the signature matches no key and URL form
+ * @throws MalformedCallbackError 415/400 when a verified JSON body is not a JSON object
  */
-export function isValidFormSignature(
-  keys: readonly string[],
-  header: string,
-  url: string,
-  params: ReadonlyArray<readonly [string, string]>,
-): boolean {
+export function verifyTwilioStyleCallback(
+  request: CallbackRequest,
+  signing: TwilioStyleSigning,
+  signature: string,
+  headerName: string,
+): Record<string, unknown> {
+  if (usesBodyHash(request.url)) {
+    if (!isValidJsonSignature(signing, signature, request.url, request.body)) throw mismatch(headerName);
+    return jsonCallbackBody(request);
+  }
+  const params = mediaTypeOf(request) === FORM ? formParams(request.body) : undefined;
+  if (params === undefined || !isValidFormSignature(signing, signature, request.url, params)) throw mismatch(headerName);
+  return firstValues(params);
+}
+
+function mismatch(headerName: string): AuthenticationError {
+  return new AuthenticationError(`${headerName} does not match (check the account's publicUrl and signing secret)`);
+}
+
+/** One value per key, the first received; an own property even for `__proto__`. */
+function firstValues(params: Params): Record<string, string> {
+  const first = new Map<string, string>();
+  for (const [key, value] of params) if (!first.has(key)) first.set(key, value);
+  return Object.fromEntries(first);
+}
+
+/**
+ * Whether `header` is a valid Twilio-style signature of a form POST under any of the keys and any of the
+ * URL forms. Each comparison is constant time; stopping at the first match reveals only which public
+ * URL form or which key generation matched, never a byte of the expected signature.
+ */
+export function isValidFormSignature(signing: TwilioStyleSigning, header: string, url: string, params: Params): boolean {
   // The params part of the signed string is the same for every key and URL: build it once.
   const paramStrings = hasRepeatedKeys(params) ? repeatedKeyVariants(params) : [concatParams(sortParams(params))];
-  for (const candidate of urlCandidates(url)) {
-    for (const key of keys) {
+  for (const candidate of signing.urlVariants(url)) {
+    for (const key of signing.keys) {
       for (const paramString of paramStrings) {
-        if (safeEqual(header, computeHmac(key, candidate + paramString))) return true;
+        if (safeEqual(header, computeHmac(key, signing.algorithm, candidate + paramString))) return true;
       }
     }
   }
@@ -52,53 +106,47 @@ export function isValidFormSignature(
 }
 
 /**
- * The JSON-body variant: Twilio signs the URL (which carries `bodySHA256`) with no parameters, and
- * the body is checked against that hex SHA-256.
+ * The JSON-body variant: the URL (which carries `bodySHA256`) is signed with no parameters, and the body
+ * must hash to that hex SHA-256. Compared case-sensitively, as twilio-node does: Twilio sends lower case.
  */
-export function isValidJsonSignature(keys: readonly string[], header: string, url: string, body: Buffer): boolean {
-  const expectedHash = new URL(url).searchParams.get('bodySHA256') ?? '';
-  const bodyMatches = safeEqual(expectedHash.toLowerCase(), createHash('sha256').update(body).digest('hex'));
-  return isValidFormSignature(keys, header, url, []) && bodyMatches;
+export function isValidJsonSignature(signing: TwilioStyleSigning, header: string, url: string, body: Buffer): boolean {
+  const bodyMatches = safeEqual(bodyHashParam(url) ?? '', createHash('sha256').update(body).digest('hex'));
+  return isValidFormSignature(signing, header, url, []) && bodyMatches;
 }
 
 /** Whether the URL asks for the JSON-body variant. */
 export function usesBodyHash(url: string): boolean {
+  return bodyHashParam(url) !== undefined;
+}
+
+function bodyHashParam(url: string): string | undefined {
   const query = url.indexOf('?');
-  return query !== -1 && new URLSearchParams(url.slice(query + 1)).has('bodySHA256');
+  if (query === -1) return undefined;
+  const fragment = url.indexOf('#', query);
+  return new URLSearchParams(url.slice(query + 1, fragment === -1 ? undefined : fragment)).get('bodySHA256') ?? undefined;
 }
 
 /** Test and sandbox helper: the `X-Twilio-Signature` value Twilio would send for a form POST. */
-export function signTwilioForm(key: string, url: string, params: ReadonlyArray<readonly [string, string]>): string {
-  return computeTwilioSignature(key, url, params);
+export function signTwilioForm(key: string, url: string, params: Params, options: { readonly algorithm?: TwilioSignatureAlgorithm } = {}): string {
+  return computeTwilioSignature(key, url, params, options.algorithm);
 }
 
 /**
  * Test and sandbox helper for the JSON variant: returns the URL with `bodySHA256` appended and the
  * signature over it.
  */
-export function signTwilioJson(key: string, url: string, body: string | Buffer): { url: string; signature: string } {
+export function signTwilioJson(
+  key: string,
+  url: string,
+  body: string | Buffer,
+  options: { readonly algorithm?: TwilioSignatureAlgorithm } = {},
+): { url: string; signature: string } {
   const hash = createHash('sha256').update(body).digest('hex');
   const signedUrl = `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${hash}`;
-  return { url: signedUrl, signature: computeTwilioSignature(key, signedUrl, []) };
+  return { url: signedUrl, signature: computeTwilioSignature(key, signedUrl, [], options.algorithm) };
 }
 
-/**
- * Constant-time comparison for values whose length is itself secret (tokens, Basic credentials):
- * both sides are hashed first, so neither timing nor an early length check reveals anything.
- */
-export function safeEqualSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a, 'utf8').digest(), createHash('sha256').update(b, 'utf8').digest());
-}
-
-/** Constant-time comparison of a received signature with an expected one of public, fixed length. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  // The expected length is fixed by the algorithm and not secret, so a length check may return early.
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function sortParams(params: ReadonlyArray<readonly [string, string]>): Array<readonly [string, string]> {
+function sortParams(params: Params): Array<readonly [string, string]> {
   return [...params].sort(([ka, va], [kb, vb]) => compare(ka, kb) || compare(va, vb));
 }
 
@@ -112,7 +160,7 @@ function compare(a: string, b: string): number {
  * identical ones, SignalWire's validator keeps them in the order received. All three are HMACs under
  * the same secret, so accepting each is no weaker than accepting one.
  */
-function repeatedKeyVariants(params: ReadonlyArray<readonly [string, string]>): string[] {
+function repeatedKeyVariants(params: Params): string[] {
   return [
     concatParams(sortParams(params)),
     concatParams(sortParams(uniquePairs(params))),
@@ -120,12 +168,12 @@ function repeatedKeyVariants(params: ReadonlyArray<readonly [string, string]>): 
   ];
 }
 
-function hasRepeatedKeys(params: ReadonlyArray<readonly [string, string]>): boolean {
+function hasRepeatedKeys(params: Params): boolean {
   return new Set(params.map(([k]) => k)).size !== params.length;
 }
 
 /** twilio-node drops identical repeated values before signing; accept that form as well. */
-function uniquePairs(params: ReadonlyArray<readonly [string, string]>): Array<readonly [string, string]> {
+function uniquePairs(params: Params): Array<readonly [string, string]> {
   const seen = new Set<string>();
   return params.filter(([k, v]) => {
     const id = `${k}\u0000${v}`;
@@ -133,18 +181,4 @@ function uniquePairs(params: ReadonlyArray<readonly [string, string]>): Array<re
     seen.add(id);
     return true;
   });
-}
-
-/** The URL as received plus its default-port twin (`:443` for https, `:80` for http). */
-export function urlCandidates(url: string): string[] {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
-  if (!match) return [url];
-  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
-  const portStart = authority.indexOf(':', authority.lastIndexOf(']') + 1);
-  const host = portStart === -1 ? authority : authority.slice(0, portStart);
-  const port = portStart === -1 ? '' : authority.slice(portStart + 1);
-  const defaultPort = scheme.toLowerCase() === 'https://' ? '443' : '80';
-  if (port === '') return [url, `${scheme}${host}:${defaultPort}${rest}`];
-  if (port === defaultPort) return [url, `${scheme}${host}${rest}`];
-  return [url];
 }

@@ -1,17 +1,18 @@
 import * as z from 'zod/mini';
-import { jsonCallbackBody, mediaTypeOf, type CallbackRequest } from '../core/callback-request';
 import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
 import type { HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
 import { parseSecret } from '../core/parse-secret';
 import type { RedactionJob } from '../core/redaction-job';
+import { twilioUrlVariants } from '../core/signed-url-variants';
 import type { StatusEvent } from '../core/status-event';
+import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { listTwilioStylePage } from './twilio-style-listing';
-import { formParams, isValidFormSignature, isValidJsonSignature, usesBodyHash } from './twilio-signature';
+import { requireSignature, verifyTwilioStyleCallback, type TwilioSignatureAlgorithm, type TwilioStyleSigning } from './twilio-signature';
 
 /** Twilio's REST API origin. */
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
@@ -30,13 +31,18 @@ const TWILIO_CODES = {
 } as const;
 
 /**
- * Secrets Manager JSON for a Twilio account. `authToken` signs callbacks (and authenticates API calls
- * unless an API key is given); `previousAuthToken` keeps callbacks valid while the token is rotated.
+ * Secrets Manager JSON for a Twilio account. `authToken` signs callbacks and authenticates API calls
+ * unless an API key (`apiKeySid` + `apiKeySecret`) is given. `sharedKeySecret` verifies webhooks that
+ * Twilio signs with a SharedKey (announced by X-Twilio-Webhooks-Signature-Settings). Each `previous…`
+ * keeps callbacks valid while its key is rotated. A signing secret (the account's `signingSecretId`)
+ * holds `accountSid` and only the signing keys.
  */
 export const TwilioSecretSchema = z.object({
   accountSid: z.string().check(z.regex(ACCOUNT_SID, 'must be AC followed by 32 hex digits')),
-  authToken: z.string().check(z.minLength(16, 'must be the account auth token')),
+  authToken: z.optional(z.string().check(z.minLength(16, 'must be the account auth token'))),
   previousAuthToken: z.optional(z.string().check(z.minLength(16, 'must be the previous auth token'))),
+  sharedKeySecret: z.optional(z.string().check(z.minLength(16, 'must be the webhook SharedKey secret'))),
+  previousSharedKeySecret: z.optional(z.string().check(z.minLength(16, 'must be the previous SharedKey secret'))),
   apiKeySid: z.optional(z.string().check(z.regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex digits'))),
   apiKeySecret: z.optional(z.string().check(z.minLength(16, 'must be the API key secret'))),
 });
@@ -49,6 +55,12 @@ export function parseTwilioSecret(secret: unknown, secretId: string): TwilioSecr
     throw new SecretShapeError(secretId, 'apiKeySid and apiKeySecret must be given together');
   }
   return parsed;
+}
+
+/** Current key first, then the previous one; empty when the current one is absent. */
+function keyGenerations(current: string | undefined, previous: string | undefined): readonly string[] {
+  if (current === undefined) return [];
+  return previous === undefined ? [current] : [current, previous];
 }
 
 /**
@@ -65,67 +77,73 @@ const TwilioCallbackSchema = z.looseObject({
   NumMedia: z.optional(z.string().check(z.regex(/^\d{1,3}$/, 'must be a number'))),
 });
 
+const SIGNATURE_HEADER = 'X-Twilio-Signature';
+const SETTINGS_HEADER = 'X-Twilio-Webhooks-Signature-Settings';
+
 /**
- * Verifies `X-Twilio-Signature` (form or JSON `bodySHA256` variant) against the given signing keys.
- * Shared with SignalWire's compatibility API, which signs the same way with another key and header.
+ * The algorithm X-Twilio-Webhooks-Signature-Settings names (`key=<id>,algorithm=HMAC_SHA256`), read as
+ * twilio-node 6.3's getSignatureAlgorithm does: HMAC_SHA1 when it names none; undefined for a name we do
+ * not know, which is refused rather than guessed.
  */
-export function authenticateTwilioStyle(
-  request: CallbackRequest,
-  keys: readonly string[],
-  signature: string | undefined,
-  headerName: string,
-): void {
-  if (signature === undefined || signature === '') throw new AuthenticationError(`missing ${headerName} header`, 401);
-  const valid = usesBodyHash(request.url)
-    ? isValidJsonSignature(keys, signature, request.url, request.body)
-    : mediaTypeOf(request) === FORM && isValidFormSignature(keys, signature, request.url, formParamsOf(request));
-  if (!valid) {
-    throw new AuthenticationError(
-      `${headerName} does not match (check the account's publicUrl and signing secret)`,
-    );
+export function signatureSettingsAlgorithm(header: string): TwilioSignatureAlgorithm | undefined {
+  let named = '';
+  for (const part of header.split(',')) {
+    const separator = part.indexOf('=');
+    if (separator !== -1 && part.slice(0, separator).trim() === 'algorithm') {
+      named = part.slice(separator + 1).trim();
+      if (named !== '') break;
+    }
   }
-}
-
-/** Reads the signed parameters into a plain object; the JSON variant carries them as a JSON object. */
-export function callbackParams(request: CallbackRequest): Record<string, unknown> {
-  if (usesBodyHash(request.url)) return jsonCallbackBody(request);
-  if (mediaTypeOf(request) !== FORM) {
-    throw new MalformedCallbackError(`callback must be ${FORM}`, 415);
-  }
-  const params: Record<string, string> = {};
-  for (const [key, value] of formParamsOf(request)) params[key] ??= value;
-  return params;
-}
-
-/** Where the request's parsed form params are kept (a symbol-keyed slot: cheaper than a WeakMap per request). */
-const PARSED_FORM = Symbol('parsedForm');
-
-/** The request's form params, parsed once for both the signature check and the parsing after it. */
-function formParamsOf(request: CallbackRequest): Array<[string, string]> {
-  const holder = request as CallbackRequest & { [PARSED_FORM]?: Array<[string, string]> };
-  return (holder[PARSED_FORM] ??= formParams(request.body));
+  const upper = named.toUpperCase();
+  if (upper === '' || upper === 'HMAC_SHA1') return 'sha1';
+  if (upper === 'HMAC_SHA256') return 'sha256';
+  return undefined;
 }
 
 export const twilioCallbacks: CallbackProvider = {
   provider: 'twilio',
 
   bindVerifier(secret, secretId) {
-    const { accountSid, authToken, previousAuthToken } = parseTwilioSecret(secret, secretId);
-    const keys = previousAuthToken === undefined ? [authToken] : [authToken, previousAuthToken];
-    return {
-      providerAccount: accountSid,
-      authenticate(request) {
-        if (request.headers['x-twilio-webhooks-signature-settings'] !== undefined) {
-          // Twilio's beta HMAC-SHA256 mode; accepting it unverified would mean failing open.
-          throw new AuthenticationError('HMAC-SHA256 webhook signatures are not supported; use the default HMAC-SHA1');
+    const parsed = parseTwilioSecret(secret, secretId);
+    if (parsed.authToken === undefined && parsed.sharedKeySecret === undefined) {
+      throw new SecretShapeError(secretId, 'authToken: required (or sharedKeySecret when every webhook is signed with a SharedKey)');
+    }
+    const authTokens = keyGenerations(parsed.authToken, parsed.previousAuthToken);
+    const sharedKeys = keyGenerations(parsed.sharedKeySecret, parsed.previousSharedKeySecret);
+    const signing = (keys: readonly string[], algorithm: TwilioSignatureAlgorithm): TwilioStyleSigning => ({ keys, algorithm, urlVariants: twilioUrlVariants });
+    const byAuthToken = signing(authTokens, 'sha1');
+    const bySharedKey = { sha1: signing(sharedKeys, 'sha1'), sha256: signing(sharedKeys, 'sha256') };
+
+    /** Which keys and hash verify this callback: the auth token unless a SharedKey signed it. */
+    const signingFor = (settings: string | undefined): TwilioStyleSigning => {
+      if (settings === undefined || settings === '') {
+        if (authTokens.length === 0) {
+          throw new AuthenticationError(`callback is signed with the auth token, but the account's signing secret has no authToken`);
         }
-        authenticateTwilioStyle(request, keys, request.headers['x-twilio-signature'], 'X-Twilio-Signature');
+        return byAuthToken;
+      }
+      const algorithm = signatureSettingsAlgorithm(settings);
+      if (algorithm === undefined) {
+        throw new AuthenticationError(`${SETTINGS_HEADER} names an unsupported algorithm (supported: HMAC_SHA1, HMAC_SHA256)`);
+      }
+      if (sharedKeys.length === 0) {
+        throw new AuthenticationError(`${SETTINGS_HEADER} announces a SharedKey signature, but the account's signing secret has no sharedKeySecret`);
+      }
+      return bySharedKey[algorithm];
+    };
+
+    return {
+      authenticate(request) {
+        const signature = requireSignature(request.headers['x-twilio-signature'], SIGNATURE_HEADER);
+        const signed = signingFor(request.headers['x-twilio-webhooks-signature-settings']);
+        const fields = verifyTwilioStyleCallback(request, signed, signature, SIGNATURE_HEADER);
+        return verifiedCallback({ fields, providerAccount: parsed.accountSid, accountField: { name: 'AccountSid', isWellFormed: (value) => ACCOUNT_SID.test(value) } });
       },
     };
   },
 
-  parseCallback(request, route): StatusEvent {
-    const parsed = TwilioCallbackSchema.safeParse(callbackParams(request));
+  parseCallback(callback, route): StatusEvent {
+    const parsed = TwilioCallbackSchema.safeParse(callback.fields);
     if (!parsed.success) {
       throw new MalformedCallbackError(`invalid Twilio callback: ${describeIssues(parsed.error.issues)}`);
     }
@@ -139,7 +157,6 @@ export const twilioCallbacks: CallbackProvider = {
       route,
       messageId,
       status,
-      providerAccount: params.AccountSid,
       ...(params.ErrorCode ? { errorCode: params.ErrorCode } : {}),
       ...(messageId.startsWith('MM') || Number(params.NumMedia ?? '0') > 0 ? { hasMedia: true } : {}),
     };
@@ -176,7 +193,7 @@ export const twilioRedaction: RedactionProvider = {
   provider: 'twilio',
   bindClient(secret, secretId): ProviderClient {
     const credentials = parseTwilioSecret(secret, secretId);
-    const authorization = apiAuthorization(credentials);
+    const authorization = apiAuthorization(credentials, secretId);
     return {
       redact: (job, context) => redactTwilioMessage(job, context, credentials.accountSid, authorization),
     };
@@ -220,10 +237,12 @@ async function redactTwilioMessage(
 }
 
 /** API calls authenticate with the API key when the secret has one, else with the account's auth token. */
-function apiAuthorization(credentials: TwilioSecret): string {
-  return credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined
-    ? basicAuth(credentials.apiKeySid, credentials.apiKeySecret)
-    : basicAuth(credentials.accountSid, credentials.authToken);
+function apiAuthorization(credentials: TwilioSecret, secretId: string): string {
+  if (credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined) {
+    return basicAuth(credentials.apiKeySid, credentials.apiKeySecret);
+  }
+  if (credentials.authToken !== undefined) return basicAuth(credentials.accountSid, credentials.authToken);
+  throw new SecretShapeError(secretId, 'authToken: required unless apiKeySid and apiKeySecret are given');
 }
 
 /** The listing side: `GET /2010-04-01/Accounts/{AccountSid}/Messages.json` (PageSize up to 1000). */
@@ -231,7 +250,7 @@ export const twilioListing: ListingProvider = {
   provider: 'twilio',
   bindLister(secret, secretId): MessageLister {
     const credentials = parseTwilioSecret(secret, secretId);
-    const authorization = apiAuthorization(credentials);
+    const authorization = apiAuthorization(credentials, secretId);
     return {
       listPage: (query, context) =>
         listTwilioStylePage(

@@ -1,7 +1,7 @@
 import { SQS_LIMITS } from '../core/aws-limits';
 import type { CallbackRequest } from '../core/callback-request';
 import type { Account } from '../core/config';
-import { AuthenticationError, RedactorError } from '../core/errors';
+import { RedactorError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ProviderName } from '../core/provider-name';
 import type { JobSender } from '../core/queues';
@@ -65,23 +65,17 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
   if (provider === undefined) return fail(500, deps, fields);
 
   try {
-    const secret = await deps.secrets.get(account.secretId);
-    const verifier = verifierFor(provider, secret, account.secretId);
+    // The receiver reads only what verifies callbacks: the signing secret when the account has one.
+    const secretId = account.signingSecretId ?? account.secretId;
+    const secret = await deps.secrets.get(secretId);
     const request: CallbackRequest = {
       method: incoming.method,
       url: account.publicUrl === undefined ? incoming.receivedUrl : withQuery(account.publicUrl, incoming.rawQuery),
       headers: incoming.headers,
       body: incoming.body,
     };
-    verifier.authenticate(request);
-    const event = provider.parseCallback(request, account.route);
-    if (
-      verifier.providerAccount !== undefined &&
-      event.providerAccount !== undefined &&
-      event.providerAccount !== verifier.providerAccount
-    ) {
-      throw new AuthenticationError('callback is for a different provider account than this route');
-    }
+    const callback = verifierFor(provider, secret, secretId).authenticate(request);
+    const event = provider.parseCallback(callback, account.route);
     const eventFields = { ...fields, messageId: event.messageId, status: event.status };
     const decision = decideCallback(event, account);
     if (decision.kind !== 'redact') {

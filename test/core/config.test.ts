@@ -18,6 +18,11 @@ describe('Function: parseAccounts', () => {
     });
   });
 
+  it('keeps a separate signing secret, which the receiver reads instead of secretId', () => {
+    const [account] = parseAccounts([twilioAccount({ signingSecretId: 'message-redactor/twilio-signing' })]);
+    expect(account).toMatchObject({ secretId: twilioAccount().secretId, signingSecretId: 'message-redactor/twilio-signing' });
+  });
+
   it('lets an account narrow the terminal statuses', () => {
     const [account] = parseAccounts([twilioAccount({ terminalStatuses: ['delivered'] })]);
     expect([...account!.terminalStatuses]).toEqual(['delivered']);
@@ -33,6 +38,7 @@ describe('Function: parseAccounts', () => {
     },
     { name: 'a route with a slash', input: [twilioAccount({ route: 'a/b' })], message: 'accounts[0].route: route must be 1-128 characters of A-Z a-z 0-9 _ -' },
     { name: 'a missing secretId', input: [{ route: 'r', provider: 'twilio' }], message: 'accounts[0].secretId: expected string' },
+    { name: 'an empty signingSecretId', input: [twilioAccount({ signingSecretId: '' })], message: 'accounts[0].signingSecretId: signingSecretId must not be empty' },
     { name: 'an unknown key', input: [twilioAccount({ secretID: 'x' } as never)], message: 'accounts[0]: unknown key(s) secretID' },
     { name: 'a plain-http public URL', input: [twilioAccount({ publicUrl: 'http://hooks.example.com/cb' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL' },
     { name: 'a public URL with a query string', input: [twilioAccount({ publicUrl: 'https://hooks.example.com/cb?tenant=a' })], message: 'accounts[0].publicUrl: publicUrl must be an absolute https:// URL without query or fragment' },

@@ -291,6 +291,21 @@ describe('Construct: MessageRedactor', () => {
       }
     });
 
+    it('grants the receiver only the signing secret of an account that has one, and the redactor only its API secret', () => {
+      const built = synth({ accounts: [twilioAccount({ signingSecretId: COMPLETE_ARN })] });
+      const secretResources = (role: string) =>
+        roleStatements(built.template, role).filter((s) => actions(s).some((action) => action.startsWith('secretsmanager:'))).map((s) => s.Resource);
+      expect(secretResources(logicalId(built.redactor.receiver.role!))).toEqual([COMPLETE_ARN]);
+      expect(secretResources(logicalId(built.redactor.redactor.role!))).toEqual([namedSecretArn]);
+    });
+
+    it('rejects a signingSecretId ARN of another service, naming the key', () => {
+      expect(() => synth({ accounts: [twilioAccount({ signingSecretId: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x' })] }))
+        .toThrow(new Error(
+          'invalid accounts config: accounts[0].signingSecretId: an ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+        ));
+    });
+
     it('rejects a secretId ARN of another service, naming the key', () => {
       expect(() => synth({ accounts: [twilioAccount({ secretId: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x' })] }))
         .toThrow(new Error(

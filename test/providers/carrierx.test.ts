@@ -57,10 +57,14 @@ function smsUrl(sid: string, base = 'https://api.carrierx.com/core/v2'): string 
 
 const OK_EMPTY: HttpResponse = { status: 200, headers: {}, body: '' };
 
+/** Parses what the verifier verified, as the receiver does: parsing never sees the raw request. */
+function parseVerified(request: CallbackRequest, route: string) {
+  return carrierXCallbacks.parseCallback(carrierXCallbacks.bindVerifier(carrierXSecret(), 'sec').authenticate(request), route);
+}
+
 describe('Object: carrierXCallbacks', () => {
   describe('bindVerifier', () => {
     it.each([
-      { name: 'a short API token', secret: carrierXSecret({ token: 'tok-123' }), message: 'secret sec is malformed: token: must be the CarrierX API bearer token', planted: 'tok-123' },
       { name: 'a missing callbackToken', secret: carrierXSecret({ callbackToken: undefined }), message: 'secret sec is malformed: callbackToken: expected string', planted: undefined },
       { name: 'a guessable callbackToken', secret: carrierXSecret({ callbackToken: 'letmein-letmein' }), message: 'secret sec is malformed: callbackToken: must be at least 32 random characters', planted: 'letmein' },
       { name: 'a short previousCallbackToken', secret: carrierXSecret({ previousCallbackToken: 'old-token' }), message: 'secret sec is malformed: previousCallbackToken: must be at least 32 random characters', planted: 'old-token' },
@@ -77,7 +81,13 @@ describe('Object: carrierXCallbacks', () => {
     });
 
     it('names no provider account (CarrierX callbacks are partner-level)', () => {
-      expect(carrierXCallbacks.bindVerifier(carrierXSecret(), 'sec').providerAccount).toBeUndefined();
+      expect(carrierXCallbacks.bindVerifier(carrierXSecret(), 'sec').authenticate(carrierXRequest()).providerAccount).toBeUndefined();
+    });
+
+    it('reads only the callback fields, so a signing secret without the API token verifies', () => {
+      const { token: _, ...signingSecret } = carrierXSecret();
+      expect(() => carrierXCallbacks.bindVerifier(signingSecret, 'sec').authenticate(carrierXRequest())).not.toThrow();
+      expect(captureError(() => carrierXRedaction.bindClient(signingSecret, 'sec'))).toMatchObject({ message: 'secret sec is malformed: token: expected string' });
     });
   });
 
@@ -216,7 +226,7 @@ describe('Object: carrierXCallbacks', () => {
   describe('parseCallback', () => {
     it('keeps ids and status only, never the message, numbers, media or user_data the callback carries', () => {
       const sid = uuid();
-      const event = carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms({ message_sid: sid, status: 'delivered' })), 'r1');
+      const event = parseVerified(carrierXRequest(carrierXSms({ message_sid: sid, status: 'delivered' })), 'r1');
       expect(event).toEqual({ provider: 'carrierx', route: 'r1', messageId: sid, status: 'delivered' });
       const serialised = JSON.stringify(event);
       for (const pii of [...Object.values(PII), 'Jane Q. Patient', '15005550006']) expect(serialised).not.toContain(pii);
@@ -224,7 +234,7 @@ describe('Object: carrierXCallbacks', () => {
 
     it("marks direction 'inbound' as inbound", () => {
       const sid = uuid();
-      expect(carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms({ message_sid: sid, status: 'received', direction: 'inbound' })), 'r1')).toEqual({
+      expect(parseVerified(carrierXRequest(carrierXSms({ message_sid: sid, status: 'received', direction: 'inbound' })), 'r1')).toEqual({
         provider: 'carrierx',
         route: 'r1',
         messageId: sid,
@@ -239,15 +249,15 @@ describe('Object: carrierXCallbacks', () => {
       { name: "type 'sms' and no media", overrides: { type: 'sms', media_urls: [] }, hasMedia: undefined },
       { name: 'neither type nor media_urls', overrides: { type: undefined, media_urls: undefined }, hasMedia: undefined },
     ])('marks media for $name', ({ overrides, hasMedia }) => {
-      const event = carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms(overrides)), 'r1');
+      const event = parseVerified(carrierXRequest(carrierXSms(overrides)), 'r1');
       expect(event.hasMedia).toBe(hasMedia);
       expect('hasMedia' in event).toBe(hasMedia !== undefined);
       expect(JSON.stringify(event)).not.toContain('storage.example');
     });
 
     it('leaves inbound out for outbound messages and when direction is absent', () => {
-      expect('inbound' in carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms({ direction: 'outbound' })), 'r1')).toBe(false);
-      expect('inbound' in carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms({ direction: undefined })), 'r1')).toBe(false);
+      expect('inbound' in parseVerified(carrierXRequest(carrierXSms({ direction: 'outbound' })), 'r1')).toBe(false);
+      expect('inbound' in parseVerified(carrierXRequest(carrierXSms({ direction: undefined })), 'r1')).toBe(false);
     });
 
     it.each([
@@ -258,7 +268,7 @@ describe('Object: carrierXCallbacks', () => {
       { name: 'a direction that is not a lower-case word', sms: carrierXSms({ direction: 'In-bound' }), message: 'invalid CarrierX callback: direction: must be a lower-case word', planted: undefined },
       { name: 'media_urls that is not a list', sms: carrierXSms({ media_urls: 'https://storage.example/1.jpg' }), message: 'invalid CarrierX callback: media_urls: expected array', planted: 'storage.example' },
     ])('rejects $name with 400', ({ sms, message, planted }) => {
-      const error = captureError(() => carrierXCallbacks.parseCallback(carrierXRequest(sms), 'r1'));
+      const error = captureError(() => parseVerified(carrierXRequest(sms), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 400, message });
       if (planted !== undefined) expect((error as Error).message).not.toContain(planted);
@@ -269,20 +279,20 @@ describe('Object: carrierXCallbacks', () => {
       { name: 'a JSON array', body: '[]' },
       { name: 'a JSON string', body: '"delivered"' },
     ])('rejects $name with 400', ({ body }) => {
-      const error = captureError(() => carrierXCallbacks.parseCallback(jsonCallbackRequest(callbackUrl(), body), 'r1'));
+      const error = captureError(() => parseVerified(jsonCallbackRequest(callbackUrl(), body), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 400, message: 'callback body must be a JSON object' });
     });
 
     it.each(['application/x-www-form-urlencoded', 'text/json'])('rejects the content type %s with 415', (contentType) => {
-      const error = captureError(() => carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms(), { headers: { 'content-type': contentType } }), 'r1'));
+      const error = captureError(() => parseVerified(carrierXRequest(carrierXSms(), { headers: { 'content-type': contentType } }), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
     });
   });
 
   describe('terminal rules (isTerminalEvent)', () => {
-    const event = (overrides: Record<string, unknown>) => carrierXCallbacks.parseCallback(carrierXRequest(carrierXSms(overrides)), 'r1');
+    const event = (overrides: Record<string, unknown>) => parseVerified(carrierXRequest(carrierXSms(overrides)), 'r1');
 
     it('does not redact an inbound message at received by default', () => {
       expect(isTerminalEvent(event({ direction: 'inbound', status: 'received' }), terminalStatusesFor('carrierx', undefined))).toBe(false);

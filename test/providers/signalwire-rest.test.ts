@@ -66,7 +66,13 @@ const VECTOR = {
   url: 'https://hooks.example.com/callbacks/sw-rest-r1?tenant=acme',
   body: '{"id":"0b9f4b5e-6f1a-4c2d-9e8b-3a7c5d1e2f40","project_id":"d2a1c3b4-5e6f-4a7b-8c9d-0e1f2a3b4c5d","status":"delivered","body":"héllo ✓"}',
   signature: '5d728a99da860e6f94c8d959603f5c216dfd5ba0',
+  projectId: 'd2a1c3b4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
 } as const;
+
+/** Parses what the verifier verified, as the receiver does: parsing never sees the raw request. */
+function parseVerified(request: CallbackRequest, route: string) {
+  return signalWireRestCallbacks.parseCallback(signalWireRestCallbacks.bindVerifier(signalWireSecret(), 'sec').authenticate(request), route);
+}
 
 describe('Object: signalWireRestCallbacks', () => {
   describe('bindVerifier', () => {
@@ -74,7 +80,6 @@ describe('Object: signalWireRestCallbacks', () => {
       { name: 'a projectId that is not a UUID', secret: signalWireSecret({ projectId: 'my-project-sensitive' }), message: 'secret sec is malformed: projectId: projectId must be a UUID', planted: 'my-project-sensitive' },
       { name: 'a missing signingKey', secret: signalWireSecret({ signingKey: undefined }), message: 'secret sec is malformed: signingKey: expected string', planted: undefined },
       { name: 'a short previousSigningKey', secret: signalWireSecret({ previousSigningKey: 'PSK_7' }), message: 'secret sec is malformed: previousSigningKey: must be the previous signing key', planted: 'PSK_7' },
-      { name: 'a spaceUrl with a path', secret: signalWireSecret({ spaceUrl: 'example.signalwire.com/api' }), message: 'secret sec is malformed: spaceUrl: must be your space host, e.g. example.signalwire.com', planted: '/api' },
     ])('names the field of $name, never its value', ({ secret, message, planted }) => {
       const error = captureError(() => signalWireRestCallbacks.bindVerifier(secret, 'sec'));
       expect(error).toBeInstanceOf(SecretShapeError);
@@ -83,7 +88,15 @@ describe('Object: signalWireRestCallbacks', () => {
     });
 
     it('exposes the project id as the provider account', () => {
-      expect(signalWireRestCallbacks.bindVerifier(signalWireSecret(), 'sec').providerAccount).toBe(SIGNALWIRE_PROJECT_ID);
+      expect(signalWireRestCallbacks.bindVerifier(signalWireSecret(), 'sec').authenticate(restRequest(restBody())).providerAccount).toBe(SIGNALWIRE_PROJECT_ID);
+    });
+
+    it('reads only the signing fields: a signing secret without apiToken and spaceUrl verifies; the redactor checks those', () => {
+      const signingSecret = { projectId: SIGNALWIRE_PROJECT_ID, signingKey: SIGNALWIRE_SIGNING_KEY };
+      expect(() => signalWireRestCallbacks.bindVerifier(signingSecret, 'sec').authenticate(restRequest(restBody()))).not.toThrow();
+      expect(captureError(() => signalWireRestRedaction.bindClient(signalWireSecret({ spaceUrl: 'example.signalwire.com/api' }), 'sec'))).toMatchObject({
+        message: 'secret sec is malformed: spaceUrl: must be your space host, e.g. example.signalwire.com',
+      });
     });
   });
 
@@ -92,7 +105,7 @@ describe('Object: signalWireRestCallbacks', () => {
     const currentOnly = signalWireRestCallbacks.bindVerifier(signalWireSecret(), 'sec');
 
     it('accepts the fixed hand-computed vector', () => {
-      const vectorVerifier = signalWireRestCallbacks.bindVerifier(signalWireSecret({ signingKey: VECTOR.key }), 'sec');
+      const vectorVerifier = signalWireRestCallbacks.bindVerifier(signalWireSecret({ signingKey: VECTOR.key, projectId: VECTOR.projectId }), 'sec');
       expect(handSignature(VECTOR.key, VECTOR.url, Buffer.from(VECTOR.body, 'utf8'))).toBe(VECTOR.signature);
       expect(() => vectorVerifier.authenticate(restRequest(VECTOR.body, { url: VECTOR.url, signature: VECTOR.signature }))).not.toThrow();
     });
@@ -197,13 +210,12 @@ describe('Object: signalWireRestCallbacks', () => {
     it('keeps ids and status only, never the body, from or to the callback carries', () => {
       const id = uuid();
       const request = restRequest(restBody({ id, status: 'undelivered', error_code: '30003', error_message: `Unknown destination ${PII.to}` }));
-      const event = signalWireRestCallbacks.parseCallback(request, 'r1');
+      const event = parseVerified(request, 'r1');
       expect(event).toEqual({
         provider: 'signalwire-rest',
         route: 'r1',
         messageId: id,
         status: 'undelivered',
-        providerAccount: SIGNALWIRE_PROJECT_ID,
         errorCode: '30003',
       });
       const serialised = JSON.stringify(event);
@@ -215,15 +227,15 @@ describe('Object: signalWireRestCallbacks', () => {
       { name: 'a null error_code', errorCode: null, expected: undefined },
       { name: 'an error_code that is a description', errorCode: `blocked ${PII.to}`, expected: undefined },
     ])('handles $name', ({ errorCode, expected }) => {
-      const event = signalWireRestCallbacks.parseCallback(restRequest(restBody({ error_code: errorCode, status: 'failed' })), 'r1');
+      const event = parseVerified(restRequest(restBody({ error_code: errorCode, status: 'failed' })), 'r1');
       expect(event.errorCode).toBe(expected);
       expect('errorCode' in event).toBe(expected !== undefined);
     });
 
     it('marks an inbound message as inbound', () => {
-      const event = signalWireRestCallbacks.parseCallback(restRequest(restBody({ direction: 'inbound', status: 'delivered' })), 'r1');
+      const event = parseVerified(restRequest(restBody({ direction: 'inbound', status: 'delivered' })), 'r1');
       expect(event.inbound).toBe(true);
-      expect(signalWireRestCallbacks.parseCallback(restRequest(restBody({ direction: 'outbound' })), 'r1').inbound).toBeUndefined();
+      expect(parseVerified(restRequest(restBody({ direction: 'outbound' })), 'r1').inbound).toBeUndefined();
       // Inbound is opt-in for CarrierX only: a SignalWire inbound message at a terminal status is redacted.
       expect(isTerminalEvent(event, terminalStatusesFor('signalwire-rest', undefined))).toBe(true);
     });
@@ -231,7 +243,7 @@ describe('Object: signalWireRestCallbacks', () => {
     it('leaves out the account when the callback has no project_id', () => {
       const id = uuid();
       const { project_id: _, ...body } = signalWireRestStatusBody({ id });
-      expect(signalWireRestCallbacks.parseCallback(restRequest(JSON.stringify(body)), 'r1')).toEqual({
+      expect(parseVerified(restRequest(JSON.stringify(body)), 'r1')).toEqual({
         provider: 'signalwire-rest',
         route: 'r1',
         messageId: id,
@@ -246,7 +258,7 @@ describe('Object: signalWireRestCallbacks', () => {
       { name: "kind 'sms' and empty media", overrides: { kind: 'sms', media: [] }, hasMedia: undefined },
       { name: 'neither kind nor media', overrides: { kind: undefined, media: undefined }, hasMedia: undefined },
     ])('marks media for $name', ({ overrides, hasMedia }) => {
-      const event = signalWireRestCallbacks.parseCallback(restRequest(restBody(overrides)), 'r1');
+      const event = parseVerified(restRequest(restBody(overrides)), 'r1');
       expect(event.hasMedia).toBe(hasMedia);
       expect('hasMedia' in event).toBe(hasMedia !== undefined);
       expect(JSON.stringify(event)).not.toContain('media.example');
@@ -254,7 +266,7 @@ describe('Object: signalWireRestCallbacks', () => {
 
     it('accepts a charset parameter on the content type', () => {
       const request = restRequest(restBody(), { headers: { 'content-type': 'Application/JSON; charset=utf-8' } });
-      expect(signalWireRestCallbacks.parseCallback(request, 'r1')).toMatchObject({ status: 'delivered' });
+      expect(parseVerified(request, 'r1')).toMatchObject({ status: 'delivered' });
     });
 
     it.each([
@@ -267,7 +279,7 @@ describe('Object: signalWireRestCallbacks', () => {
       { name: 'a JSON array', body: JSON.stringify([signalWireRestStatusBody()]), message: 'callback body must be a JSON object', planted: undefined },
       { name: 'JSON null', body: 'null', message: 'callback body must be a JSON object', planted: undefined },
     ])('rejects $name with 400', ({ body, message, planted }) => {
-      const error = captureError(() => signalWireRestCallbacks.parseCallback(restRequest(body), 'r1'));
+      const error = captureError(() => parseVerified(restRequest(body), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 400, message });
       if (planted !== undefined) expect((error as Error).message).not.toContain(planted);
@@ -277,7 +289,7 @@ describe('Object: signalWireRestCallbacks', () => {
       const request = restRequest(restBody());
       const { 'content-type': _, ...headers } = request.headers;
       const error = captureError(() =>
-        signalWireRestCallbacks.parseCallback({ ...request, headers: contentType === undefined ? headers : { ...headers, 'content-type': contentType } }, 'r1'),
+        parseVerified({ ...request, headers: contentType === undefined ? headers : { ...headers, 'content-type': contentType } }, 'r1'),
       );
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
@@ -298,7 +310,7 @@ describe('Object: signalWireRestCallbacks', () => {
       { status: 'failed', kind: 'mms', terminal: true, why: 'final' },
       { status: 'read', kind: 'sms', terminal: true, why: 'final' },
     ])('$status ($kind) is terminal: $terminal ($why)', ({ status, kind, terminal: expected }) => {
-      const event = signalWireRestCallbacks.parseCallback(restRequest(restBody({ status, kind })), 'r1');
+      const event = parseVerified(restRequest(restBody({ status, kind })), 'r1');
       expect(isTerminalEvent(event, terminal)).toBe(expected);
     });
   });

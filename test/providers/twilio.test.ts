@@ -37,6 +37,11 @@ function job(overrides: Partial<RedactionJob> = {}): RedactionJob {
   return { v: 1, provider: 'twilio', route: 'r1', messageId: sid('SM'), status: 'delivered', receivedAt: NOW.toISOString(), ...overrides };
 }
 
+/** Parses what the verifier verified, as the receiver does: parsing never sees the raw request. */
+function parseVerified(request: CallbackRequest, route: string) {
+  return twilioCallbacks.parseCallback(twilioCallbacks.bindVerifier(twilioSecret(), 'sec').authenticate(request), route);
+}
+
 describe('Object: twilioCallbacks', () => {
   describe('bindVerifier', () => {
     it('names the bad field of a malformed secret, never its value', () => {
@@ -75,11 +80,20 @@ describe('Object: twilioCallbacks', () => {
       expect(error).toMatchObject({ httpStatus: 403, message: "X-Twilio-Signature does not match (check the account's publicUrl and signing secret)" });
     });
 
-    it('refuses the HMAC-SHA256 beta mode clearly instead of failing open', () => {
-      const error = captureError(() =>
-        verifier.authenticate(formRequest(twilioStatusParams(), undefined, { 'x-twilio-webhooks-signature-settings': 'sha256' })),
-      );
-      expect(error).toMatchObject({ httpStatus: 403, message: 'HMAC-SHA256 webhook signatures are not supported; use the default HMAC-SHA1' });
+    it('returns what it verified: parsing reads those fields, never the request again', () => {
+      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
+      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
+      const request: CallbackRequest = {
+        method: 'POST',
+        url: signed.url,
+        headers: { 'content-type': 'application/json', 'x-twilio-signature': signed.signature },
+        body: Buffer.from(body),
+      };
+      const callback = verifier.authenticate(request);
+      expect(callback).toEqual({ fields: JSON.parse(body), providerAccount: TWILIO_ACCOUNT_SID });
+      // Bytes changed after verification cannot reach the event.
+      request.body.write('failed___', body.indexOf('delivered'));
+      expect(twilioCallbacks.parseCallback(callback, 'r1')).toMatchObject({ status: 'delivered' });
     });
 
     it('does not accept a form signature on a request that is not form-encoded', () => {
@@ -97,26 +111,26 @@ describe('Object: twilioCallbacks', () => {
         body: Buffer.from(body),
       };
       expect(() => verifier.authenticate(request)).not.toThrow();
-      expect(twilioCallbacks.parseCallback(request, 'r1')).toMatchObject({ status: 'delivered' });
+      expect(parseVerified(request, 'r1')).toMatchObject({ status: 'delivered' });
     });
   });
 
   describe('parseCallback', () => {
     it('keeps ids and status only, never body or numbers', () => {
       const messageSid = sid('SM');
-      const event = twilioCallbacks.parseCallback(formRequest(twilioStatusParams({ MessageSid: messageSid, ErrorCode: '30003', MessageStatus: 'undelivered' })), 'r1');
-      expect(event).toEqual({ provider: 'twilio', route: 'r1', messageId: messageSid, status: 'undelivered', providerAccount: TWILIO_ACCOUNT_SID, errorCode: '30003' });
+      const event = parseVerified(formRequest(twilioStatusParams({ MessageSid: messageSid, ErrorCode: '30003', MessageStatus: 'undelivered' })), 'r1');
+      expect(event).toEqual({ provider: 'twilio', route: 'r1', messageId: messageSid, status: 'undelivered', errorCode: '30003' });
     });
 
     it('marks MMS by NumMedia or an MM sid', () => {
-      expect(twilioCallbacks.parseCallback(formRequest(twilioStatusParams({ NumMedia: '2' })), 'r1').hasMedia).toBe(true);
+      expect(parseVerified(formRequest(twilioStatusParams({ NumMedia: '2' })), 'r1').hasMedia).toBe(true);
       const mm = sid('MM');
-      expect(twilioCallbacks.parseCallback(formRequest(twilioStatusParams({ MessageSid: mm, SmsSid: mm })), 'r1').hasMedia).toBe(true);
+      expect(parseVerified(formRequest(twilioStatusParams({ MessageSid: mm, SmsSid: mm })), 'r1').hasMedia).toBe(true);
     });
 
     it('falls back to SmsSid/SmsStatus', () => {
       const params = twilioStatusParams().filter(([k]) => k !== 'MessageSid' && k !== 'MessageStatus');
-      expect(twilioCallbacks.parseCallback(formRequest(params), 'r1')).toMatchObject({ status: 'delivered' });
+      expect(parseVerified(formRequest(params), 'r1')).toMatchObject({ status: 'delivered' });
     });
 
     it.each([
@@ -124,14 +138,21 @@ describe('Object: twilioCallbacks', () => {
       { name: 'a missing status', params: twilioStatusParams().filter(([k]) => !k.endsWith('Status')), message: 'invalid Twilio callback: MessageStatus is missing' },
       { name: 'a missing AccountSid', params: twilioStatusParams().filter(([k]) => k !== 'AccountSid'), message: 'invalid Twilio callback: AccountSid: expected string' },
     ])('rejects $name with 400', ({ params, message }) => {
-      const error = captureError(() => twilioCallbacks.parseCallback(formRequest(params), 'r1'));
+      const error = captureError(() => parseVerified(formRequest(params), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 400, message });
     });
 
-    it('rejects a non-form body with 415', () => {
-      const request = { ...formRequest(twilioStatusParams()), headers: { 'content-type': 'application/json' } };
-      expect(captureError(() => twilioCallbacks.parseCallback(request, 'r1'))).toMatchObject({ httpStatus: 415 });
+    it('rejects a signed bodySHA256 callback that is not application/json with 415', () => {
+      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
+      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
+      const request: CallbackRequest = {
+        method: 'POST',
+        url: signed.url,
+        headers: { 'content-type': 'text/plain', 'x-twilio-signature': signed.signature },
+        body: Buffer.from(body),
+      };
+      expect(captureError(() => parseVerified(request, 'r1'))).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
     });
   });
 });

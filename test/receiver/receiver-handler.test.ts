@@ -7,6 +7,7 @@ import { signTwilioForm } from '../../functions/providers/twilio-signature';
 import { captureOutput, findLeaks } from '../support/capture-logs';
 import {
   PII,
+  TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
   TWILIO_SECRET_ID,
   sid,
@@ -28,6 +29,8 @@ const ACCOUNTS = [
   twilioAccount({ route: 'flaky-secret', secretId: 'flaky' }),
   twilioAccount({ route: 'sent-age', sentAgeSeconds: 172_800 }),
   twilioAccount({ route: 'thirty-days', redactAfterSeconds: 30 * 86_400 }),
+  twilioAccount({ route: 'behind-port', publicUrl: 'https://hooks.example.com:8443/sms/status' }),
+  twilioAccount({ route: 'signing-secret', secretId: 'api-credentials', signingSecretId: 'signing-keys' }),
 ];
 
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -137,6 +140,20 @@ describe('Lambda: receiver handler', () => {
     // The same signature does not hold for the API Gateway URL.
     const direct = twilioCallbackEvent({ params, signature: signTwilioForm(TWILIO_AUTH_TOKEN, publicUrl, params) });
     expect((await handler(direct)).statusCode).toBe(403);
+  });
+
+  it('accepts a signature over the publicUrl without the port the proxy listens on, as twilio-node does', async () => {
+    const params = twilioStatusParams();
+    const signature = signTwilioForm(TWILIO_AUTH_TOKEN, 'https://hooks.example.com/sms/status', params);
+    expect((await handler(twilioCallbackEvent({ route: 'behind-port', params, signature }))).statusCode).toBe(200);
+  });
+
+  it('reads only the signing secret for an account that has one, never its API credentials', async () => {
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: 'signing-keys' })
+      .resolves({ SecretString: JSON.stringify({ accountSid: TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN }) });
+    expect((await handler(twilioCallbackEvent({ route: 'signing-secret' }))).statusCode).toBe(200);
+    expect(secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual(['signing-keys']);
   });
 
   it('schedules a message stuck at sent for redaction after the account sentAgeSeconds', async () => {
