@@ -95,6 +95,8 @@ describe.each(PROVIDERS)('End to end on the local stack: %s', (provider) => {
       signalwire: { ...signingSecrets().signalwire, signingKey: 'PSK_forged' },
       carrierx: { callbackToken: 'x'.repeat(32) },
     });
+    // The previous test's job may still be finishing (its delete follows the redaction).
+    await waitFor(() => queued() === 0, 15_000, 'the queue to drain');
     const before = stack.sandbox.requests.length;
     expect(await post(forged)).toBe(403);
     expect(queued()).toBe(0);
