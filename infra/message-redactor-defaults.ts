@@ -7,6 +7,7 @@ import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../fun
 import type { Account } from '../functions/core/config';
 import { receivesForRetries, receivesSpentWaiting } from '../functions/core/receive-budget';
 import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
+import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
 import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
@@ -52,11 +53,13 @@ export interface ResolvedMessageRedactorProps {
   readonly queueProps: sqs.QueueProps;
   /** Final props of the dead-letter queue: defaults < `deadLetterQueueProps` < what the construct controls. */
   readonly deadLetterQueueProps: sqs.QueueProps;
+  /** The reconciliation sweep's options; undefined when it is turned off. */
+  readonly sweep?: ResolvedSweep;
 }
 
 type ScalarProps = Omit<
   ResolvedMessageRedactorProps,
-  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling'
+  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling' | 'sweep'
 >;
 
 /** The construct's defaults for every scalar prop (see the `@default` tags on MessageRedactorProps). */
@@ -164,11 +167,14 @@ export function resolveMessageRedactorProps(
     'deadLetterQueueProps', defaultQueueProps(), props.deadLetterQueueProps, problems, key,
   );
 
+  const sweep = resolveSweep(props.sweep, accounts, problems);
+
   if (problems.length > 0) {
     throw new Error(`MessageRedactor: ${problems.length} invalid prop(s):\n  - ${problems.join('\n  - ')}`);
   }
   return {
     ...merged,
+    ...(sweep === undefined ? {} : { sweep }),
     ...(props.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: props.maxBatchingWindow }),
     ...key,
     oldestMessageAgeAlarmThreshold,

@@ -18,11 +18,12 @@ import { callbackPath, callbackRouteKey } from '../functions/core/callback-route
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
 import { assertProvidersImplemented, callbackProviders, redactionProviders } from '../functions/providers';
-import { RECEIVER_ENV, REDACTOR_ENV } from '../functions/core/lambda-env';
+import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
 import { importAccountSecrets } from './account-secrets';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
 import type { RouteThrottling } from './route-throttling';
+import { ReconciliationSweep, type ReconciliationSweepProps } from './reconciliation-sweep';
 
 export type { RouteThrottling } from './route-throttling';
 
@@ -194,6 +195,14 @@ export interface MessageRedactorProps {
    */
   readonly secretMaxAge?: Duration;
   /**
+   * The scheduled reconciliation sweep over each account's message list at the provider: it redacts
+   * what no callback announced (callbacks refused, failed or never sent, history from before the
+   * deployment) and serves retention windows longer than a queued job can wait (above 12 hours).
+   * `false` turns it off, which the construct refuses while an account's retention needs it.
+   * @default - on, every hour, reading 48 hours back beyond each account's retention
+   */
+  readonly sweep?: ReconciliationSweepProps | false;
+  /**
    * Largest callback body the receiver accepts, in bytes (MAX_CALLBACK_BYTES); larger ones get 413.
    * @default 65536
    */
@@ -252,6 +261,10 @@ export class MessageRedactor extends Construct {
   public readonly metrics: MessageRedactorMetrics;
   /** CloudWatch alarms, all with `alarmActions` applied. */
   public readonly alarms: MessageRedactorAlarms;
+  /** The reconciliation sweep's function (undefined when `sweep: false`). */
+  public readonly sweepFunction?: nodejs.NodejsFunction;
+  /** The sweep's page queue, its DLQ and schedules (undefined when `sweep: false`). */
+  public readonly sweep?: ReconciliationSweep;
 
   constructor(scope: Construct, id: string, props: MessageRedactorProps) {
     super(scope, id);
@@ -328,6 +341,37 @@ export class MessageRedactor extends Construct {
     }
     this.metrics = this.createLogMetrics();
     this.alarms = this.createAlarms(settings);
+
+    if (settings.sweep !== undefined) {
+      const sweep = settings.sweep;
+      this.sweepFunction = this.createFunction('Sweep', settings, {
+        entry: 'functions/sweep/handler.ts',
+        description: "Reconciles each account's message list at the provider: redacts what no callback announced",
+        memorySize: sweep.memorySize,
+        timeout: sweep.timeout,
+        // It lists messages with the API credentials; it never needs the receiver's signing secrets.
+        secrets: secrets.redactor,
+        environment: {
+          [SWEEP_ENV.accounts]: accountsJson,
+          [SWEEP_ENV.queueUrl]: this.queue.queueUrl,
+          [SWEEP_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
+          [SWEEP_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
+          [SWEEP_ENV.pageSize]: String(sweep.pageSize),
+          [SWEEP_ENV.intervalSeconds]: String(sweep.interval.toSeconds()),
+          [SWEEP_ENV.lateStatusSeconds]: String(sweep.lateStatusWindow.toSeconds()),
+          [SWEEP_ENV.settleSeconds]: String(sweep.settleTime.toSeconds()),
+        },
+      });
+      // It feeds the one redaction queue: retries, DLQ, metrics and alarms stay one path.
+      this.grantSendMessage(this.sweepFunction, this.queue, settings.encryptionKey);
+      this.sweep = new ReconciliationSweep(this, 'Sweep', {
+        fn: this.sweepFunction,
+        sweep,
+        accounts,
+        ...(settings.encryptionKey === undefined ? {} : { encryptionKey: settings.encryptionKey }),
+      });
+      for (const alarm of this.sweep.createAlarms(this.sweepFunction)) alarm.addAlarmAction(...settings.alarmActions);
+    }
   }
 
   private createFunction(

@@ -132,7 +132,8 @@ describe('Construct: MessageRedactor', () => {
         MessageRetentionPeriod: 14 * 24 * 3600,
       });
       template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'redaction-dead-letters', SqsManagedSseEnabled: true });
-      template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+      // Job queue, DLQ, and the sweep's FIFO page queue and its DLQ: every one denies requests without TLS.
+      template.resourceCountIs('AWS::SQS::QueuePolicy', 4);
       expect(redactor.queue.fifo).toBe(false);
     });
 
@@ -160,15 +161,17 @@ describe('Construct: MessageRedactor', () => {
       }
     });
 
-    it('uses the customer-managed key for both queues when one is given', () => {
+    it('uses the customer-managed key for every queue when one is given', () => {
       const { template, redactor } = synth({}, {
         extend: (stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) }),
       });
+      // Job queue and DLQ, the sweep's page queue and its DLQ.
       template.resourcePropertiesCountIs(
         'AWS::SQS::Queue',
         { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] }, SqsManagedSseEnabled: Match.absent() },
-        2,
+        4,
       );
+      template.resourceCountIs('AWS::SQS::Queue', 4);
       const receiverStatements = roleStatements(template, logicalId(redactor.receiver.role!));
       expect(receiverStatements).toContainEqual({
         Effect: 'Allow',
@@ -179,9 +182,9 @@ describe('Construct: MessageRedactor', () => {
   });
 
   describe('functions', () => {
-    it('runs both functions on nodejs24.x, arm64, with explicit memory, timeout and log group', () => {
-      defaults.template.resourceCountIs('AWS::Lambda::Function', 2);
-      for (const [id, memory, timeout] of [[ids.receiver, 256, 10], [ids.redactor, 256, 30]] as const) {
+    it('runs the three functions on nodejs24.x, arm64, with explicit memory, timeout and log group', () => {
+      defaults.template.resourceCountIs('AWS::Lambda::Function', 3);
+      for (const [id, memory, timeout] of [[ids.receiver, 256, 10], [ids.redactor, 256, 30], [logicalId(defaults.redactor.sweepFunction!), 256, 300]] as const) {
         expect(defaults.template.toJSON().Resources[id].Properties).toMatchObject({
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
@@ -221,7 +224,8 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it('feeds the redactor from the queue with partial batch failures and a concurrency cap', () => {
-      defaults.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      // The redactor's, and the sweep's on its page queue.
+      defaults.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
       defaults.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: arnOf(ids.queue),
         FunctionName: { Ref: ids.redactor },
@@ -284,7 +288,8 @@ describe('Construct: MessageRedactor', () => {
       const secretStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
         (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
       ).filter((s) => actions(s).some((action) => action.startsWith('secretsmanager:')));
-      expect(secretStatements).toHaveLength(2);
+      // Receiver, redactor and sweep each read the API secrets (no signing secret is configured here).
+      expect(secretStatements).toHaveLength(3);
       for (const statement of secretStatements) {
         expect(statement.Resource).toEqual([COMPLETE_ARN, `${PARTIAL_ARN}-??????`, namedSecretArn]);
         expect(JSON.stringify(statement.Resource)).not.toContain('*');
@@ -342,7 +347,10 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it('lets only this API invoke the receiver, with one permission however many accounts', () => {
-      threeAccounts.template.resourceCountIs('AWS::Lambda::Permission', 1);
+      const receiverPermissions = Object.values(threeAccounts.template.findResources('AWS::Lambda::Permission')).filter(
+        (resource) => JSON.stringify(resource).includes(logicalId(threeAccounts.redactor.receiver)),
+      );
+      expect(receiverPermissions).toHaveLength(1);
       threeAccounts.template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
@@ -400,7 +408,8 @@ describe('Construct: MessageRedactor', () => {
 
   describe('alarms', () => {
     it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, any function error, and sustained retries', () => {
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      // Five for the redaction path, two for the sweep (parked pages, errors).
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
@@ -562,6 +571,96 @@ describe('Construct: MessageRedactor', () => {
       expect(() => build({ accounts: [twilioAccount({ sentAgeSeconds: 604_800 })], maxReceiveCount: 27 })).not.toThrow();
       // Waits the receiver's DelaySeconds covers spend no receive.
       expect(() => build({ accounts: [twilioAccount({ redactAfterSeconds: 900 })], maxReceiveCount: 2 })).not.toThrow();
+    });
+  });
+
+  describe('reconciliation sweep', () => {
+    const sweepId = logicalId(defaults.redactor.sweepFunction!);
+    const pageQueueId = logicalId(defaults.redactor.sweep!.pageQueue);
+
+    it('starts a run per account every hour, with the route and the scheduled time as input', () => {
+      const { template } = synth({ accounts: [twilioAccount(), twilioAccount({ route: 'second' })] });
+      template.resourceCountIs('AWS::Events::Rule', 2);
+      const rules = Object.values(template.findResources('AWS::Events::Rule')) as Array<{ Properties: { ScheduleExpression: string; Targets: Array<{ InputTransformer: { InputTemplate: string } }> } }>;
+      expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 hour)', 'rate(1 hour)']);
+      const inputs = rules.map((rule) => rule.Properties.Targets[0]!.InputTransformer.InputTemplate);
+      expect(inputs).toEqual([
+        `{"kind":"sweep-schedule","route":"${twilioAccount().route}","time":<time>}`,
+        '{"kind":"sweep-schedule","route":"second","time":<time>}',
+      ]);
+    });
+
+    it('carries pages on an encrypted, TLS-only FIFO queue with a DLQ, one page per invocation', () => {
+      defaults.template.hasResourceProperties('AWS::SQS::Queue', {
+        FifoQueue: true,
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 6 * 300,
+        RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+      });
+      defaults.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: arnOf(pageQueueId),
+        FunctionName: { Ref: sweepId },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      defaults.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SWEEP_QUEUE_URL: { Ref: pageQueueId }, REDACTION_QUEUE_URL: { Ref: ids.queue }, SWEEP_INTERVAL_SECONDS: '3600', SWEEP_LATE_STATUS_SECONDS: '172800', SWEEP_SETTLE_SECONDS: '900', SWEEP_PAGE_SIZE: '1000' }) },
+      });
+    });
+
+    it('lets the sweep read the API secrets, send jobs and pages, and nothing else', () => {
+      const { template, redactor } = synth({ accounts: [twilioAccount({ secretId: 'api', signingSecretId: 'signing' })] });
+      const statements = roleStatements(template, logicalId(redactor.sweepFunction!.role!));
+      const granted = statements.flatMap((statement) => actions(statement).map((action) => `${action} ${JSON.stringify(resources(statement))}`));
+      const secretGrants = granted.filter((line) => line.startsWith('secretsmanager:'));
+      expect(secretGrants.join('\n')).toContain(':secret:api-??????');
+      expect(secretGrants.join('\n')).not.toContain('signing');
+      const sqsGrants = new Set(statements.flatMap((statement) =>
+        actions(statement).filter((a) => a.startsWith('sqs:')).flatMap((action) => resources(statement).map((resource) => `${action} ${JSON.stringify(resource)}`))));
+      const jobQueue = JSON.stringify(arnOf(logicalId(redactor.queue)));
+      const pageQueue = JSON.stringify(arnOf(logicalId(redactor.sweep!.pageQueue)));
+      expect([...sqsGrants].sort()).toEqual([
+        `sqs:ChangeMessageVisibility ${pageQueue}`,
+        `sqs:DeleteMessage ${pageQueue}`,
+        `sqs:GetQueueAttributes ${pageQueue}`,
+        `sqs:GetQueueUrl ${pageQueue}`,
+        `sqs:ReceiveMessage ${pageQueue}`,
+        `sqs:SendMessage ${jobQueue}`,
+        `sqs:SendMessage ${pageQueue}`,
+      ]);
+    });
+
+    it('alarms on parked pages and on sweep errors, with the alarm actions', () => {
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(defaults.redactor.sweep!.pageDeadLetterQueue), 'QueueName'] } }],
+        Threshold: 1,
+      });
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: sweepId } }],
+      });
+    });
+
+    it('can be turned off, and then creates no sweep resources', () => {
+      const { template, redactor } = synth({ sweep: false });
+      expect(redactor.sweepFunction).toBeUndefined();
+      template.resourceCountIs('AWS::Events::Rule', 0);
+      template.resourceCountIs('AWS::SQS::Queue', 2);
+      template.resourceCountIs('AWS::Lambda::Function', 2);
+    });
+
+    it.each([
+      {
+        name: 'turning it off while an account keeps bodies 30 days',
+        props: { sweep: false as const, accounts: [twilioAccount({ redactAfterSeconds: 30 * 86_400 })] },
+        message: 'sweep: false leaves accounts[0].redactAfterSeconds (2592000 s) unserved: a retention above 43200 s is redacted by the sweep only',
+      },
+      { name: 'an interval under 5 minutes', props: { sweep: { interval: Duration.minutes(1) } }, message: 'sweep.interval must be from 300 s to 86400 s (got 60 s)' },
+      { name: 'a timeout beyond Lambda\'s 15 minutes', props: { sweep: { timeout: Duration.minutes(20) } }, message: 'sweep.timeout must be from 30 s to 900 s (got 1200 s)' },
+      { name: 'a page size over 1000', props: { sweep: { pageSize: 5000 } }, message: 'sweep.pageSize must be a whole number from 1 to 1000 (got 5000)' },
+    ])('refuses $name, naming the prop', ({ props, message }) => {
+      expect(() => synth(props)).toThrow(message);
     });
   });
 

@@ -1,0 +1,183 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MAX_QUEUED_RETENTION_SECONDS } from '../functions/core/callback-decision';
+import type { Account } from '../functions/core/config';
+import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
+import { SWEEP_ENV } from '../functions/core/lambda-env';
+
+/** Options of the scheduled reconciliation sweep. */
+export interface ReconciliationSweepProps {
+  /**
+   * How often each account's recent messages are swept (5 minutes to 1 day).
+   * @default Duration.hours(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * How long after sending a message's status may still turn final: each run reads this much more of
+   * the provider's list, so late delivery receipts are still found (0 to 30 days).
+   * @default Duration.hours(48)
+   */
+  readonly lateStatusWindow?: Duration;
+  /**
+   * Grace for the callback path: the sweep takes a message this long after it became due (0 to 1 day).
+   * @default Duration.minutes(15)
+   */
+  readonly settleTime?: Duration;
+  /**
+   * Messages asked of the provider per page (1-1000); one page is one sweep invocation.
+   * @default 1000
+   */
+  readonly pageSize?: number;
+  /**
+   * Timeout of the sweep function, for one page (at most 15 minutes).
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory of the sweep function, in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+}
+
+/** Resolved sweep options, or why they are wrong (collected with the construct's other problems). */
+export interface ResolvedSweep {
+  readonly interval: Duration;
+  readonly lateStatusWindow: Duration;
+  readonly settleTime: Duration;
+  readonly pageSize: number;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+}
+
+/**
+ * Defaults < caller options; `false` turns the sweep off, which only an account config that never needs
+ * it allows: a retention longer than a queued job can wait is served by the sweep alone.
+ */
+export function resolveSweep(
+  props: ReconciliationSweepProps | false | undefined,
+  accounts: readonly Account[],
+  problems: string[],
+): ResolvedSweep | undefined {
+  if (props === false) {
+    accounts.forEach((account, index) => {
+      if (account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS) {
+        problems.push(
+          `sweep: false leaves accounts[${index}].redactAfterSeconds (${account.redactAfterSeconds} s) unserved: `
+          + `a retention above ${MAX_QUEUED_RETENTION_SECONDS} s is redacted by the sweep only`,
+        );
+      }
+    });
+    return undefined;
+  }
+  const resolved: ResolvedSweep = {
+    interval: props?.interval ?? Duration.seconds(DEFAULT_SWEEP_SCHEDULE.intervalSeconds),
+    lateStatusWindow: props?.lateStatusWindow ?? Duration.seconds(DEFAULT_SWEEP_SCHEDULE.lateStatusSeconds),
+    settleTime: props?.settleTime ?? Duration.seconds(DEFAULT_SWEEP_SCHEDULE.settleSeconds),
+    pageSize: props?.pageSize ?? 1000,
+    timeout: props?.timeout ?? Duration.minutes(5),
+    memorySize: props?.memorySize ?? 256,
+  };
+  const range = (key: string, value: Duration, min: number, max: number) => {
+    if (value.isUnresolved()) return;
+    const s = value.toSeconds();
+    if (s < min || s > max) problems.push(`sweep.${key} must be from ${min} s to ${max} s (got ${s} s)`);
+  };
+  range('interval', resolved.interval, 300, 86_400);
+  range('lateStatusWindow', resolved.lateStatusWindow, 0, 30 * 86_400);
+  range('settleTime', resolved.settleTime, 0, 86_400);
+  range('timeout', resolved.timeout, 30, 900);
+  if (!Token.isUnresolved(resolved.pageSize) && (!Number.isInteger(resolved.pageSize) || resolved.pageSize < 1 || resolved.pageSize > 1000)) {
+    problems.push(`sweep.pageSize must be a whole number from 1 to 1000 (got ${resolved.pageSize})`);
+  }
+  return resolved;
+}
+
+export interface ReconciliationSweepResources {
+  readonly fn: nodejs.NodejsFunction;
+  readonly sweep: ResolvedSweep;
+  readonly accounts: readonly Account[];
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The scheduled sweep's queue and schedule around its function: one EventBridge rule per account
+ * starts a run; the run's pages travel through a FIFO queue (one message group per account, so an
+ * account's pages go one at a time, in order) with a dead-letter queue, so a crashed run resumes at
+ * its last page and a page that keeps failing is parked and alarmed, not lost.
+ */
+export class ReconciliationSweep extends Construct {
+  /** The FIFO queue of sweep pages still to read. */
+  public readonly pageQueue: sqs.Queue;
+  /** Pages that failed five times (provider down for long, credentials revoked). */
+  public readonly pageDeadLetterQueue: sqs.Queue;
+  /** One schedule per account. */
+  public readonly rules: readonly events.Rule[];
+
+  constructor(scope: Construct, id: string, resources: ReconciliationSweepResources) {
+    super(scope, id);
+    const { fn, sweep } = resources;
+    const encryption: Pick<sqs.QueueProps, 'encryption' | 'encryptionMasterKey'> = resources.encryptionKey === undefined
+      ? { encryption: sqs.QueueEncryption.SQS_MANAGED }
+      : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: resources.encryptionKey };
+    this.pageDeadLetterQueue = new sqs.Queue(this, 'PageDeadLetterQueue', {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      ...encryption,
+    });
+    this.pageQueue = new sqs.Queue(this, 'PageQueue', {
+      fifo: true,
+      // AWS: at least six times the function timeout for an SQS event source.
+      visibilityTimeout: Duration.seconds(sweep.timeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.pageDeadLetterQueue, maxReceiveCount: 5 },
+      ...encryption,
+    });
+    this.pageQueue.grant(fn, 'sqs:SendMessage');
+    resources.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // One page per invocation: the work of an invocation stays bounded whatever the account's volume.
+    fn.addEventSource(new SqsEventSource(this.pageQueue, { batchSize: 1, reportBatchItemFailures: true }));
+    fn.addEnvironment(SWEEP_ENV.sweepQueueUrl, this.pageQueue.queueUrl);
+
+    this.rules = resources.accounts.map((account, index) => new events.Rule(this, `Schedule${index}`, {
+      description: `message-redactor reconciliation sweep of route ${account.route}`,
+      schedule: events.Schedule.rate(sweep.interval),
+      targets: [new targets.LambdaFunction(fn, {
+        event: events.RuleTargetInput.fromObject({ kind: 'sweep-schedule', route: account.route, time: events.EventField.time }),
+        retryAttempts: 4,
+      })],
+    }));
+  }
+
+  /** Alarms: pages parked for good, and failed sweep invocations. */
+  createAlarms(fn: nodejs.NodejsFunction): cloudwatch.Alarm[] {
+    return [
+      new cloudwatch.Alarm(this, 'PageDeadLetterAlarm', {
+        alarmDescription: 'A reconciliation sweep page failed five times and is parked: check the provider credentials and API '
+          + 'status, then redrive the page queue DLQ (the run resumes where it stopped).',
+        metric: this.pageDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+      new cloudwatch.Alarm(this, 'SweepErrorsAlarm', {
+        alarmDescription: 'The reconciliation sweep failed (function errors > 0 in 15 minutes): read its log group for sweep.page-error',
+        metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+  }
+}

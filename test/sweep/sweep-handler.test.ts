@@ -1,0 +1,71 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { indexByRoute, parseAccounts } from '../../functions/core/config';
+import { silentLogger } from '../../functions/core/logger';
+import { CachedSecretStore } from '../../functions/core/secret-store';
+import { parseSweepPageJob, type SweepPageJob } from '../../functions/core/sweep-page-job';
+import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
+import { listingProviders } from '../../functions/providers';
+import { createSweepHandler } from '../../functions/sweep/create-handler';
+import type { SweepFunctionDeps } from '../../functions/sweep/sweep-deps';
+import { buildSqsEvent } from '../../local/events/sqs-event';
+import { json, scriptedHttp } from '../support/fake-http';
+import { TWILIO_ACCOUNT_SID, sid, twilioAccount, twilioSecret } from '../support/twilio-fixtures';
+
+const NOW = new Date('2026-11-30T12:00:00Z');
+const LIST_PATH = `/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages.json`;
+
+function deps(answers: ReturnType<typeof json>[]) {
+  const pages: SweepPageJob[] = [];
+  const jobs: unknown[] = [];
+  const d: SweepFunctionDeps = {
+    accounts: indexByRoute(parseAccounts([twilioAccount({ apiBaseUrl: 'https://api.example.test' })])),
+    listers: listingProviders,
+    secrets: new CachedSecretStore({ fetch: async () => JSON.stringify(twilioSecret()), maxAgeMs: 60_000 }),
+    http: scriptedHttp((_r, i) => answers[Math.min(i, answers.length - 1)]!),
+    jobs: { sendBatch: async (batch) => void jobs.push(...batch) },
+    pages: { send: async (job) => void pages.push(job) },
+    now: () => NOW,
+    log: silentLogger,
+    pageSize: 1000,
+    schedule: DEFAULT_SWEEP_SCHEDULE,
+  };
+  return { d, pages, jobs };
+}
+
+const recordEvent = (bodies: string[]): SQSEvent => buildSqsEvent(bodies.map((body, i) => ({ messageId: `m${i}`, receiptHandle: `h${i}`, body, receiveCount: 1 })), 'arn:aws:sqs:us-east-1:000000000000:pages.fifo');
+
+describe('Function: createSweepHandler', () => {
+  it('starts a scheduled run by queueing its first page, and nothing else', async () => {
+    const { d, pages, jobs } = deps([]);
+    await createSweepHandler(d)({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatchObject({ route: twilioAccount().route, dueBy: '2026-11-30T11:45:00.000Z', dueAfter: '2026-11-30T10:45:00.000Z' });
+    expect(jobs).toEqual([]);
+  });
+
+  it('fails a schedule event for an unknown route, so the error alarm fires', async () => {
+    const { d } = deps([]);
+    await expect(createSweepHandler(d)({ kind: 'sweep-schedule', route: 'nope', time: NOW.toISOString() })).rejects.toThrow('configured route');
+  });
+
+  it('reads a page, enqueues what is due and queues the next page', async () => {
+    const due = { sid: sid('SM'), status: 'delivered', body: 'x', num_media: '0', direction: 'outbound-api', date_created: 'Mon, 30 Nov 2026 09:00:00 +0000', date_sent: 'Mon, 30 Nov 2026 09:00:00 +0000', date_updated: 'Mon, 30 Nov 2026 11:00:00 +0000' };
+    const { d, pages, jobs } = deps([json(200, { messages: [due], next_page_uri: `${LIST_PATH}?Page=1&PageToken=PA1` })]);
+    const handler = createSweepHandler(d);
+    await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
+    const result = await handler(recordEvent([JSON.stringify(pages[0])]));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(jobs).toMatchObject([{ messageId: due.sid, origin: 'sweep' }]);
+    expect(pages[1]).toMatchObject({ cursor: `${LIST_PATH}?Page=1&PageToken=PA1`, totals: { pages: 1, listed: 1 } });
+  });
+
+  it('reports an unreadable page and an invalid page job as failures, for retry and the DLQ', async () => {
+    const { d, pages } = deps([json(503, { code: 20500, status: 503 })]);
+    const first = parseSweepPageJob(JSON.stringify({ v: 1, runId: 'r', route: twilioAccount().route, listFrom: NOW.toISOString(), listTo: NOW.toISOString(), dueBy: NOW.toISOString(), totals: { pages: 0, listed: 0, redact: {}, skipped: {} } }));
+    expect(first.ok).toBe(true);
+    const result = await createSweepHandler(d)(recordEvent([JSON.stringify(first.ok && first.job), '{"v":2}']));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }, { itemIdentifier: 'm1' }] });
+    expect(pages).toEqual([]);
+  });
+});
