@@ -21,7 +21,7 @@ describe('App: cdk synth', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'message-redactor-synth-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('bundles both functions with local esbuild, offline, and passes cdk-nag', { timeout: 180_000 }, async () => {
+  it('bundles the three functions with local esbuild, offline, and passes cdk-nag', { timeout: 180_000 }, async () => {
     const started = performance.now();
     await promisify(execFile)(
       'npx',
@@ -38,10 +38,11 @@ describe('App: cdk synth', () => {
       Resources: Record<string, CfnFunction>;
     };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map((fn) => fn.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x']);
+    expect(functions.map((fn) => fn.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x', 'nodejs24.x']);
 
     const bundles = functions.map((fn) => {
-      const role = fn.Properties.Description.startsWith('Authenticates') ? 'receiver' : 'redactor';
+      const description = fn.Properties.Description;
+      const role = description.startsWith('Authenticates') ? 'receiver' : description.startsWith('Reconciles') ? 'sweep' : 'redactor';
       const file = path.join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
       expect(existsSync(file), `${role} bundle ${file}`).toBe(true);
       const code = readFileSync(file);
@@ -50,8 +51,8 @@ describe('App: cdk synth', () => {
       );
       return { role, code: code.toString('utf8') };
     });
-    expect(bundles.map((b) => b.role).sort()).toEqual(['receiver', 'redactor']);
-    // TOOLCHAIN.md: undici is half a megabyte of cold start the receiver never needs.
+    expect(bundles.map((b) => b.role).sort()).toEqual(['receiver', 'redactor', 'sweep']);
+    // undici is half a megabyte of cold start the receiver never needs.
     expect(bundles.find((b) => b.role === 'receiver')!.code).not.toContain('undici');
 
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
