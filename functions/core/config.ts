@@ -151,7 +151,8 @@ export function parseAccounts(input: unknown): readonly Account[] {
     attemptBodyUpdate: account.attemptBodyUpdate ?? false,
     ...(account.signingSecretId === undefined ? {} : { signingSecretId: account.signingSecretId }),
     ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),
-    ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
+    // A trailing slash would make every API path start with `//`, which providers answer with a 404.
+    ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl.replace(/\/+$/, '') }),
   }));
 }
 

@@ -17,6 +17,11 @@ export type Outcome =
   | { readonly kind: 'transient'; readonly code: string }
   /** Credentials refused (401/403): refresh them once, then give up loudly. */
   | { readonly kind: 'auth'; readonly code?: string }
+  /**
+   * The answer says our request went to the wrong place (a 404 that is not the provider's own "no such
+   * message": a wrong apiBaseUrl, space or account). Dead-lettered as a config problem, never acked.
+   */
+  | { readonly kind: 'misconfigured'; readonly code: string; readonly reason: string }
   /** The provider refused the request for a reason retries cannot fix. */
   | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
   /**

@@ -80,6 +80,8 @@ export function decideAction(
       return { type: 'ack' };
     case 'rejected':
       return { type: 'dead-letter', reason: 'rejected', code: outcome.code };
+    case 'misconfigured':
+      return { type: 'dead-letter', reason: 'config', code: outcome.code };
     case 'cannot-redact':
       return { type: 'dead-letter', reason: 'provider-cannot-redact', code: outcome.code };
     case 'auth':

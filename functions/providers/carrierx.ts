@@ -9,7 +9,7 @@ import type { RedactionJob } from '../core/redaction-job';
 import type { StatusEvent } from '../core/status-event';
 import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
 import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, parseProviderDate } from './list-helpers';
@@ -112,12 +112,27 @@ export const carrierXCallbacks: CallbackProvider = {
 };
 
 /** CarrierX error bodies (`{ message, errors: [{ field, message, reference_sid }] }`) carry no stable code. */
+/**
+ * CarrierX documents no error body for an unknown SID; its answers carry a `message` (and `errors`)
+ * naming what is wrong. Only a JSON answer that says "not found" counts; anything else at 404 is a
+ * wrong base URL.
+ */
+const CARRIERX_ERRORS: ProviderErrors = {
+  name: 'CarrierX',
+  isNotFound: (response) => {
+    const body = parseJsonObject(response.body);
+    if (body === undefined) return false;
+    const texts = [body.message, ...(Array.isArray(body.errors) ? body.errors.map((e: unknown) => (e as { message?: unknown })?.message) : [])];
+    return texts.some((text) => typeof text === 'string' && /not found|cannot find/i.test(text));
+  },
+};
+
 function carrierXErrorCode(response: HttpResponse): string {
   return `http-${response.status}`;
 }
 
 export function classifyCarrierXError(response: HttpResponse, now: Date): Outcome {
-  return classifyByStatus(response, carrierXErrorCode(response), now, 'CarrierX');
+  return classifyByStatus(response, carrierXErrorCode(response), now, CARRIERX_ERRORS);
 }
 
 export const carrierXRedaction: RedactionProvider = {

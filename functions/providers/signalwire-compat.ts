@@ -7,7 +7,7 @@ import { signalWireUrlVariants } from '../core/signed-url-variants';
 import type { StatusEvent } from '../core/status-event';
 import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, twilioStyleErrorCode, type ProviderErrors } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { listTwilioStylePage } from './twilio-style-listing';
@@ -72,6 +72,12 @@ export const signalWireCompatCallbacks: CallbackProvider = {
 };
 
 /** The error's `code` from a cXML API error body (Twilio-like `{ code, message, status }`). */
+/** The compatibility API answers an unknown message with Twilio's 20404 error; any other 404 is a wrong space or project. */
+const COMPAT_ERRORS: ProviderErrors = {
+  name: 'SignalWire',
+  isNotFound: (response) => twilioStyleErrorCode(response) === '20404',
+};
+
 function compatErrorCode(response: HttpResponse): string {
   const body = parseJsonObject(response.body) as { code?: unknown } | undefined;
   const code = body?.code;
@@ -106,7 +112,7 @@ async function redactCompatMessage(job: RedactionJob, context: RedactionContext,
     // message back to tell "not final yet" from a real rejection.
     outcome = await explainRefusal(messageUrl, headers, context, answer, now);
   } else {
-    outcome = classifyByStatus(answer, compatErrorCode(answer), now, 'SignalWire');
+    outcome = classifyByStatus(answer, compatErrorCode(answer), now, COMPAT_ERRORS);
   }
   // Media is deleted after the body, also when a previous attempt had already emptied the body.
   const bodyGone = outcome.kind === 'redacted' || outcome.kind === 'already-redacted';
@@ -118,7 +124,7 @@ async function redactCompatMessage(job: RedactionJob, context: RedactionContext,
     origin,
     mediaUrl: (mediaSid) => `${messageUrl}/Media/${mediaSid}`,
     isMediaSid: isSignalWireId,
-    classifyError: (response) => classifyByStatus(response, compatErrorCode(response), now, 'SignalWire'),
+    classifyError: (response) => classifyByStatus(response, compatErrorCode(response), now, COMPAT_ERRORS),
   });
   return media.kind === 'redacted' ? outcome : media;
 }
@@ -141,7 +147,7 @@ async function explainRefusal(
   const code = compatErrorCode(refusal);
   const current = await sendOrClassify(context.http, { method: 'GET', url: messageUrl, headers });
   if ('kind' in current) return current;
-  if (!isSuccessStatus(current.status)) return classifyByStatus(current, compatErrorCode(current), now, 'SignalWire');
+  if (!isSuccessStatus(current.status)) return classifyByStatus(current, compatErrorCode(current), now, COMPAT_ERRORS);
   const message = parseJsonObject(current.body);
   if (message === undefined) return { kind: 'transient', code: 'unparseable-response' };
   if (message.body === '') return { kind: 'already-redacted' };
@@ -163,7 +169,7 @@ export const signalWireCompatListing: ListingProvider = {
             authorization: basicAuth(credentials.projectId, credentials.apiToken),
             maxPageSize: 1000,
             isMessageId: isSignalWireId,
-            classifyError: (response, now) => classifyByStatus(response, compatErrorCode(response), now, 'SignalWire'),
+            classifyError: (response, now) => classifyByStatus(response, compatErrorCode(response), now, COMPAT_ERRORS),
           },
           query,
           context,

@@ -10,7 +10,7 @@ import { signalWireUrlVariants } from '../core/signed-url-variants';
 import type { StatusEvent } from '../core/status-event';
 import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
 import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
@@ -103,8 +103,21 @@ export function classifySignalWireRestError(response: HttpResponse, now: Date): 
   if ((response.status === 400 || response.status === 422) && /queued|initiated|in_progress|not_final|pending/i.test(code)) {
     return { kind: 'not-final', code };
   }
-  return classifyByStatus(response, code, now, 'SignalWire');
+  return classifyByStatus(response, code, now, REST_ERRORS);
 }
+
+/**
+ * The REST API's documented 404 is `{ "error": "Not Found" }` (some answers use `{ errors: [{ code }] }`):
+ * only those mean "no such message"; anything else at 404 is a wrong space or path.
+ */
+const REST_ERRORS: ProviderErrors = {
+  name: 'SignalWire',
+  isNotFound: (response) => {
+    const body = parseJsonObject(response.body);
+    if (typeof body?.error === 'string') return /^not found$/i.test(body.error);
+    return Array.isArray(body?.errors) && body.errors.some((e: unknown) => /not_found/i.test(String((e as { code?: unknown })?.code)));
+  },
+};
 
 export const signalWireRestRedaction: RedactionProvider = {
   provider: 'signalwire-rest',

@@ -8,7 +8,7 @@ import { twilioUrlVariants } from '../core/signed-url-variants';
 import type { StatusEvent } from '../core/status-event';
 import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
-import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
+import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, twilioStyleErrorCode, type ProviderErrors } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { listTwilioStylePage } from './twilio-style-listing';
@@ -28,7 +28,15 @@ const TWILIO_CODES = {
   notComplete: '20009',
   /** Too many concurrent requests: never processed, always safe to retry. */
   tooManyRequests: '20429',
+  /** "The requested resource … was not found": the message does not exist (deleted or expired). */
+  notFound: '20404',
 } as const;
+
+/** Twilio's errors: only its JSON 20404 answer means "no such message"; any other 404 is a wrong URL or account. */
+const TWILIO_ERRORS: ProviderErrors = {
+  name: 'Twilio',
+  isNotFound: (response) => twilioStyleErrorCode(response) === TWILIO_CODES.notFound,
+};
 
 /**
  * Secrets Manager JSON for a Twilio account. `authToken` signs callbacks and authenticates API calls
@@ -165,20 +173,14 @@ export const twilioCallbacks: CallbackProvider = {
 
 /**
  * Classifies a Twilio API error answer. One place for every status and code we know:
- * 404 → not-found, 20009 → not-final, 429/20429 → throttled, 401/403 → auth, 5xx → transient,
- * any other 4xx → rejected with Twilio's code.
+ * 404 with 20404 → not-found (any other 404 → misconfigured), 20009 → not-final, 429/20429 →
+ * throttled, 401/403 → auth, 5xx → transient, any other 4xx → rejected with Twilio's code.
  */
 export function classifyTwilioError(response: HttpResponse, now: Date): Outcome {
-  const code = twilioErrorCode(response) ?? `http-${response.status}`;
+  const code = twilioStyleErrorCode(response) ?? `http-${response.status}`;
   if (code === TWILIO_CODES.notComplete) return { kind: 'not-final', code };
-  if (code === TWILIO_CODES.tooManyRequests) return classifyByStatus({ ...response, status: 429 }, code, now, 'Twilio');
-  return classifyByStatus(response, code, now, 'Twilio');
-}
-
-/** Twilio's error body is `{ code, message, more_info, status }`; only the numeric code is kept. */
-function twilioErrorCode(response: HttpResponse): string | undefined {
-  const code = parseJsonObject(response.body)?.code;
-  return typeof code === 'number' || (typeof code === 'string' && /^\d+$/.test(code)) ? String(code) : undefined;
+  if (code === TWILIO_CODES.tooManyRequests) return classifyByStatus({ ...response, status: 429 }, code, now, TWILIO_ERRORS);
+  return classifyByStatus(response, code, now, TWILIO_ERRORS);
 }
 
 /** A 2xx answer to the redact call is only success if the returned resource's body is empty. */

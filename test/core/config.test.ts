@@ -101,3 +101,10 @@ describe('Function: parseAccountsJson', () => {
     expect(() => parseAccountsJson('[{', 'REDACTOR_ACCOUNTS')).toThrow('REDACTOR_ACCOUNTS is not valid JSON');
   });
 });
+
+describe('Function: parseAccounts (apiBaseUrl)', () => {
+  it('drops trailing slashes, so API paths never start with //', () => {
+    const [account] = parseAccounts([twilioAccount({ apiBaseUrl: 'https://api.example.test/base//' })]);
+    expect(account!.apiBaseUrl).toBe('https://api.example.test/base');
+  });
+});

@@ -22,6 +22,10 @@ describe('Function: decideAction', () => {
     });
   });
 
+  it('dead-letters a 404 that is not the provider\'s own as a config problem, never acks it', () => {
+    expect(decideAction({ kind: 'misconfigured', code: 'http-404', reason: 'x' }, first)).toEqual({ type: 'dead-letter', reason: 'config', code: 'http-404' });
+  });
+
   it('refreshes credentials once on auth, then dead-letters', () => {
     expect(decideAction({ kind: 'auth', code: '20003' }, first)).toEqual({ type: 'refresh-credentials' });
     expect(decideAction({ kind: 'auth', code: '20003' }, { ...first, credentialsRefreshed: true })).toEqual({

@@ -490,7 +490,13 @@ describe('Object: carrierXRedaction', () => {
       // not-found
       { name: '404 on the first read', answers: [json(404, { message: 'object not found', errors: [] })], outcome: { kind: 'not-found', code: 'http-404' }, methods: ['GET'] },
       { name: '404 on the PATCH', answers: [json(200, sms), json(404, { message: 'object not found', errors: [] })], outcome: { kind: 'not-found', code: 'http-404' }, methods: ['GET', 'PATCH'] },
-      { name: '404 on the read-back', answers: [json(200, sms), OK_EMPTY, json(404, {})], outcome: { kind: 'not-found', code: 'http-404' }, methods: ['GET', 'PATCH', 'GET'] },
+      { name: '404 on the read-back', answers: [json(200, sms), OK_EMPTY, json(404, { message: 'object not found', errors: [] })], outcome: { kind: 'not-found', code: 'http-404' }, methods: ['GET', 'PATCH', 'GET'] },
+      {
+        name: '404 that is not CarrierX\'s own (a wrong base URL)',
+        answers: [json(404, { message: 'no such endpoint' })],
+        outcome: { kind: 'misconfigured', code: 'http-404', reason: 'CarrierX answered 404 without its "not found" error: check the account\'s apiBaseUrl, space and credentials' },
+        methods: ['GET'],
+      },
       // not-final
       { name: 'a first read at queued', answers: [json(200, { ...sms, status: 'queued' })], outcome: { kind: 'not-final', code: 'status-queued' }, methods: ['GET'] },
       { name: 'a first read at sent', answers: [json(200, { ...sms, status: 'sent' })], outcome: { kind: 'not-final', code: 'status-sent' }, methods: ['GET'] },

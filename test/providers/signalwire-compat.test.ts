@@ -386,6 +386,12 @@ describe('Object: signalWireCompatCallbacks', () => {
   });
 });
 
+const MISCONFIGURED = {
+  kind: 'misconfigured',
+  code: 'http-404',
+  reason: 'SignalWire answered 404 without its "not found" error: check the account\'s apiBaseUrl, space and credentials',
+} as const;
+
 describe('Object: signalWireCompatRedaction', () => {
   const client = signalWireCompatRedaction.bindClient(signalWireSecret(), 'sec');
 
@@ -458,8 +464,9 @@ describe('Object: signalWireCompatRedaction', () => {
       },
       // not-found
       { name: '404 with a code', answers: [json(404, { code: 20404, message: 'Not Found', status: 404 })], outcome: { kind: 'not-found', code: '20404' }, methods: ['POST'] },
-      { name: '404 without a body', answers: [text(404, '')], outcome: { kind: 'not-found', code: 'http-404' }, methods: ['POST'] },
-      { name: '400, then 404 on the read-back', answers: [refusal, json(404, { code: '404' })], outcome: { kind: 'not-found', code: '404' }, methods: ['POST', 'GET'] },
+      { name: '404 without a body (a wrong space or path)', answers: [text(404, '')], outcome: MISCONFIGURED, methods: ['POST'] },
+      { name: '404 with another code', answers: [json(404, { code: '404' })], outcome: MISCONFIGURED, methods: ['POST'] },
+      { name: '400, then 20404 on the read-back', answers: [refusal, json(404, { code: 20404 })], outcome: { kind: 'not-found', code: '20404' }, methods: ['POST', 'GET'] },
       // not-final
       { name: '400, then the read-back shows queued', answers: [refusal, json(200, { body: PII.body, status: 'queued' })], outcome: { kind: 'not-final', code: '21620' }, methods: ['POST', 'GET'] },
       { name: '422, then the read-back shows initiated', answers: [json(422, { code: 'message_in_progress' }), json(200, { body: PII.body, status: 'initiated' })], outcome: { kind: 'not-final', code: 'message_in_progress' }, methods: ['POST', 'GET'] },

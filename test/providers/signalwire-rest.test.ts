@@ -321,6 +321,11 @@ describe('Function: classifySignalWireRestError', () => {
   const cases: Array<{ name: string; response: HttpResponse; outcome: Outcome }> = [
     { name: '404', response: json(404, { error: 'Not Found' }), outcome: { kind: 'not-found', code: 'http-404' } },
     { name: '404 with an errors list', response: json(404, errors('not_found')), outcome: { kind: 'not-found', code: 'not_found' } },
+    {
+      name: '404 with an HTML page (a wrong space)',
+      response: { status: 404, headers: { 'content-type': 'text/html' }, body: '<html>Not Found</html>' },
+      outcome: { kind: 'misconfigured', code: 'http-404', reason: 'SignalWire answered 404 without its "not found" error: check the account\'s apiBaseUrl, space and credentials' },
+    },
     { name: '422 message_in_progress', response: json(422, errors('message_in_progress')), outcome: { kind: 'not-final', code: 'message_in_progress' } },
     { name: '422 message_queued', response: json(422, errors('message_queued')), outcome: { kind: 'not-final', code: 'message_queued' } },
     { name: '422 MESSAGE_INITIATED', response: json(422, errors('MESSAGE_INITIATED')), outcome: { kind: 'not-final', code: 'MESSAGE_INITIATED' } },

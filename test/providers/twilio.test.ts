@@ -160,6 +160,12 @@ describe('Object: twilioCallbacks', () => {
 describe('Function: classifyTwilioError', () => {
   const cases: Array<{ name: string; status: number; body: unknown; headers?: Record<string, string>; outcome: Outcome }> = [
     { name: '404', status: 404, body: { code: 20404, message: 'not found' }, outcome: { kind: 'not-found', code: '20404' } },
+    {
+      name: '404 without code 20404 (a wrong apiBaseUrl or account)',
+      status: 404,
+      body: { message: 'no such endpoint' },
+      outcome: { kind: 'misconfigured', code: 'http-404', reason: 'Twilio answered 404 without its "not found" error: check the account\'s apiBaseUrl, space and credentials' },
+    },
     { name: '20009 (not complete)', status: 400, body: { code: 20009, message: 'x' }, outcome: { kind: 'not-final', code: '20009' } },
     { name: '429 with Retry-After', status: 429, body: { code: 20429 }, headers: { 'retry-after': '7' }, outcome: { kind: 'throttled', code: '20429', retryAfterSeconds: 7 } },
     { name: '429 without Retry-After', status: 429, body: { code: 20429 }, outcome: { kind: 'throttled', code: '20429' } },

@@ -32,7 +32,13 @@ let output: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
   await twilio.start();
   const apiBaseUrl = twilio.apiBaseUrl('twilio');
-  process.env.REDACTOR_ACCOUNTS = JSON.stringify([twilioAccount({ apiBaseUrl, deleteMedia: true })]);
+  process.env.REDACTOR_ACCOUNTS = JSON.stringify([
+    twilioAccount({ apiBaseUrl, deleteMedia: true }),
+    // A wrong base URL answers 404 too, without Twilio's 20404 error.
+    twilioAccount({ route: 'wrong-base-url', apiBaseUrl: `${new URL(apiBaseUrl).origin}/not-twilio` }),
+    // A trailing slash would make every path start with `//`; the config normalises it away.
+    twilioAccount({ route: 'trailing-slash', apiBaseUrl: `${apiBaseUrl}/` }),
+  ]);
   process.env.REDACTION_QUEUE_URL = QUEUE_URL;
   process.env.DEAD_LETTER_QUEUE_URL = DLQ_URL;
   process.env.HTTP_TIMEOUT_MS = '1500';
@@ -93,6 +99,21 @@ describe('Lambda: redactor handler', () => {
     expect(output.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
       expect.objectContaining({ level: 'WARN', event: 'redaction.not-found', messageId: job.messageId, outcome: 'not-found' }),
     );
+  });
+
+  it('dead-letters a 404 that is not Twilio\'s own "not found" as a config problem, never acks it', async () => {
+    const job: RedactionJob = { ...message(), route: 'wrong-base-url' };
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(deadLetters()).toHaveLength(1);
+    expect(deadLetters()[0]!.MessageAttributes).toMatchObject({ reason: { StringValue: 'config' }, code: { StringValue: 'http-404' } });
+    expect(twilio.messages.get(job.messageId)!.body).toBe(PII.body);
+  });
+
+  it('redacts through an apiBaseUrl given with a trailing slash', async () => {
+    const job: RedactionJob = { ...message(), route: 'trailing-slash' };
+    expect(await handler(event(job), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(twilio.messages.get(job.messageId)!.body).toBe('');
+    expect(deadLetters()).toEqual([]);
   });
 
   it('retries a 5xx later with backoff, reporting only that record', async () => {
