@@ -43,7 +43,8 @@ export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
     // Node's messages carry a "To specify a positional argument…" tail that helps nobody here.
-    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/^Option '(-\w, )?/, "option '"));
+    const first = (error as Error).message.split('. ')[0]!.replace(/^Option '(-\w, )?/, "option '");
+    throw new UsageError(first.charAt(0).toLowerCase() + first.slice(1));
   }
 }
 

@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../infra/cli';
+import { runSweepCli } from '../../infra/sweep-cli';
+import { startLocalStack, LOCAL_ROUTES, type LocalStack } from '../../local/local-stack';
+import { waitFor } from '../support/wait-for';
+
+const DAY = 86_400_000;
+
+function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, stdout: () => out, stderr: () => err };
+}
+
+/** The sweep commands against a real local stack whose sandbox holds history no callback announced. */
+describe('CLI: npm run sweep (local stack)', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'redactor-sweep-'));
+  const endpoints = join(stateDir, 'endpoints.json');
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ stateDir });
+  }, 30_000);
+  afterAll(async () => {
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const run = async (...argv: string[]) => {
+    const io = captureIo();
+    const code = await runSweepCli([...argv, '--endpoints', endpoints], io);
+    return { code, stdout: io.stdout(), stderr: io.stderr() };
+  };
+
+  it('backfills history sent before deployment: dry run counts, the real run redacts, verify proves it', { timeout: 60_000 }, async () => {
+    const now = Date.now();
+    const delivered = stack.sandbox.seedHistory('twilio', { count: 30, sentAt: (i) => now - 20 * DAY + i * 60_000, status: 'delivered' });
+    const stuck = stack.sandbox.seedHistory('twilio', { count: 5, sentAt: (i) => now - 19 * DAY + i * 60_000, status: 'queued' });
+    const since = new Date(now - 21 * DAY).toISOString();
+
+    const before = await run('verify', '--route', LOCAL_ROUTES.twilio, '--since', since);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/delivered\s+30\s+30\s+30\s+0\s+SM/);
+    expect(before.stdout).toContain('30 bodies held past retention');
+
+    const dry = await run('backfill', '--route', LOCAL_ROUTES.twilio, '--since', since, '--dry-run');
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toContain('35 message(s) listed, 30 would enqueue (delivered 30); skipped (not-terminal 5) (dry run: nothing enqueued)');
+    expect(delivered.every((m) => stack.sandbox.messages.get(m.id)!.body !== '')).toBe(true);
+
+    const real = await run('backfill', '--route', LOCAL_ROUTES.twilio, '--since', since);
+    expect(real.stdout).toContain('30 enqueued (delivered 30)');
+    await waitFor(() => delivered.every((m) => stack.sandbox.messages.get(m.id)!.body === ''), 30_000, 'the backfill to redact');
+    // Never a message that is not final.
+    expect(stuck.every((m) => stack.sandbox.messages.get(m.id)!.body !== '')).toBe(true);
+
+    const after = await run('verify', '--route', LOCAL_ROUTES.twilio, '--since', since, '--json');
+    expect(after.code).toBe(0);
+    const report = JSON.parse(after.stdout) as { heldPastRetention: number; statuses: Array<{ status: string; held: number }> };
+    expect(report.heldPastRetention).toBe(0);
+    expect(report.statuses).toEqual([
+      expect.objectContaining({ status: 'delivered', listed: 30, held: 0 }),
+      expect.objectContaining({ status: 'queued', listed: 5, held: 5, heldPastRetention: 0 }),
+    ]);
+  });
+
+  it('reports CarrierX bodies honestly: held past retention, exit 1', { timeout: 30_000 }, async () => {
+    const now = Date.now();
+    stack.sandbox.seedHistory('carrierx', { count: 4, sentAt: (i) => now - 3 * DAY + i * 1000, status: 'delivered' });
+    const result = await run('verify', '--route', LOCAL_ROUTES.carrierx, '--since', new Date(now - 4 * DAY).toISOString());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('4 bodies held past retention');
+  });
+
+  it.each([
+    { argv: ['backfill', '--since', '2026-01-01'], message: 'sweep: --route is required' },
+    { argv: ['verify', '--route', 'local-twilio'], message: 'sweep: --since is required' },
+    { argv: ['verify', '--route', 'local-twilio', '--since', 'yesterday'], message: 'sweep: --since must be a date (YYYY-MM-DD) or an ISO-8601 time with a zone' },
+    { argv: ['verify', '--route', 'local-twilio', '--since', '2026-02-01', '--until', '2026-01-01'], message: 'sweep: --until must be after --since' },
+    { argv: ['purge'], message: 'sweep: unknown command "purge"' },
+    { argv: ['verify', '--route', 'nope', '--since', '2026-01-01'], message: 'sweep: route "nope" is not an account of the local stack' },
+    { argv: ['verify', '--route', 'local-twilio', '--since', '2026-01-01', '--dry-run'], message: 'sweep: --dry-run applies to backfill only' },
+    { argv: ['backfill', '--route', 'local-twilio', '--since', '2026-01-01', '--bogus'], message: "sweep: unknown option '--bogus'" },
+  ])('refuses $argv with one line and the usage, exit 2', async ({ argv, message }) => {
+    const result = await run(...argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toContain(message);
+    expect(result.stderr).toContain('Commands:');
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('CLI: npm run sweep (as a process)', () => {
+  const exec = promisify(execFile);
+  const env = { ...process.env, NODE_NO_WARNINGS: '1' };
+
+  it('prints the usage for --help and exits 0', async () => {
+    const { stdout } = await exec('npx', ['tsx', 'infra/sweep.ts', '--help'], { env });
+    expect(stdout).toContain('backfill --route R --since DATE');
+    expect(stdout).toContain('verify --route R --since DATE');
+  });
+
+  it('says how to start a local stack when none is running, exit 2, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redactor-nostack-'));
+    const error = await exec('npx', ['tsx', 'infra/sweep.ts', 'verify', '--route', 'r', '--since', '2026-01-01', '--endpoints', join(dir, 'endpoints.json')], { env })
+      .catch((e: { code: number; stderr: string }) => e);
+    rmSync(dir, { recursive: true, force: true });
+    expect(error).toMatchObject({ code: 2 });
+    const stderr = (error as { stderr: string }).stderr;
+    expect(stderr.split('\n')[0]).toMatch(/^sweep: no local stack found \(.*endpoints\.json is missing\): start one with npm start/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
