@@ -17,7 +17,6 @@ import { Construct } from 'constructs';
 import { callbackPath, callbackRouteKey } from '../functions/core/callback-route';
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
-import { assertProvidersImplemented, callbackProviders, redactionProviders } from '../functions/providers';
 import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
 import { importAccountSecrets } from './account-secrets';
 import { assertEnvironmentFits } from './lambda-environment';
@@ -238,7 +237,7 @@ export const METRIC_NAMESPACE = 'MessageRedactor';
 
 /**
  * Receives SMS provider status callbacks on an HTTP API and redacts message bodies at the provider
- * behind an encrypted SQS queue with a dead-letter queue (see DESIGN.md). Secrets are referenced,
+ * behind an encrypted SQS queue with a dead-letter queue (docs/architecture.md). Secrets are referenced,
  * never created; each function may read only the accounts' secrets, and the receiver only an account's
  * signing secret when it has one.
  */
@@ -270,8 +269,6 @@ export class MessageRedactor extends Construct {
     super(scope, id);
     // Same validation as the cold start: a bad config fails the synth, naming the key.
     const accounts = parseAccounts(props.accounts);
-    assertProvidersImplemented(accounts, callbackProviders);
-    assertProvidersImplemented(accounts, redactionProviders);
     const settings = resolveMessageRedactorProps(props, accounts);
     const secrets = importAccountSecrets(this, accounts);
     // The original input, not the resolved Accounts (Sets do not serialise); the functions parse it again.

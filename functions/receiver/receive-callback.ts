@@ -14,10 +14,10 @@ import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
 const MAX_SQS_DELAY_SECONDS = SQS_LIMITS.maxDelaySeconds;
 
-/** Everything the receiver needs, as one object (see CONVENTIONS.md, habit 1). */
+/** Everything the receiver needs, as one object: the handler's adapters pass it in, tests swap parts. */
 export interface ReceiverDeps {
   readonly accounts: ReadonlyMap<string, Account>;
-  readonly providers: Partial<Record<ProviderName, CallbackProvider>>;
+  readonly providers: Readonly<Record<ProviderName, CallbackProvider>>;
   readonly secrets: SecretStore;
   readonly queue: JobSender;
   readonly now: () => Date;
@@ -62,7 +62,6 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     return refuse(413, `callback body is larger than ${deps.maxBodyBytes} bytes`, deps, account.route);
   }
   const provider = deps.providers[account.provider];
-  if (provider === undefined) return fail(500, deps, fields);
 
   try {
     // The receiver reads only what verifies callbacks: the signing secret when the account has one.

@@ -8,7 +8,7 @@ import { intEnv, requireEnv, type Env } from '../core/env';
 import { RECEIVER_ENV } from '../core/lambda-env';
 import { createJsonLogger } from '../core/logger';
 import { CachedSecretStore } from '../core/secret-store';
-import { assertProvidersImplemented, callbackProviders } from '../providers';
+import { callbackProviders } from '../providers';
 import type { ReceiverDeps } from './receive-callback';
 
 /**
@@ -20,7 +20,6 @@ export function receiverDepsFromEnv(
   overrides: DepsOverrides = {},
 ): ReceiverDeps {
   const accounts = parseAccountsJson(env[RECEIVER_ENV.accounts], RECEIVER_ENV.accounts);
-  assertProvidersImplemented(accounts, callbackProviders);
   const sqs = overrides.sqs ?? new SQSClient({});
   return {
     accounts: indexByRoute(accounts),

@@ -16,7 +16,7 @@ import type { ProviderClient, RedactionProvider } from '../providers/provider';
 /** Everything the redactor needs, as one object. */
 export interface RedactorDeps {
   readonly accounts: ReadonlyMap<string, Account>;
-  readonly providers: Partial<Record<ProviderName, RedactionProvider>>;
+  readonly providers: Readonly<Record<ProviderName, RedactionProvider>>;
   readonly secrets: SecretStore;
   readonly http: HttpClient;
   readonly queue: VisibilityController;
@@ -73,8 +73,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
   const job = parsed.job;
   const fields = { route: job.route, provider: job.provider, messageId: job.messageId, attempt: record.receiveCount };
   const account = deps.accounts.get(job.route);
-  const provider = account === undefined ? undefined : deps.providers[account.provider];
-  if (account === undefined || provider === undefined || account.provider !== job.provider) {
+  if (account === undefined || account.provider !== job.provider) {
     // The config changed under a queued job: park it, redrivable once the config is fixed.
     deps.log.error('job.unroutable', fields);
     return deadLetter(record, deps, { ...jobAttributes(job, record), reason: 'unknown-route' });
@@ -98,7 +97,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
   let credentialsRefreshed = false;
   for (;;) {
     try {
-      const client = await clientFor(provider, account, deps);
+      const client = await clientFor(deps.providers[account.provider], account, deps);
       outcome = await client.redact(job, {
         http,
         deleteMedia: account.deleteMedia,

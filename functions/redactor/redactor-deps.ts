@@ -10,7 +10,7 @@ import { createJsonLogger } from '../core/logger';
 import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
 import { UndiciHttpClient } from '../http/undici-http-client';
-import { assertProvidersImplemented, redactionProviders } from '../providers';
+import { redactionProviders } from '../providers';
 import type { RedactorDeps } from './process-record';
 
 /** Time for the SQS calls that settle a record (visibility change, DLQ send) after its last provider request. */
@@ -22,7 +22,6 @@ export function redactorDepsFromEnv(
   overrides: DepsOverrides = {},
 ): RedactorDeps {
   const accounts = parseAccountsJson(env[REDACTOR_ENV.accounts], REDACTOR_ENV.accounts);
-  assertProvidersImplemented(accounts, redactionProviders);
   const sqs = overrides.sqs ?? new SQSClient({});
   const concurrency = intEnv(env, REDACTOR_ENV.providerConcurrency, 10, 1, 100);
   const httpTimeoutMs = intEnv(env, REDACTOR_ENV.httpTimeoutMs, 10_000, 100, 60_000);

@@ -15,7 +15,7 @@ import type { ListPageQuery, ListPageResult, ListingProvider, MessageLister } fr
 /** Everything one sweep page needs, as one object. */
 export interface SweepDeps {
   readonly accounts: ReadonlyMap<string, Account>;
-  readonly listers: Partial<Record<ProviderName, ListingProvider>>;
+  readonly listers: Readonly<Record<ProviderName, ListingProvider>>;
   readonly secrets: SecretStore;
   readonly http: HttpClient;
   /** The redaction queue: the sweep feeds the same path as the callbacks. */
@@ -57,8 +57,8 @@ const listers = new PerSecretMemo<MessageLister>();
  */
 export async function sweepPage(job: SweepPageJob, deps: SweepDeps, options: SweepPageOptions = {}): Promise<SweepPageResult> {
   const account = deps.accounts.get(job.route);
-  const provider = account === undefined ? undefined : deps.listers[account.provider];
-  if (account === undefined || provider === undefined) throw new ConfigError(`sweep: route ${job.route} is not a configured account`);
+  if (account === undefined) throw new ConfigError(`sweep: route ${job.route} is not a configured account`);
+  const provider = deps.listers[account.provider];
   const window: SweepWindow = { now: new Date(job.dueBy), ...(job.dueAfter === undefined ? {} : { dueAfter: new Date(job.dueAfter) }) };
   const page = await readPage(job, account, provider, deps, window);
 

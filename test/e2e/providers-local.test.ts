@@ -43,7 +43,7 @@ function signingSecrets() {
   };
 }
 
-/** The exact redaction request each provider documents (../shared/providers/*.txt). */
+/** The exact redaction request each provider documents (docs/providers.md). */
 function expectedRedaction(provider: ProviderName, message: SandboxMessage): { method: string; path: string; contentType: string; body: string; authorization: string } {
   const twilio = secrets['local/twilio']!;
   const sw = secrets['local/signalwire']!;

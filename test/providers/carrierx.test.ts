@@ -407,7 +407,7 @@ describe('Object: carrierXRedaction', () => {
 
   it('still clears user_data when CarrierX refuses the message field (attemptBodyUpdate)', async () => {
     // CarrierX documents user_data as the only updatable field: a PATCH naming `message` may be
-    // refused as a whole. NOTES.md: clear user_data, attempt what the API allows, read back.
+    // refused as a whole. docs/providers.md: clear user_data, attempt what the API allows, read back.
     const sms = carrierXSms();
     const state = { ...sms };
     const http = scriptedHttp((request) => {

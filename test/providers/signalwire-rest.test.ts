@@ -33,7 +33,7 @@ const BASE_CONTEXT = { terminalStatuses: terminalStatusesFor('signalwire-rest', 
 const MISMATCH = "X-SignalWire-Signature does not match (check the account's publicUrl and signing key)";
 
 /**
- * The expected header, computed here straight from NOTES.md ("lowercase hex HMAC-SHA1(signing key,
+ * The expected header, computed here straight from the documented scheme ("lowercase hex HMAC-SHA1(signing key,
  * url + raw body bytes)") with node:crypto, not with the adapter's signSignalWireRest.
  */
 function handSignature(key: string, url: string, body: Buffer): string {

@@ -2,6 +2,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCom
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsDeadLetterQueue, SqsJobQueue } from '../../functions/aws/sqs-queues';
+import { redactionProviders } from '../../functions/providers';
 import { indexByRoute, parseAccounts } from '../../functions/core/config';
 import type { Logger, LogFields } from '../../functions/core/logger';
 import type { Outcome } from '../../functions/core/outcome';
@@ -52,7 +53,7 @@ beforeAll(async () => {
   queues = await startLocalQueues({ visibilityTimeoutSeconds: 180, maxReceiveCount: MAX_RECEIVE_COUNT, now: () => clock });
   handler = createRedactorHandler({
     accounts: indexByRoute(parseAccounts([twilioAccount({ sentAgeSeconds: SENT_AGE_SECONDS })])),
-    providers: { twilio: fakeTwilio },
+    providers: { ...redactionProviders, twilio: fakeTwilio },
     secrets: { get: async () => ({}), invalidate: () => undefined },
     http: scriptedHttp(() => new Error('the fake provider makes no HTTP request')),
     queue: new SqsJobQueue(queues.sqs, queues.queueUrl),
