@@ -1,5 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+// The command lines run on the developer's Node (20 and up); the functions run on nodejs24.x. The
+// AWS SDK's notice that its 2027 releases need Node 22 says nothing about this tool's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Bad usage: reported as one line, then the usage, exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
