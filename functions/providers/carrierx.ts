@@ -146,7 +146,7 @@ export const carrierXRedaction: RedactionProvider = {
 type Sms = { message?: unknown; status?: unknown; user_data?: unknown };
 
 /**
- * CarrierX documents only `user_data` as updatable and no delete endpoint (carrierx-update-message.txt).
+ * CarrierX documents only `user_data` as updatable and no delete endpoint (CarrierX Core API reference, "Update SMS"; docs/providers.md).
  * So: confirm the status (the callback is not signed), clear `user_data`, try blanking the body only
  * where the account enables it, and read the message back. `redacted` only when the body is
  * verifiably empty; otherwise `cannot-redact`, which is dead-lettered and alarmed, never hidden.

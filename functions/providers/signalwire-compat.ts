@@ -101,7 +101,7 @@ async function redactCompatMessage(job: RedactionJob, context: RedactionContext,
   const headers = { authorization: basicAuth(credentials.projectId, credentials.apiToken), accept: 'application/json' };
   const now = context.now();
 
-  // POST …/Messages/{Sid} with Body= (must be empty) redacts (signalwire-compat-update-message.txt).
+  // POST …/Messages/{Sid} with Body= (must be empty) redacts (SignalWire compatibility API, update a message; docs/providers.md).
   const answer = await sendOrClassify(context.http, { method: 'POST', url: messageUrl, headers: { ...headers, 'content-type': FORM }, body: 'Body=' });
   if ('kind' in answer) return answer;
   let outcome: Outcome;

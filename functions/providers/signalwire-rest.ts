@@ -131,7 +131,7 @@ async function redactRestMessage(job: RedactionJob, context: RedactionContext, c
   if (!isSignalWireId(job.messageId)) {
     return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a SignalWire UUID' };
   }
-  // PATCH /api/messaging/messages/{id} with {"body":""} (signalwire-rest-redact-message.txt).
+  // PATCH /api/messaging/messages/{id} with {"body":""} (SignalWire REST reference, "Redact message"; docs/providers.md).
   const answer = await sendOrClassify(context.http, {
     method: 'PATCH',
     url: `${context.apiBaseUrl ?? credentials.spaceOrigin}/api/messaging/messages/${job.messageId}`,

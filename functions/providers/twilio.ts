@@ -215,7 +215,7 @@ async function redactTwilioMessage(
   const headers = { authorization, accept: 'application/json' };
   const now = context.now();
 
-  // POST …/Messages/{Sid}.json with Body= (empty) redacts the text (twilio-update-message.txt).
+  // POST …/Messages/{Sid}.json with Body= (empty) redacts the text (Twilio API reference, Message resource, update; docs/providers.md).
   const answer = await sendOrClassify(context.http, {
     method: 'POST',
     url: `${messageUrl}.json`,

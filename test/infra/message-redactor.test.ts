@@ -13,6 +13,7 @@ import type { AccountConfigInput } from '../../functions/core/config';
 import { chooseAccountsFile, loadAccountsFile } from '../../infra/accounts-file';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
 import { MessageRedactorStack } from '../../infra/redactor-stack';
+import { twilioAccount as sharedTwilioAccount } from '../support/twilio-fixtures';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 /** The feature flags `cdk synth` uses, so the template under test is the one that gets deployed. */
@@ -24,8 +25,9 @@ const NAMED_SECRET = 'message-redactor/twilio-main';
 const PARTIAL_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:message-redactor/signalwire';
 const COMPLETE_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:message-redactor/carrierx-AbC123';
 
+/** The shared Twilio account fixture, with a named secret and a route of this file's own. */
 function twilioAccount(overrides: Partial<AccountConfigInput> = {}): AccountConfigInput {
-  return { route: 'twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln', provider: 'twilio', secretId: NAMED_SECRET, ...overrides };
+  return sharedTwilioAccount({ route: 'twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln', secretId: NAMED_SECRET, ...overrides });
 }
 
 interface Synthesised {

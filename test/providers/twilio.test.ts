@@ -7,6 +7,7 @@ import { DEFAULT_TERMINAL_STATUSES } from '../../functions/core/terminal-rules';
 import { classifyTwilioError, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
 import { signTwilioForm, signTwilioJson } from '../../functions/providers/twilio-signature';
 import { json, scriptedHttp } from '../support/fake-http';
+import { captureError } from '../support/provider-fixtures';
 import {
   TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
@@ -270,11 +271,3 @@ describe('Object: twilioRedaction', () => {
   });
 });
 
-function captureError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

@@ -9,6 +9,8 @@ import type { ProviderName } from '../../functions/core/provider-name';
 import type { RedactionJob } from '../../functions/core/redaction-job';
 import type { SecretStore } from '../../functions/core/secret-store';
 import { callbackProviders } from '../../functions/providers';
+import { signSignalWireRest } from '../../functions/providers/signalwire-rest';
+import { formParams, signTwilioForm } from '../../functions/providers/twilio-signature';
 import { createReceiverHandler } from '../../functions/receiver/create-handler';
 import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway-server';
 import { buildCallback, type CallbackSigningSecrets } from '../../local/sandbox/callback-builder';
@@ -196,13 +198,36 @@ describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also 
     );
   });
 
-  it('refuses malformed bodies, content types and headers (2,500)', async () => {
+  it('refuses unsigned malformed bodies, content types and headers before parsing them (2,500)', async () => {
     const body = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.webQueryParameters());
     const contentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', '', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16');
     await fc.assert(
       fc.asyncProperty(provider, body, contentType, junkHeaderValue, async (p, text, type, signature) => {
         const url = `https://${DOMAIN}/callbacks/${ROUTES[p]}${p === 'carrierx' ? `?token=${signature}` : ''}`;
         await expectRefused({ url, headers: { 'content-type': type, 'x-twilio-signature': signature, 'x-signalwire-signature': signature }, body: text });
+      }),
+      { numRuns: 2_500 },
+    );
+  });
+
+  it('refuses correctly signed bodies that do not parse: they reach the parser and get 400/415 (2,500)', async () => {
+    // Signed with the real keys, so each passes authentication and the provider's parser must refuse it.
+    const body = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.webQueryParameters());
+    await fc.assert(
+      fc.asyncProperty(provider, body, async (p, text) => {
+        const url = `https://${DOMAIN}/callbacks/${ROUTES[p]}${p === 'carrierx' ? `?token=${CARRIERX_CALLBACK_TOKEN}` : ''}`;
+        const raw = Buffer.from(text, 'utf8');
+        const headers: Record<string, string> =
+          p === 'twilio'
+            ? { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioForm(TWILIO_AUTH_TOKEN, url, formParams(raw)) }
+            : p === 'signalwire-compat'
+              ? { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': signTwilioForm(SIGNALWIRE_SIGNING_KEY, url, formParams(raw)) }
+              : p === 'signalwire-rest'
+                ? { 'content-type': 'application/json', 'x-signalwire-signature': signSignalWireRest(SIGNALWIRE_SIGNING_KEY, url, raw) }
+                : { 'content-type': 'application/json' };
+        const status = await expectRefused({ url, headers, body: text });
+        // 400 malformed (415 where the media type is wrong); never 401/403: the parser was reached.
+        expect([400, 415]).toContain(status);
       }),
       { numRuns: 2_500 },
     );

@@ -98,7 +98,7 @@ export function carrierXSecret(overrides: Record<string, unknown> = {}): Record<
 
 /**
  * The SMS object CarrierX posts to the partner callback URL and returns from
- * `GET /sms/messages/{message_sid}` (carrierx-update-message.txt), body (`message`) included.
+ * `GET /sms/messages/{message_sid}` (CarrierX Core API reference), body (`message`) included.
  */
 export function carrierXSms(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
