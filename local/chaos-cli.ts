@@ -7,9 +7,10 @@ Usage: npm run chaos -- [options]
 
   --profile P       chaos (default): the provider APIs fail (20% 5xx, 10% 429, 5% timeouts, 5% "not
                     final yet"), callbacks come twice or out of order.
-                    reconcile: callbacks are lost (10% of final callbacks never sent, every callback
-                    answered 503 for 3 s), 1,000 messages were sent before the run and never
-                    announced; then the sweep backfills each route and must find them all.
+                    reconcile: callbacks are lost (10% of final callbacks never sent; for 3 s the
+                    queue is down, so every final callback is answered 503), 1,000 messages were
+                    sent before the run and never announced; then the sweep backfills each route
+                    and must find them all.
   --messages N      messages to send, over the four providers (default 10000; 1 to 100000)
   --kills K         times the redactor worker is killed mid-batch and restarted (default 2)
   --seed S          seed of every random draw, to repeat a run (default 1234)

@@ -7,8 +7,10 @@ import { FAULT_PROFILES, NO_FAULTS, seededRandom, type FaultProfile } from './sa
 /**
  * The chaos profiles. `chaos`: the provider APIs fail (5xx, 429, timeouts, "not final yet") and the
  * callbacks come twice or out of order. `reconcile`: callbacks are lost instead (10% of final
- * callbacks never sent, every callback answered 503 for a stretch), 1,000 messages were sent before
- * the run and never announced, and the sweep must find them all from the provider's own list.
+ * callbacks never sent; for a stretch the receiver's queue sends fail, so every final callback is
+ * answered 503 and lost: Twilio does not retry a 5xx by default, and the sender's few quick retries
+ * land inside the stretch too), 1,000 messages were sent before the run and never announced, and the
+ * sweep must find them all from the provider's own list.
  */
 export const CHAOS_PROFILES = ['chaos', 'reconcile'] as const;
 export type ChaosProfile = (typeof CHAOS_PROFILES)[number];
