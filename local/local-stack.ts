@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AccountConfigInput } from '../functions/core/config';
 import { silentLogger, type Logger } from '../functions/core/logger';
 import type { ProviderName } from '../functions/core/provider-name';
