@@ -100,7 +100,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       stack.poller.start();
     }
   }, 20);
-  const ticker = options.onProgress ? setInterval(() => options.onProgress!({ ...progressOf(stack, log), ...run }), 1000) : undefined;
+  const tick = () => {
+    const progress = progressOf(stack, log);
+    // Every message sent: what remains is the pipeline working through its queue.
+    const phase = run.phase === 'sending' && progress.sent >= options.messages ? 'draining' : run.phase;
+    options.onProgress!({ ...progress, phase, swept: run.swept });
+  };
+  const ticker = options.onProgress ? setInterval(tick, 1000) : undefined;
   try {
     if (profile === 'chaos') {
       const result = await runDemo(stack, { messages: options.messages, concurrency: 32, seed, timeoutMs: options.timeoutMs ?? 300_000, log });
