@@ -40,8 +40,9 @@ export interface ChaosOptions {
   readonly outageMs?: number;
   /** Reconcile: run the sweep (off only to show that the run then fails). @default true */
   readonly sweep?: boolean;
-  /** @default 300000 */
+  /** Gives up waiting for the pipeline after this long (per wait). @default 300000 */
   readonly timeoutMs?: number;
+  /** Where the run's secrets and endpoints files go. @default '.local-state/chaos' */
   readonly stateDir?: string;
   /** About once a second: the phase and the counts so far. */
   readonly onProgress?: (progress: ChaosProgress) => void;

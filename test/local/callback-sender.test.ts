@@ -9,7 +9,7 @@ import { NO_FAULTS } from '../../local/sandbox/fault-profile';
 const PROVIDERS: ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'];
 
 /** The reconcile profile's callback fault: the final status callback never comes, the earlier ones do. */
-describe.each(PROVIDERS)('CallbackSender with dropFinalCallbackRate 1: %s', (provider) => {
+describe.each(PROVIDERS)('Class: CallbackSender, dropFinalCallbackRate 1: %s', (provider) => {
   const stateDir = mkdtempSync(join(tmpdir(), 'redactor-sender-'));
   let stack: LocalStack;
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
 const DAY_MS = 86_400_000;
 
 /** runLocalSweep: a backfill over the running local stack, through its queue, into its redactor. */
-describe('runLocalSweep (Twilio route of the local stack)', () => {
+describe('Function: runLocalSweep (Twilio route of the local stack)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'redactor-local-sweep-'));
   let stack: LocalStack;
   let delivered: SandboxMessage[];

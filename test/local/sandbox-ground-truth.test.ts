@@ -19,7 +19,7 @@ const message = (fields: Partial<SandboxMessage> & Pick<SandboxMessage, 'provide
   ...fields,
 });
 
-describe('judgeSandbox: the oracle over every message, from the documented final statuses', () => {
+describe('Function: judgeSandbox (the oracle over every message, from the documented final statuses)', () => {
   it('counts final bodies held without a dead letter as lost, and parked ones with their reason', () => {
     const lost = message({ provider: 'twilio', status: 'delivered' });
     const parked = message({ provider: 'carrierx', status: 'undelivered' });
@@ -52,8 +52,8 @@ describe('judgeSandbox: the oracle over every message, from the documented final
   });
 });
 
-describe('npm start --once judges the whole sandbox, not only the demo it sent', () => {
-  it('reports history no callback announced as lost', { timeout: 30_000 }, async () => {
+describe('Function: runDemo (what npm start --once judges)', () => {
+  it('judges the whole sandbox, not only the demo it sent: history no callback announced is lost', { timeout: 30_000 }, async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'redactor-truth-'));
     const stack = await startLocalStack({ port: 0, stateDir });
     try {
