@@ -43,8 +43,14 @@ export async function runCli(name: string, usage: string, io: CliIo, main: () =>
 
 /** `parseArgs`, strict, with its errors turned into one-line usage errors. */
 export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+  // A negative number after a flag is its value (then judged by intFlag), not an ambiguous option.
+  const args = [...argv];
+  for (let i = args.length - 2; i >= 0; i--) {
+    const name = /^--([\w-]+)$/.exec(args[i]!)?.[1];
+    if (name !== undefined && options[name]?.type === 'string' && /^-\d/.test(args[i + 1]!)) args.splice(i, 2, `--${name}=${args[i + 1]}`);
+  }
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     // Node's messages carry a "To specify a positional argument…" tail that helps nobody here.
     const first = (error as Error).message.split('. ')[0]!.replace(/^Option '(-\w, )?/, "option '");

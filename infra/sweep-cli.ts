@@ -2,14 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { silentLogger } from '../functions/core/logger';
-import { redactCount, type SweepPageJob, type SweepTotals } from '../functions/core/sweep-page-job';
+import { redactCount } from '../functions/core/sweep-page-job';
 import { backfillJob, DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
 import { heldPastRetention, newVerifyReport, recordListedMessage, type VerifyReport } from '../functions/core/verify-report';
 import type { DepsOverrides } from '../functions/aws/deps-overrides';
 import { listingProviders } from '../functions/providers';
 import type { UndiciHttpClient } from '../functions/http/undici-http-client';
 import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/sweep-deps';
-import { readListPage, sweepPage, SweepPageError } from '../functions/sweep/sweep-page';
+import { readListPage } from '../functions/sweep/sweep-page';
+import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
 import { loadAccountsFile } from './accounts-file';
 import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
 
@@ -119,31 +120,14 @@ function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-ur
 /** Transient page failures are retried a few times with backoff before the command gives up. */
 const PAGE_ATTEMPTS = 5;
 
-async function withPageRetries<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (!(error instanceof SweepPageError) || !error.retryable || attempt === PAGE_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-    }
-  }
-}
-
 async function backfill(account: Account, since: Date, until: Date, dryRun: boolean, deps: SweepFunctionDeps, io: CliIo): Promise<number> {
-  let job: SweepPageJob = backfillJob(account, since, until, deps.now(), { ...DEFAULT_SWEEP_SCHEDULE, ...deps.schedule });
+  const first = backfillJob(account, since, until, deps.now(), { ...DEFAULT_SWEEP_SCHEDULE, ...deps.schedule });
   const progress = progressLine(io);
-  let totals: SweepTotals;
-  for (;;) {
-    const result = await withPageRetries(() => sweepPage(job, deps, { dryRun }));
-    const current = result.kind === 'next' ? result.job.totals : result.totals;
-    progress(`pages ${current.pages} | messages seen ${current.listed} | to redact ${redactCount(current)}`);
-    if (result.kind === 'done') {
-      totals = result.totals;
-      break;
-    }
-    job = result.job;
-  }
+  const totals = await sweepRun(first, deps, {
+    dryRun,
+    pageAttempts: PAGE_ATTEMPTS,
+    onPage: (current) => progress(`pages ${current.pages} | messages seen ${current.listed} | to redact ${redactCount(current)}`),
+  });
   progress.end();
   const verb = dryRun ? 'would enqueue' : 'enqueued';
   io.out(
@@ -162,8 +146,9 @@ async function verify(account: Account, since: Date, until: Date, json: boolean,
   let pages = 0;
   let listed = 0;
   do {
-    const page = await withPageRetries(() =>
-      readListPage(account, provider, deps, { from: since, to: until, pageSize: deps.pageSize, ...(cursor === undefined ? {} : { cursor }) }),
+    const page = await withPageRetries(
+      () => readListPage(account, provider, deps, { from: since, to: until, pageSize: deps.pageSize, ...(cursor === undefined ? {} : { cursor }) }),
+      { pageAttempts: PAGE_ATTEMPTS },
     );
     for (const message of page.messages) recordListedMessage(report, message, account);
     pages++;

@@ -1,10 +1,10 @@
-import { isDocumentedFinal } from './documented-final-statuses';
 import type { ProviderName } from '../functions/core/provider-name';
 import type { CountingLogger } from './counting-logger';
 import type { LocalStack } from './local-stack';
 import type { FinalStatus } from './sandbox/callback-sender';
 import { seededRandom } from './sandbox/fault-profile';
 import type { SandboxMessage } from './sandbox/sandbox-message';
+import { isFinalAtProvider, judgeSandbox, type GroundTruth } from './sandbox-ground-truth';
 
 export const ALL_PROVIDERS: readonly ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'];
 
@@ -30,9 +30,9 @@ export interface DemoProgress {
 
 export interface DemoResult extends DemoProgress {
   readonly messages: number;
-  /** Terminal, not redacted, not in the DLQ. Must be 0. */
+  /** Over every message in the sandbox: documented final, body held, not in the DLQ. Must be 0. */
   readonly lost: number;
-  /** Not terminal, yet redacted. Must be 0. */
+  /** Over every message in the sandbox: not documented final, yet redacted. Must be 0. */
   readonly wronglyRedacted: number;
   readonly deadLetterReasons: Readonly<Record<string, number>>;
   /** Terminal callback accepted → body empty at the provider, in ms. */
@@ -40,83 +40,119 @@ export interface DemoResult extends DemoProgress {
   readonly durationMs: number;
 }
 
-interface Tracked {
+/** One message the demo sent, and when our endpoint accepted its callback. */
+export interface TrackedMessage {
   readonly message: SandboxMessage;
-  readonly terminal: boolean;
-  /** When our endpoint accepted the terminal callback. */
-  acceptedAt?: number;
+  /** When our endpoint accepted a callback of it (the first 200). */
+  readonly acceptedAt?: number;
+}
+
+/** How a message ends at the provider, drawn as the demo draws it. */
+export interface DrawnOutcome {
+  readonly mms: boolean;
+  readonly final: FinalStatus;
 }
 
 /**
- * Sends a batch of messages through the sandbox (mixed providers, outcomes and MMS), waits until
- * every terminal one is redacted or dead-lettered, and accounts for every message.
+ * The demo's mix: 10% MMS; 80% delivered, 8% undelivered, 5% failed, 7% never past `sent`. SignalWire
+ * MMS get no delivery receipt, so a delivered one stays at `sent` (documented final for MMS there).
  */
-export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<DemoResult> {
-  const started = Date.now();
+export function drawOutcome(random: () => number, provider: ProviderName): DrawnOutcome {
+  const mms = random() < 0.1;
+  const draw = random();
+  const final: FinalStatus = draw < 0.8 ? 'delivered' : draw < 0.88 ? 'undelivered' : draw < 0.93 ? 'failed' : 'sent';
+  return { mms, final: final === 'delivered' && mms && provider.startsWith('signalwire') ? 'sent' : final };
+}
+
+/** Sends `options.messages` demo messages (round robin over the providers) and their callbacks. */
+export async function sendDemoMessages(stack: LocalStack, options: Pick<DemoOptions, 'messages' | 'providers' | 'concurrency' | 'seed'>): Promise<TrackedMessage[]> {
   const random = seededRandom(options.seed ?? 7);
   const providers = options.providers ?? ALL_PROVIDERS;
-  const tracked: Tracked[] = [];
+  const tracked: TrackedMessage[] = [];
   let next = 0;
-
-  const progress = (): DemoProgress => {
-    const dlq = deadLetters(stack);
-    return {
-      sent: tracked.length,
-      terminal: tracked.filter((t) => t.terminal).length,
-      redacted: tracked.filter((t) => t.message.body === '').length,
-      retrying: options.log?.count('redaction.retry') ?? 0,
-      deadLettered: dlq.size,
-    };
-  };
-  const ticker = options.onProgress ? setInterval(() => options.onProgress!(progress()), 250) : undefined;
-
   const sendOne = async (index: number) => {
     const provider = providers[index % providers.length]!;
-    const mms = random() < 0.1;
-    const draw = random();
-    const final: FinalStatus = draw < 0.8 ? 'delivered' : draw < 0.88 ? 'undelivered' : draw < 0.93 ? 'failed' : 'sent';
-    const finalStatus = final === 'delivered' && mms && provider.startsWith('signalwire') ? 'sent' : final;
-    const terminal = isDocumentedFinal(provider, finalStatus, mms);
-    const { message, deliveries } = await stack.sender.send(provider, { mms, final });
-    const entry: Tracked = { message, terminal };
-    if (deliveries.some((d) => d.answered === 200)) entry.acceptedAt = Date.now();
-    tracked.push(entry);
+    const { message, deliveries } = await stack.sender.send(provider, drawOutcome(random, provider));
+    tracked.push(deliveries.some((d) => d.answered === 200) ? { message, acceptedAt: Date.now() } : { message });
   };
   const workers = Array.from({ length: Math.min(options.concurrency ?? 16, options.messages) }, async () => {
     while (next < options.messages) await sendOne(next++);
   });
   await Promise.all(workers);
+  return tracked;
+}
 
-  // Wait until every terminal message is accounted for (redacted or parked), or time runs out.
+/** The sandbox's ground truth: every message it holds, judged with the documented final statuses. */
+export function sandboxTruth(stack: LocalStack): GroundTruth {
+  return judgeSandbox(stack.sandbox.messages.values(), deadLetters(stack));
+}
+
+/**
+ * Sends a batch of messages through the sandbox (mixed providers, outcomes and MMS), waits until
+ * every final message in the sandbox is redacted or dead-lettered, and accounts for every message.
+ */
+export async function runDemo(stack: LocalStack, options: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const progress = (): DemoProgress => progressOf(stack, options.log);
+  const ticker = options.onProgress ? setInterval(() => options.onProgress!(progress()), 250) : undefined;
+  const tracked = await sendDemoMessages(stack, options);
+
+  // Wait until every final message is accounted for (redacted or parked), or time runs out.
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  for (;;) {
-    const dlq = deadLetters(stack);
-    const open = tracked.filter((t) => t.terminal && t.message.body !== '' && !dlq.has(t.message.id));
-    if (open.length === 0 || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  while (sandboxTruth(stack).lost > 0 && Date.now() <= deadline) await sleep(100);
   if (ticker) clearInterval(ticker);
   options.onProgress?.(progress());
+  return demoResult(stack, tracked, options, started);
+}
 
-  const dlq = deadLetters(stack);
-  const reasons: Record<string, number> = {};
-  for (const t of tracked) {
-    const reason = dlq.get(t.message.id);
-    if (reason !== undefined) reasons[reason] = (reasons[reason] ?? 0) + 1;
-  }
+/** Progress as the sandbox shows it: messages sent during the run (seeded history aside), and their fate. */
+export function progressOf(stack: LocalStack, log: CountingLogger | undefined): DemoProgress {
+  const truth = sandboxTruth(stack);
+  let sent = 0;
+  for (const message of stack.sandbox.messages.values()) if (message.seeded !== true) sent++;
+  return {
+    sent,
+    terminal: truth.terminal,
+    redacted: truth.redacted,
+    retrying: log?.count('redaction.retry') ?? 0,
+    deadLettered: truth.deadLettered,
+  };
+}
+
+/** The run's result: counts over the sandbox's ground truth, latencies over the demo's own messages. */
+export function demoResult(stack: LocalStack, tracked: readonly TrackedMessage[], options: Pick<DemoOptions, 'messages' | 'log'>, started: number): DemoResult {
+  const truth = sandboxTruth(stack);
   const latencies = tracked
-    .filter((t) => t.terminal && t.message.redactedAt !== undefined && t.acceptedAt !== undefined)
+    .filter((t) => isFinalAtProvider(t.message) && t.message.redactedAt !== undefined && t.acceptedAt !== undefined)
     .map((t) => Math.max(0, t.message.redactedAt! - t.acceptedAt!))
     .sort((a, b) => a - b);
   return {
     messages: options.messages,
-    ...progress(),
-    lost: tracked.filter((t) => t.terminal && t.message.body !== '' && !dlq.has(t.message.id)).length,
-    wronglyRedacted: tracked.filter((t) => !t.terminal && t.message.body === '').length,
-    deadLetterReasons: reasons,
+    ...progressOf(stack, options.log),
+    lost: truth.lost,
+    wronglyRedacted: truth.wronglyRedacted,
+    deadLetterReasons: truth.deadLetterReasons,
     latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99) },
     durationMs: Date.now() - started,
   };
+}
+
+/** Resolves once the redaction queue has held nothing (ready, delayed or in flight) for a few checks in a row. */
+export async function waitForQueueIdle(stack: LocalStack, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (Date.now() <= deadline) {
+    const queue = stack.queues.server.inspectQueue('message-redactor-jobs');
+    const held = queue === undefined ? 0 : queue.messages.ready.length + queue.messages.delayed.length + queue.messages.inflight.length;
+    quiet = held === 0 ? quiet + 1 : 0;
+    if (quiet >= 3) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Message id → dead-letter reason, read without consuming the DLQ. */

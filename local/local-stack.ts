@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AccountConfigInput } from '../functions/core/config';
 import { silentLogger, type Logger } from '../functions/core/logger';
 import type { ProviderName } from '../functions/core/provider-name';
@@ -58,6 +59,8 @@ export interface LocalStack {
   readonly sandbox: ProviderSandbox;
   readonly sender: CallbackSender;
   readonly queues: LocalQueues;
+  /** The receiver's own SQS client, as each Lambda function has one (a chaos run makes its sends fail for a while). */
+  readonly receiverSqs: SQSClient;
   readonly gateway: LocalApiGateway;
   readonly poller: SqsPoller;
   readonly accounts: readonly AccountConfigInput[];
@@ -158,7 +161,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 100),
   };
   const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
-  receiver = createReceiverHandler(receiverDepsFromEnv(env, overrides));
+  const receiverSqs = new SQSClient({
+    endpoint: `http://127.0.0.1:${queues.server.port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  receiver = createReceiverHandler(receiverDepsFromEnv(env, { ...overrides, sqs: receiverSqs }));
   // Each concurrent invocation gets its own execution environment (HTTP pool, secret cache), as on Lambda.
   const redactorDeps = Array.from({ length: options.maxConcurrency ?? 2 }, () =>
     redactorDepsFromEnv(env, {
@@ -186,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sandbox,
     sender,
     queues,
+    receiverSqs,
     gateway,
     poller,
     accounts,
@@ -196,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async stop() {
       await poller.stop();
       await gateway.stop();
+      receiverSqs.destroy();
       for (const deps of redactorDeps) await (deps.http as { close?: () => Promise<void> }).close?.();
       await queues.stop();
       await sandbox.stop();

@@ -22,7 +22,8 @@ export interface CallbackDelivery {
 /**
  * Plays the provider's side of a message's life: stores it in the sandbox, walks it through its
  * statuses and POSTs a correctly signed status callback for each change after the first (no provider
- * calls back for the initial status), with the profile's duplicate / reordered / dropped callbacks.
+ * calls back for the initial status), with the profile's duplicate / reordered / dropped callbacks
+ * (any callback, or only the final one).
  */
 export class CallbackSender {
   readonly #sandbox: ProviderSandbox;
@@ -62,7 +63,10 @@ export class CallbackSender {
     let order = callbacks;
     if (callbacks.length > 1 && this.#random() < this.faults.reorderCallbackRate) order = [...callbacks].reverse();
     const deliveries: CallbackDelivery[] = [];
+    // Drawn only when the fault is on, so the other profiles' seeded draws stay as they were.
+    const dropFinal = this.faults.dropFinalCallbackRate > 0 && this.#random() < this.faults.dropFinalCallbackRate;
     for (const { status, callback } of order) {
+      if (dropFinal && status === message.status) continue;
       if (this.#random() < this.faults.dropCallbackRate) continue;
       const copies = this.#random() < this.faults.duplicateCallbackRate ? 2 : 1;
       for (let i = 0; i < copies; i++) deliveries.push({ status, answered: await post(callback()) });

@@ -19,6 +19,8 @@ export interface FaultProfile {
   readonly duplicateCallbackRate: number;
   readonly reorderCallbackRate: number;
   readonly dropCallbackRate: number;
+  /** Share of messages whose last status callback (the final status) is never sent. */
+  readonly dropFinalCallbackRate: number;
 }
 
 export const NO_FAULTS: FaultProfile = {
@@ -32,6 +34,7 @@ export const NO_FAULTS: FaultProfile = {
   duplicateCallbackRate: 0,
   reorderCallbackRate: 0,
   dropCallbackRate: 0,
+  dropFinalCallbackRate: 0,
 };
 
 /** Named profiles for `npm start -- --faults <name>` and the tests. */

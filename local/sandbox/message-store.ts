@@ -74,6 +74,7 @@ export class MessageStore {
       status: spec.status ?? 'queued',
       direction: spec.direction ?? 'outbound',
       media: Array.from({ length: mediaCount }, () => newMediaId(provider)),
+      mediaSent: mediaCount,
       userData: 'sandbox-user-data',
       redactAttempts: 0,
       dateCreated: sentAt,

@@ -9,6 +9,11 @@ export interface SandboxMessage {
   status: string;
   readonly direction: 'outbound' | 'inbound';
   media: string[];
+  /**
+   * Media items it was sent with, kept when the media is deleted: what makes it an MMS, which decides
+   * its final statuses (SignalWire MMS end at `sent`). The store always sets it.
+   */
+  readonly mediaSent?: number;
   /** CarrierX `user_data`. */
   userData: string;
   /** How many redact/update calls reached this message. */

@@ -86,6 +86,8 @@ describe.each(PROVIDERS)('End to end on the local stack: %s', (provider) => {
     } else {
       await waitFor(() => stack.sandbox.messages.get(message.id)!.body === '', 15_000, 'the body to be empty');
     }
+    // The job is done once the redactor has deleted it, a moment after the provider answered.
+    await waitFor(() => queued() === 0, 15_000, 'the job to leave the queue');
   });
 
   it('refuses a forged callback and enqueues nothing', async () => {

@@ -7,6 +7,7 @@ import { CachedSecretStore } from '../../functions/core/secret-store';
 import { emptyTotals, type SweepPageJob } from '../../functions/core/sweep-page-job';
 import { listingProviders } from '../../functions/providers';
 import { SweepPageError, sweepPage, type SweepDeps } from '../../functions/sweep/sweep-page';
+import { sweepRun } from '../../functions/sweep/sweep-run';
 import { json, scriptedHttp } from '../support/fake-http';
 import { PII, TWILIO_ACCOUNT_SID, sid, twilioAccount, twilioSecret } from '../support/twilio-fixtures';
 
@@ -135,5 +136,38 @@ describe('Function: sweepPage (Twilio list)', () => {
       await expect(sweepPage(firstPage({ cursor }), deps)).rejects.toThrow(/foreign-cursor/);
     }
     expect(http.requests).toEqual([] as HttpRequest[]);
+  });
+});
+
+describe('Function: sweepRun (the page loop of npm run sweep and local mode)', () => {
+  const down = json(503, { code: 20500, message: 'down', status: 503 });
+
+  it('retries a page the provider failed, with backoff, and carries on to the last page', async () => {
+    const last = json(200, { messages: [row()], next_page_uri: null });
+    const { sent, deps } = setup([json(200, { messages: [row()], next_page_uri: `${LIST_PATH}?PageSize=1000&Page=1&PageToken=PA1` }), down, down, last]);
+    const sleeps: number[] = [];
+    const seen: number[] = [];
+    const totals = await sweepRun(firstPage(), deps, { sleep: async (ms) => void sleeps.push(ms), onPage: (t) => seen.push(t.pages) });
+    expect(totals).toEqual({ pages: 2, listed: 2, redact: { delivered: 2 }, skipped: {} });
+    expect(sleeps).toEqual([1000, 2000]);
+    expect(seen).toEqual([1, 2]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('gives up after the last try of a failing page', async () => {
+    const { http, deps } = setup([down]);
+    const sleeps: number[] = [];
+    await expect(sweepRun(firstPage(), deps, { pageAttempts: 3, sleep: async (ms) => void sleeps.push(ms) })).rejects.toThrow(
+      new SweepPageError(twilioAccount().route, '20500', true),
+    );
+    expect(http.requests).toHaveLength(3);
+    expect(sleeps).toEqual([1000, 2000]);
+  });
+
+  it('does not retry what a retry cannot fix (credentials)', async () => {
+    const { deps } = setup([json(401, { code: 20003, message: 'Authenticate', status: 401 })]);
+    const sleeps: number[] = [];
+    await expect(sweepRun(firstPage(), deps, { sleep: async (ms) => void sleeps.push(ms) })).rejects.toThrow(/20003/);
+    expect(sleeps).toEqual([]);
   });
 });

@@ -1,0 +1,61 @@
+import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from '../infra/cli';
+import { CHAOS_PROFILES, chaosSummary, runChaos, type ChaosProfile, type ChaosProgress } from './chaos-run';
+
+export const CHAOS_USAGE = `The chaos run: the whole local stack under faults; exit 1 if any message was lost or wrongly redacted.
+
+Usage: npm run chaos -- [options]
+
+  --profile P       chaos (default): the provider APIs fail (20% 5xx, 10% 429, 5% timeouts, 5% "not
+                    final yet"), callbacks come twice or out of order.
+                    reconcile: callbacks are lost (10% of final callbacks never sent; for 3 s the
+                    queue is down, so every final callback is answered 503), 1,000 messages were
+                    sent before the run and never announced; then the sweep backfills each route
+                    and must find them all.
+  --messages N      messages to send, over the four providers (default 10000; 1 to 100000)
+  --kills K         times the redactor worker is killed mid-batch and restarted (default 2)
+  --seed S          seed of every random draw, to repeat a run (default 1234)
+  --help            this text
+
+Judged over every message in the sandbox with each provider's documented final statuses: a final
+message must end with an empty body or in the DLQ with a reason (lost=0); a message that is not final
+must keep its body (wrongly-redacted=0).
+`;
+
+/** How often progress is printed when stderr is not a terminal (a terminal gets a live line). */
+const PROGRESS_EVERY_MS = 5000;
+
+/** Runs `npm run chaos`; returns the exit code. */
+export async function runChaosCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCli('chaos', CHAOS_USAGE, io, async () => {
+    const { values, positionals } = parseCliArgs(argv, {
+      profile: { type: 'string', default: 'chaos' },
+      messages: { type: 'string', default: '10000' },
+      kills: { type: 'string', default: '2' },
+      seed: { type: 'string', default: '1234' },
+      help: { type: 'boolean', default: false },
+    });
+    if (values.help) {
+      io.out(CHAOS_USAGE);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    if (!(CHAOS_PROFILES as readonly string[]).includes(values.profile)) throw new UsageError(`--profile must be one of ${CHAOS_PROFILES.join(', ')}`);
+    const messages = intFlag(values.messages, 'messages', 1, 100_000)!;
+    const kills = intFlag(values.kills, 'kills', 0, 100)!;
+    const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1)!;
+
+    let lastPrinted = 0;
+    const onProgress = (p: ChaosProgress) => {
+      const line = `chaos: ${p.phase} | sent ${p.sent}/${messages} | final ${p.terminal} | redacted ${p.redacted} | dead-lettered ${p.deadLettered} | retries ${p.retrying}${p.swept > 0 ? ` | swept ${p.swept}` : ''}`;
+      if (io.isTTY) io.err(`\r\x1b[2K${line}`);
+      else if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
+        lastPrinted = Date.now();
+        io.err(`${line}\n`);
+      }
+    };
+    const result = await runChaos({ profile: values.profile as ChaosProfile, messages, kills, seed, onProgress });
+    if (io.isTTY) io.err('\n');
+    io.out(`${chaosSummary(result)}\n`);
+    return result.lost > 0 || result.wronglyRedacted > 0 ? 1 : 0;
+  });
+}
