@@ -31,7 +31,7 @@ describe('CLI: npm run chaos', () => {
     [['--profile', 'bogus'], 'chaos: --profile must be one of chaos, reconcile'],
     [['--messages', 'many'], 'chaos: --messages must be a whole number from 1 to 100000'],
     [['--kills', '-1'], 'chaos: --kills must be a whole number from 0 to 100'],
-    [['--bogus'], "chaos: Unknown option '--bogus'"],
+    [['--bogus'], "chaos: unknown option '--bogus'"],
     [['extra'], 'chaos: unexpected argument "extra"'],
   ])('%j: one line, then the usage, exit 2', async (args, line) => {
     const err: string[] = [];
