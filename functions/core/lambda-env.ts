@@ -17,6 +17,8 @@ export const REDACTOR_ENV = {
   providerConcurrency: 'PROVIDER_CONCURRENCY',
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  /** The event source's MaximumConcurrency: each environment takes 1/this of an account's request limit. */
+  maxConcurrency: 'REDACTOR_MAX_CONCURRENCY',
 } as const;
 
 export const SWEEP_ENV = {

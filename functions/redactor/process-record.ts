@@ -10,6 +10,7 @@ import { decideAction, type Action, type DeadLetterReason, type RetryPolicy } fr
 import { PerSecretMemo } from '../core/per-secret-memo';
 import type { SecretStore } from '../core/secret-store';
 import type { ProviderClient, RedactionProvider } from '../providers/provider';
+import type { AccountRequestLimits } from './account-request-limits';
 
 /** Everything the redactor needs, as one object. */
 export interface RedactorDeps {
@@ -25,6 +26,8 @@ export interface RedactorDeps {
   readonly log: Logger;
   /** Records of one batch processed at the same time. */
   readonly concurrency: number;
+  /** This environment's share of each account's provider request limit; unset: no limit (tests). */
+  readonly requestLimits?: AccountRequestLimits;
 }
 
 /** One SQS record, independent of the Lambda event shape. */
@@ -74,7 +77,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps): Pr
     try {
       const client = await clientFor(provider, account, deps);
       outcome = await client.redact(job, {
-        http: deps.http,
+        http: deps.requestLimits?.httpFor(account, deps.http) ?? deps.http,
         deleteMedia: account.deleteMedia,
         terminalStatuses: account.terminalStatuses,
         attemptBodyUpdate: account.attemptBodyUpdate,

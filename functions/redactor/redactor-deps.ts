@@ -11,6 +11,7 @@ import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
 import { UndiciHttpClient } from '../http/undici-http-client';
 import { assertProvidersImplemented, redactionProviders } from '../providers';
+import { AccountRequestLimits } from './account-request-limits';
 import type { RedactorDeps } from './process-record';
 
 /** Builds the redactor's dependencies from its environment, once per execution environment. */
@@ -43,5 +44,7 @@ export function redactorDepsFromEnv(
     random: Math.random,
     log: overrides.log ?? createJsonLogger(),
     concurrency,
+    // The construct sets MaximumConcurrency; unset (one process alone) means this environment takes the whole limit.
+    requestLimits: new AccountRequestLimits(accounts, intEnv(env, REDACTOR_ENV.maxConcurrency, 1, 1, 1000)),
   };
 }
