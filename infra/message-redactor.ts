@@ -91,7 +91,9 @@ export interface MessageRedactorProps {
   readonly redactorTimeout?: Duration;
   /**
    * Most concurrent redactor invocations the SQS event source starts (ScalingConfig.MaximumConcurrency, 2-1000):
-   * the main limit on the request rate at the providers.
+   * the main limit on the request rate at the providers. Each invocation may have
+   * floor(maxConcurrentRequests / maxConcurrency) requests in flight per account, so every account's
+   * `maxConcurrentRequests` must be at least this.
    * @default 5
    */
   readonly maxConcurrency?: number;
@@ -296,6 +298,8 @@ export class MessageRedactor extends Construct {
         [REDACTOR_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
         // The redactor gives up with a reason on the last receive, before the redrive moves the job.
         [REDACTOR_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
+        // Each execution environment takes 1/maxConcurrency of every account's request limit.
+        [REDACTOR_ENV.maxConcurrency]: String(settings.maxConcurrency),
       },
     });
     // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.
