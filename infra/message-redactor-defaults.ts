@@ -9,6 +9,7 @@ import { receivesForRetries, receivesSpentWaiting } from '../functions/core/rece
 import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
 import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
 import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
+import { shareProblem } from '../functions/core/request-share';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 
@@ -116,6 +117,13 @@ export function resolveMessageRedactorProps(
   // Limits of the SQS event source mapping (ScalingConfig.MaximumConcurrency, BatchSize, MaximumBatchingWindow).
   check.integer('maxConcurrency', merged.maxConcurrency, 2, 1000);
   check.integer('batchSize', merged.batchSize, 1, 10_000);
+  // Each concurrent invocation takes floor(maxConcurrentRequests / maxConcurrency) of an account's limit.
+  if (known(merged.maxConcurrency)) {
+    for (const account of accounts) {
+      const problem = shareProblem(account.route, account.maxConcurrentRequests, merged.maxConcurrency);
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
   if (props.maxBatchingWindow !== undefined) {
     check.duration('maxBatchingWindow', props.maxBatchingWindow, Duration.seconds(0), Duration.minutes(5));
   }

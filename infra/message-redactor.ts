@@ -92,7 +92,9 @@ export interface MessageRedactorProps {
   readonly redactorTimeout?: Duration;
   /**
    * Most concurrent redactor invocations the SQS event source starts (ScalingConfig.MaximumConcurrency, 2-1000):
-   * the main limit on the request rate at the providers.
+   * the main limit on the request rate at the providers. Each invocation may have
+   * floor(maxConcurrentRequests / maxConcurrency) requests in flight per account, so every account's
+   * `maxConcurrentRequests` must be at least this.
    * @default 5
    */
   readonly maxConcurrency?: number;
@@ -312,6 +314,8 @@ export class MessageRedactor extends Construct {
         [REDACTOR_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
         // Bounds when a batch was received, so visibility changes stay within 12 h of the receive.
         [REDACTOR_ENV.maxBatchingWindowSeconds]: String(settings.maxBatchingWindow?.toSeconds() ?? 0),
+        // Each execution environment takes 1/maxConcurrency of every account's request limit.
+        [REDACTOR_ENV.maxConcurrency]: String(settings.maxConcurrency),
       },
     });
     // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.

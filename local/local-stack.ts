@@ -52,6 +52,8 @@ export interface LocalStackOptions {
   readonly policy?: RetryPolicy;
   /** Where the local secrets file is written. */
   readonly stateDir?: string;
+  /** Every account's `maxConcurrentRequests`. @default the provider's default */
+  readonly maxConcurrentRequests?: number;
   readonly log?: Logger;
 }
 
@@ -127,6 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     publicUrl: callbackUrl(provider),
     apiBaseUrl: sandbox.apiBaseUrl(provider),
     ...(provider === 'twilio' || provider === 'signalwire-compat' ? { deleteMedia: true } : {}),
+    ...(options.maxConcurrentRequests === undefined ? {} : { maxConcurrentRequests: options.maxConcurrentRequests }),
   }));
   const stateDir = options.stateDir ?? '.local-state';
   await mkdir(stateDir, { recursive: true });
@@ -159,6 +162,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     PROVIDER_CONCURRENCY: String(options.providerConcurrency ?? 10),
     HTTP_TIMEOUT_MS: String(options.httpTimeoutMs ?? 2_000),
     MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 100),
+    // As the construct sets it: each slot below takes its share of every account's request limit.
+    REDACTOR_MAX_CONCURRENCY: String(options.maxConcurrency ?? 2),
   };
   const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
   const receiverSqs = new SQSClient({
@@ -168,7 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   receiver = createReceiverHandler(receiverDepsFromEnv(env, { ...overrides, sqs: receiverSqs }));
   // Each concurrent invocation gets its own execution environment (HTTP pool, secret cache), as on Lambda.
-  const redactorDeps = Array.from({ length: options.maxConcurrency ?? 2 }, () =>
+  const redactorDeps = Array.from({ length: Number(env.REDACTOR_MAX_CONCURRENCY) }, () =>
     redactorDepsFromEnv(env, {
       ...overrides,
       policy: options.policy ?? { ...LOCAL_RETRY_POLICY, maxAttempts: options.maxReceiveCount ?? 100 },

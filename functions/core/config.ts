@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import { PROVIDER_CAPABILITIES } from './provider-capabilities';
 import { PROVIDER_NAMES, type ProviderName } from './provider-name';
+import { DEFAULT_MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS_LIMIT } from './request-share';
 import { KNOWN_STATUSES, terminalStatusesFor } from './terminal-rules';
 import { describeIssues } from './zod-issues';
 
@@ -78,6 +79,13 @@ export const AccountConfigSchema = z.strictObject({
    * updatable; the body is checked by reading the message back either way.
    */
   attemptBodyUpdate: z.optional(z.boolean()),
+  /**
+   * Most provider API requests the redactor has in flight for this account at once, over all its
+   * concurrent invocations (each gets floor(this / maxConcurrency)). Routes with the same `secretId`
+   * are one provider account and share one limit. Default per provider: twilio 50,
+   * signalwire-compat/-rest 20, carrierx 10.
+   */
+  maxConcurrentRequests: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_CONCURRENT_REQUESTS_LIMIT))),
 });
 
 export type AccountConfigInput = z.input<typeof AccountConfigSchema>;
@@ -97,6 +105,8 @@ export interface Account {
   readonly publicUrl?: string;
   readonly apiBaseUrl?: string;
   readonly attemptBodyUpdate: boolean;
+  /** Concurrent provider requests for this account over all redactor invocations. */
+  readonly maxConcurrentRequests: number;
 }
 
 const AccountsSchema = z.array(AccountConfigSchema).check(z.minLength(1, 'at least one account is required'));
@@ -112,9 +122,17 @@ export function parseAccounts(input: unknown): readonly Account[] {
   }
   const problems: string[] = [];
   const seen = new Set<string>();
+  const limitBySecret = new Map<string, number>();
   parsed.data.forEach((account, index) => {
     if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
     seen.add(account.route);
+    // One secret is one provider account: its routes draw on one request limit, so they must agree on it.
+    const limit = account.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS[account.provider];
+    const shared = limitBySecret.get(account.secretId);
+    if (shared !== undefined && shared !== limit) {
+      problems.push(`accounts[${index}].maxConcurrentRequests: routes with secretId ${account.secretId} share one provider account and one limit, but ask for ${shared} and ${limit}`);
+    }
+    limitBySecret.set(account.secretId, shared ?? limit);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
     const capabilities = PROVIDER_CAPABILITIES[account.provider];
     // An option the adapter cannot act on would be silently ignored, or worse, retried until gave-up.
@@ -150,6 +168,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     deleteMedia: account.deleteMedia ?? false,
     attemptBodyUpdate: account.attemptBodyUpdate ?? false,
     ...(account.signingSecretId === undefined ? {} : { signingSecretId: account.signingSecretId }),
+    maxConcurrentRequests: account.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS[account.provider],
     ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),
     // A trailing slash would make every API path start with `//`, which providers answer with a 404.
     ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl.replace(/\/+$/, '') }),

@@ -18,6 +18,8 @@ export const REDACTOR_ENV = {
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   maxBatchingWindowSeconds: 'MAX_BATCHING_WINDOW_SECONDS',
+  /** The event source's MaximumConcurrency: each environment takes 1/this of an account's request limit. */
+  maxConcurrency: 'REDACTOR_MAX_CONCURRENCY',
 } as const;
 
 export const SWEEP_ENV = {

@@ -12,6 +12,7 @@ import { PerSecretMemo } from '../core/per-secret-memo';
 import type { SecretStore } from '../core/secret-store';
 import { legalVisibilitySeconds } from '../core/visibility-budget';
 import type { ProviderClient, RedactionProvider } from '../providers/provider';
+import type { AccountRequestLimits } from './account-request-limits';
 
 /** Everything the redactor needs, as one object. */
 export interface RedactorDeps {
@@ -37,6 +38,8 @@ export interface RedactorDeps {
    * deadline may take the HTTP timeout, and the record must still be settled on the queue after it.
    */
   readonly invocationReserveMs: number;
+  /** This environment's share of each account's provider request limit; unset: no limit (tests). */
+  readonly requestLimits?: AccountRequestLimits;
 }
 
 /** One SQS record, independent of the Lambda event shape. */
@@ -99,7 +102,8 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
     try {
       const client = await clientFor(deps.providers[account.provider], account, deps);
       outcome = await client.redact(job, {
-        http,
+        // The account's request limit holds a slot for every request; the deadline then applies to each.
+        http: deps.requestLimits?.httpFor(account, http) ?? http,
         deleteMedia: account.deleteMedia,
         terminalStatuses: account.terminalStatuses,
         attemptBodyUpdate: account.attemptBodyUpdate,

@@ -11,6 +11,7 @@ import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
 import { UndiciHttpClient } from '../http/undici-http-client';
 import { redactionProviders } from '../providers';
+import { AccountRequestLimits } from './account-request-limits';
 import type { RedactorDeps } from './process-record';
 
 /** Time for the SQS calls that settle a record (visibility change, DLQ send) after its last provider request. */
@@ -48,5 +49,7 @@ export function redactorDepsFromEnv(
     concurrency,
     maxBatchingWindowSeconds: intEnv(env, REDACTOR_ENV.maxBatchingWindowSeconds, 0, 0, 300),
     invocationReserveMs: httpTimeoutMs + SETTLE_RESERVE_MS,
+    // The construct sets MaximumConcurrency; unset (one process alone) means this environment takes the whole limit.
+    requestLimits: new AccountRequestLimits(accounts, intEnv(env, REDACTOR_ENV.maxConcurrency, 1, 1, 1000)),
   };
 }

@@ -243,7 +243,7 @@ async function sendMessages(stack: LocalStack, count: number, pace: { concurrenc
  * The event source mapping as the stack wires it (one execution environment per concurrent
  * invocation), with each invocation timed into `into`.
  */
-function timedPoller(stack: LocalStack, options: PipelineOptions, into: Invocation[], inFlight: { count: number }): SqsPoller {
+export function timedPoller(stack: LocalStack, options: Pick<PipelineOptions, 'batchSize'>, into: Invocation[], inFlight: { count: number }): SqsPoller {
   return new SqsPoller({
     sqs: stack.queues.sqs,
     queueUrl: stack.queues.queueUrl,

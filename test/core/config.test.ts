@@ -15,12 +15,34 @@ describe('Function: parseAccounts', () => {
       sentAgeSeconds: 0,
       deleteMedia: false,
       attemptBodyUpdate: false,
+      maxConcurrentRequests: 50,
     });
   });
 
   it('keeps a separate signing secret, which the receiver reads instead of secretId', () => {
     const [account] = parseAccounts([twilioAccount({ signingSecretId: 'message-redactor/twilio-signing' })]);
     expect(account).toMatchObject({ secretId: twilioAccount().secretId, signingSecretId: 'message-redactor/twilio-signing' });
+  });
+
+  it.each([
+    { provider: 'twilio', limit: 50 },
+    { provider: 'signalwire-compat', limit: 20 },
+    { provider: 'signalwire-rest', limit: 20 },
+    { provider: 'carrierx', limit: 10 },
+  ] as const)('gives $provider accounts a default limit of $limit concurrent requests', ({ provider, limit }) => {
+    expect(parseAccounts([twilioAccount({ provider })])[0]!.maxConcurrentRequests).toBe(limit);
+  });
+
+  it('takes an account\'s own limit of concurrent requests', () => {
+    expect(parseAccounts([twilioAccount({ maxConcurrentRequests: 100 })])[0]!.maxConcurrentRequests).toBe(100);
+  });
+
+  it('lets the routes of one provider account (one secretId) share a limit they agree on', () => {
+    const accounts = parseAccounts([
+      twilioAccount({ route: 'sw-compat', provider: 'signalwire-compat', secretId: 'sw' }),
+      twilioAccount({ route: 'sw-rest', provider: 'signalwire-rest', secretId: 'sw' }),
+    ]);
+    expect(accounts.map((a) => a.maxConcurrentRequests)).toEqual([20, 20]);
   });
 
   it('lets an account narrow the terminal statuses', () => {
@@ -73,6 +95,19 @@ describe('Function: parseAccounts', () => {
       name: 'a CarrierX-only option on another provider',
       input: [twilioAccount({ attemptBodyUpdate: true })],
       message: 'accounts[0].attemptBodyUpdate: only applies to carrierx accounts',
+    },
+    {
+      name: 'a limit of no concurrent requests',
+      input: [twilioAccount({ maxConcurrentRequests: 0 })],
+      message: 'accounts[0].maxConcurrentRequests: too small (minimum 1)',
+    },
+    {
+      name: 'two routes of one secretId with different request limits',
+      input: [
+        twilioAccount({ route: 'sw-compat', provider: 'signalwire-compat', secretId: 'sw' }),
+        twilioAccount({ route: 'sw-rest', provider: 'signalwire-rest', secretId: 'sw', maxConcurrentRequests: 40 }),
+      ],
+      message: 'accounts[1].maxConcurrentRequests: routes with secretId sw share one provider account and one limit, but ask for 20 and 40',
     },
     {
       name: 'a terminal status the provider does not have',

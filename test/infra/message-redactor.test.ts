@@ -220,6 +220,8 @@ describe('Construct: MessageRedactor', () => {
             SECRET_MAX_AGE_SECONDS: '300',
             PROVIDER_CONCURRENCY: '10',
             HTTP_TIMEOUT_MS: '10000',
+            // The redactor's share of each account's request limit is 1/MaximumConcurrency.
+            REDACTOR_MAX_CONCURRENCY: '5',
           },
         },
       });
@@ -496,6 +498,18 @@ describe('Construct: MessageRedactor', () => {
 
     it.each(badConfigs)('fails the synth on $name, naming the key', ({ accounts, message }) => {
       expect(() => build({ accounts: accounts as AccountConfigInput[] })).toThrow(message);
+    });
+
+    it('refuses an account request limit below maxConcurrency, naming both numbers', () => {
+      expect(() => build({ accounts: [twilioAccount({ maxConcurrentRequests: 8 })], maxConcurrency: 10 })).toThrow(new Error([
+        'MessageRedactor: 1 invalid prop(s):',
+        `  - account ${twilioAccount().route}: maxConcurrentRequests (8) is below maxConcurrency (10), so each of the 10 concurrent `
+        + 'redactor invocations would get less than one request; raise maxConcurrentRequests to at least 10 or lower maxConcurrency',
+      ].join('\n')));
+    });
+
+    it('accepts an account request limit equal to maxConcurrency (one request per invocation)', () => {
+      expect(() => build({ accounts: [twilioAccount({ maxConcurrentRequests: 10 })], maxConcurrency: 10 })).not.toThrow();
     });
 
     it('reports every prop conflict in one error', () => {
