@@ -568,7 +568,7 @@ describe('Construct: MessageRedactor', () => {
 
     it("counts each provider's worst-case requests per job in the batch time budget", () => {
       // CarrierX: status GET, two PATCHes, read-back GET. Four requests at 10 s exceed the default 30 s.
-      const { stack } = build({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx' })] });
+      const { stack } = build({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] });
       Annotations.fromStack(stack).hasWarning(
         '/Test/MessageRedactor',
         Match.stringLikeRegexp('up to 4 provider request\\(s\\) per job \\(accounts\\[1\\], carrierx\\) and httpTimeout 10 seconds can take 40 s'),
