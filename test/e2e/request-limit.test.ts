@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-name';
 import { deadLetters } from '../../local/demo-run';
-import { runLocalBackfill } from '../../local/local-backfill';
-import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import { runLocalSweep } from '../../local/local-sweep';
+import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { NO_FAULTS } from '../../local/sandbox/fault-profile';
 import { waitFor } from '../support/wait-for';
 
@@ -37,7 +37,7 @@ async function backfillAgainstCap(provider: ProviderName, maxConcurrentRequests:
   stack.sandbox.faults = { ...NO_FAULTS, latencyMs: 20 };
   const now = Date.now();
   const seeded = stack.sandbox.seedHistory(provider, { count: MESSAGES, sentAt: (i) => now - 2 * DAY + i * 1000, status: 'delivered' });
-  const totals = await runLocalBackfill(stack, provider, { since: new Date(now - 3 * DAY), until: new Date(now) });
+  const totals = await runLocalSweep(stack, { route: LOCAL_ROUTES[provider], since: new Date(now - 3 * DAY), until: new Date(now), settleSeconds: 0 });
   expect(totals.redact).toEqual({ delivered: MESSAGES });
   await waitFor(() => seeded.every((m) => m.body === ''), 60_000, 'every seeded body redacted');
   return { usage: stack.sandbox.usage(provider), deadLettered: deadLetters(stack).size };
