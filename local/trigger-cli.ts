@@ -19,7 +19,8 @@ export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run
   status              the provider's status word, e.g. delivered, undelivered, failed, sent
 
   --route R           the account to sign for (default: the only account of that provider)
-  --message-id ID     the message the callback is about (default: a new sandbox message at <status>)
+  --message-id ID     the message the callback is about, e.g. one your app sent through the sandbox
+                      (it is moved to <status> first); default: a new sandbox message at <status>
   --url URL           where to POST it (default: the account's callback URL)
 
 Target:
@@ -83,7 +84,11 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
     const signer = callbackSignerFromSecret(provider, JSON.parse(await target.fetchSecret(secretId)) as unknown, secretId);
 
     let messageId = values['message-id'];
-    if (messageId !== undefined) {
+    if (messageId !== undefined && target.sandboxOrigin !== undefined) {
+      // As a provider does: the message is at the new status before the callback reports it.
+      const known = await setSandboxStatus(target.sandboxOrigin, messageId, status);
+      io.out(`${provider} message ${messageId} (${known ? `moved to status ${status} in the sandbox` : 'not in the sandbox: the redactor will ack it as not-found'})\n`);
+    } else if (messageId !== undefined) {
       io.out(`${provider} message ${messageId} (given)\n`);
     } else if (target.sandboxOrigin !== undefined) {
       messageId = await createSandboxMessage(target.sandboxOrigin, provider, status);
@@ -172,6 +177,20 @@ async function createSandboxMessage(origin: string, provider: ProviderName, stat
   const answer = (await response.json()) as { id?: string; error?: string };
   if (response.status !== 201 || answer.id === undefined) throw new Error(`the sandbox refused to create a message: ${response.status} ${answer.error ?? ''}`);
   return answer.id;
+}
+
+/** Moves a sandbox message to `status`; false when the sandbox has no such message. */
+async function setSandboxStatus(origin: string, id: string, status: string): Promise<boolean> {
+  const response = await fetch(`${origin}${SANDBOX_ADMIN_PREFIX}/messages/${encodeURIComponent(id)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ status }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const answer = (await response.json()) as { error?: string };
+  if (response.status === 404) return false;
+  if (response.status !== 200) throw new Error(`the sandbox refused the status change: ${response.status} ${answer.error ?? ''}`);
+  return true;
 }
 
 /** The message as the callback builder reads it: the id, and what the provider's callback carries. */

@@ -41,7 +41,8 @@ export const SAMPLE_BODY = 'Sandbox message: appointment on Tuesday at 10:00';
 
 /**
  * The sandbox's admin endpoints: `POST /_sandbox/messages` creates one message in any provider's
- * store (answers 201 with its id), `POST /_sandbox/history` seeds history (answers 201 with the ids),
+ * store (answers 201 with its id), `POST /_sandbox/messages/{id}` with `{"status": …}` moves a message
+ * to a new status (what the provider does before it calls back), `POST /_sandbox/history` seeds history (answers 201 with the ids),
  * `GET /_sandbox/usage` answers the request and 429 counts per account.
  */
 export function handleAdmin(method: string, path: string, body: string, store: MessageStore, limiter: AccountLimiter): Answer {
@@ -53,6 +54,15 @@ export function handleAdmin(method: string, path: string, body: string, store: M
     if (typeof parsed === 'string') return { status: 400, body: { error: parsed } };
     const message = store.add(parsed.provider, { body: parsed.body ?? SAMPLE_BODY, status: parsed.status ?? 'queued', media: parsed.media ?? 0 });
     return { status: 201, body: { provider: message.provider, id: message.id, status: message.status, media: message.media.length } };
+  }
+  const statusChange = new RegExp(`^${SANDBOX_ADMIN_PREFIX}/messages/([A-Za-z0-9-]{1,64})$`).exec(path);
+  if (statusChange && method === 'POST') {
+    const message = store.messages.get(statusChange[1]!);
+    if (message === undefined) return { status: 404, body: { error: `no message ${statusChange[1]} in the sandbox` } };
+    const status = parseStatusChange(body);
+    if (status === undefined) return { status: 400, body: { error: 'body must be {"status": "<lower-case status word>"}' } };
+    message.status = status;
+    return { status: 200, body: { provider: message.provider, id: message.id, status: message.status, media: message.media.length } };
   }
   if (path === `${SANDBOX_ADMIN_PREFIX}/history` && method === 'POST') {
     const parsed = parseHistoryRequest(body, store.now());
@@ -89,6 +99,15 @@ function parseMessageRequest(body: string): MessageRequest | string {
 }
 
 const STATUS_WORD = /^[a-z_]{1,40}$/;
+
+function parseStatusChange(body: string): string | undefined {
+  try {
+    const status = (JSON.parse(body) as { status?: unknown } | null)?.status;
+    return typeof status === 'string' && STATUS_WORD.test(status) ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Validates a history request; a string is the one-line reason it was refused. */
 function parseHistoryRequest(

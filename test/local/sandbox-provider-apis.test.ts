@@ -333,6 +333,19 @@ describe('Provider sandbox history seeding', () => {
     },
   );
 
+  it('moves a message to a new status through POST /_sandbox/messages/{id}, and says when there is no such message', async () => {
+    const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
+    const message = sandbox.createMessage('twilio', { body: 'hello', status: 'queued' });
+    const post = async (id: string, body: string) => {
+      const response = await fetch(`${origin}/_sandbox/messages/${id}`, { method: 'POST', body });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    expect(await post(message.id, '{"status":"delivered"}')).toEqual({ status: 200, body: { provider: 'twilio', id: message.id, status: 'delivered', media: 0 } });
+    expect(message.status).toBe('delivered');
+    expect(await post(message.id, '{"status":7}')).toEqual({ status: 400, body: { error: 'body must be {"status": "<lower-case status word>"}' } });
+    expect(await post('SMnope', '{"status":"delivered"}')).toEqual({ status: 404, body: { error: 'no message SMnope in the sandbox' } });
+  });
+
   it.each([
     ['{', 'body must be JSON'],
     [JSON.stringify({ provider: 'telegraph' }), 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx'],

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-name';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
@@ -77,6 +78,23 @@ describe('CLI: npm run trigger against npm start', () => {
       await start.waitForOutput(new RegExp(`redaction\\s+${provider}\\s+${id}\\s+delivered\\s+redacted\\n`));
     },
   );
+
+  it('a message your app sent with the official twilio client: trigger --message-id, and it is redacted', { timeout: 60_000 }, async () => {
+    // As in the README: nothing changed but the client's base URL.
+    const { accountSid, authToken } = secrets['local/twilio'];
+    const client = twilio(accountSid, authToken);
+    client.api.baseUrl = `${sandbox}/twilio`;
+    const sent = await client.messages.create({ to: '+14155552671', from: '+15005550006', body: 'Your code is 123456' });
+    expect(sent.status).toBe('queued');
+
+    const { code, stdout } = await trigger('twilio', 'delivered', '--message-id', sent.sid);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe(`twilio message ${sent.sid} (moved to status delivered in the sandbox)`);
+    expect(stdout.split('\n')[2]).toBe('200 {"accepted":true}');
+    await waitFor(async () => (await client.messages(sent.sid).fetch()).body === '', 20_000, 'the body to be blanked');
+    await start.waitForOutput(new RegExp(`redaction\\s+twilio\\s+${sent.sid}\\s+delivered\\s+redacted\\n`));
+    expect(start.stdout()).not.toContain('123456');
+  });
 
   it('carrierx delivered: 200, and the live view shows why the body stays (CarrierX cannot blank it)', { timeout: 60_000 }, async () => {
     const { code, stdout } = await trigger('carrierx', 'delivered');
