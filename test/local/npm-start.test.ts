@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,25 @@ describe('CLI: npm start -- --once', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe("start: Unknown option '--frobnicate'");
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('CLI: npm start on a port in use', () => {
+  it('says which port, and how to pick others, in one line', { timeout: 60_000 }, async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'redactor-start-busy-'));
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await runCommand('local/start.ts', ['--once', '--messages', '0', ...FREE_PORTS, '--sandbox-port', String(port), '--state-dir', stateDir]);
+      expect(result).toMatchObject({
+        code: 1,
+        stderr: `start: port ${port} is already in use (another npm start?): stop it, or pick ports with --port, --sandbox-port, --sqs-port (or --reset)\n`,
+      });
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
 
