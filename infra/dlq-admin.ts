@@ -8,6 +8,22 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { parseRedactionJob } from '../functions/core/redaction-job';
+import type { DeadLetterReason } from '../functions/core/retry-policy';
+
+// A Record, so a reason added to DeadLetterReason must be added here too.
+const REASONS: Record<DeadLetterReason | 'redrive-backstop', true> = {
+  rejected: true,
+  'provider-cannot-redact': true,
+  auth: true,
+  'gave-up': true,
+  'invalid-job': true,
+  'unknown-route': true,
+  config: true,
+  'redrive-backstop': true,
+};
+
+/** Every reason a parked job can carry: the redactor's, and `redrive-backstop` for SQS's own redrive. */
+export const DEAD_LETTER_REASONS: readonly string[] = Object.keys(REASONS);
 
 /** One parked job as the operator sees it: ids, reason and timing only, never the body. */
 export interface DeadLetterEntry {
@@ -42,17 +58,32 @@ const SCAN_VISIBILITY_SECONDS = 300;
  * attribute and are listed as `redrive-backstop`.
  */
 export async function listDeadLetters(queues: DlqQueues, filter: { reason?: string; limit?: number } = {}, now = Date.now()): Promise<DeadLetterEntry[]> {
+  return (await listDeadLetterPage(queues, filter, now)).entries;
+}
+
+/** The first `limit` parked jobs, and how many match in all. */
+export interface DeadLetterPage {
+  readonly entries: DeadLetterEntry[];
+  /** Every matching job the scan saw, beyond `limit` too. */
+  readonly matched: number;
+}
+
+/** Like {@link listDeadLetters}, but scans the whole DLQ so it can say how many match beyond `limit`. */
+export async function listDeadLetterPage(queues: DlqQueues, filter: { reason?: string; limit?: number } = {}, now = Date.now()): Promise<DeadLetterPage> {
   const entries: DeadLetterEntry[] = [];
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+  let matched = 0;
   const held = await scan(queues, (batch) => {
     for (const message of batch) {
       const entry = describe(message, now);
-      if (filter.reason === undefined || entry.reason === filter.reason) entries.push(entry);
+      if (filter.reason !== undefined && entry.reason !== filter.reason) continue;
+      matched += 1;
+      if (entries.length < limit) entries.push(entry);
     }
-    return entries.length < limit;
+    return true;
   });
   await release(queues, held);
-  return entries.slice(0, limit);
+  return { entries, matched };
 }
 
 export interface RedriveResult {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { listDeadLetters, purgeDeadLetters, redriveDeadLetters, type DeadLetterEntry, type DlqQueues } from './dlq-admin';
+import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
+import { DEAD_LETTER_REASONS, listDeadLetterPage, purgeDeadLetters, redriveDeadLetters, type DeadLetterEntry, type DlqQueues } from './dlq-admin';
 
 /** Written by `npm start`: where the local queues listen. */
 export const LOCAL_ENDPOINTS_FILE = '.local-state/endpoints.json';
@@ -17,115 +17,106 @@ Target (one of):
   --local [--endpoints FILE]               the queues of a running \`npm start\` (default when ${LOCAL_ENDPOINTS_FILE} exists)
   --queue-url URL --dlq-url URL            deployed queues (stack outputs RedactionQueueUrl, DeadLetterQueueUrl);
                                            AWS credentials from the usual chain; also REDACTION_QUEUE_URL / DEAD_LETTER_QUEUE_URL
+
+Reasons: ${DEAD_LETTER_REASONS.join(', ')}
 `;
 
-/** Runs one CLI command; returns the exit code. Output goes through `write`, so tests can read it. */
-export async function runDlqCli(argv: readonly string[], write: (text: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        reason: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        yes: { type: 'boolean', default: false },
-        local: { type: 'boolean', default: false },
-        endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
-        'queue-url': { type: 'string' },
-        'dlq-url': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
+/** Runs one CLI command; returns the exit code. Results go to `io.out`, problems to `io.err`. */
+export async function runDlqCli(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCli('dlq', HELP, io, async () => {
+    const { values, positionals } = parseCliArgs(argv, {
+      reason: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      local: { type: 'boolean', default: false },
+      endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
+      'queue-url': { type: 'string' },
+      'dlq-url': { type: 'string' },
+      help: { type: 'boolean', default: false },
     });
-  } catch (error) {
-    write(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const command = positionals[0];
-  if (values.help || command === undefined) {
-    write(HELP);
-    return command === undefined && !values.help ? 2 : 0;
-  }
-  if (!['list', 'redrive', 'purge'].includes(command)) {
-    write(`unknown command "${command}"\n\n${HELP}`);
-    return 2;
-  }
-  const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    write('--limit must be a positive whole number\n');
-    return 2;
-  }
-  const target = resolveTarget(values, env);
-  if (typeof target === 'string') {
-    write(`${target}\n\n${HELP}`);
-    return 2;
-  }
-  try {
-    switch (command) {
-      case 'list': {
-        const entries = await listDeadLetters(target, { ...(values.reason ? { reason: values.reason } : {}), ...(limit ? { limit } : {}) });
-        write(values.json ? `${JSON.stringify(entries)}\n` : formatTable(entries));
-        return 0;
-      }
-      case 'redrive': {
-        const result = await redriveDeadLetters(target, { ...(values.reason ? { reason: values.reason } : {}), dryRun: values['dry-run'] });
-        write(
-          result.dryRun
-            ? `${result.matched} job(s) would be moved back to the redaction queue (dry run: nothing changed)\n`
-            : `${result.moved} of ${result.matched} job(s) moved back to the redaction queue\n`,
-        );
-        return result.moved === result.matched || result.dryRun ? 0 : 1;
-      }
-      default: {
-        if (!values.yes) {
-          write('purge deletes every parked job for good: add --yes to confirm\n');
-          return 2;
-        }
-        await purgeDeadLetters(target);
-        write('dead-letter queue purged\n');
-        return 0;
-      }
+    if (values.help) {
+      io.out(HELP);
+      return 0;
     }
-  } finally {
-    target.sqs.destroy();
-  }
+    const command = positionals[0];
+    if (command === undefined) throw new UsageError('a command is required (list, redrive or purge)');
+    if (!['list', 'redrive', 'purge'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    const limit = intFlag(values.limit, 'limit', 1, 1_000_000);
+    if (values.reason !== undefined && !DEAD_LETTER_REASONS.includes(values.reason)) {
+      throw new UsageError(`--reason must be one of ${DEAD_LETTER_REASONS.join(', ')}`);
+    }
+    if (command === 'purge' && !values.yes) throw new UsageError('purge deletes every parked job for good: add --yes to confirm');
+    const target = resolveTarget(values, env);
+    try {
+      switch (command) {
+        case 'list': {
+          const page = await listDeadLetterPage(target, { ...(values.reason ? { reason: values.reason } : {}), ...(limit ? { limit } : {}) });
+          io.out(values.json ? `${JSON.stringify(page.entries)}\n` : formatTable(page.entries, page.matched, values.reason));
+          return 0;
+        }
+        case 'redrive': {
+          const result = await redriveDeadLetters(target, { ...(values.reason ? { reason: values.reason } : {}), dryRun: values['dry-run'] });
+          io.out(
+            result.dryRun
+              ? `${result.matched} job(s) would be moved back to the redaction queue (dry run: nothing changed)\n`
+              : `${result.moved} of ${result.matched} job(s) moved back to the redaction queue\n`,
+          );
+          return result.moved === result.matched || result.dryRun ? 0 : 1;
+        }
+        default: {
+          await purgeDeadLetters(target);
+          io.out('dead-letter queue purged\n');
+          return 0;
+        }
+      }
+    } finally {
+      target.sqs.destroy();
+    }
+  });
 }
 
 function resolveTarget(
   values: { local?: boolean; endpoints: string; 'queue-url'?: string; 'dlq-url'?: string },
   env: NodeJS.ProcessEnv,
-): DlqQueues | string {
+): DlqQueues {
   const queueUrl = values['queue-url'] ?? env.REDACTION_QUEUE_URL;
   const deadLetterQueueUrl = values['dlq-url'] ?? env.DEAD_LETTER_QUEUE_URL;
-  if (!values.local && queueUrl && deadLetterQueueUrl) {
+  if (!values.local && (queueUrl !== undefined || deadLetterQueueUrl !== undefined)) {
+    // Redrive needs both queues, and a list from one deployment with the other's DLQ would mislead.
+    if (deadLetterQueueUrl === undefined) throw new UsageError('--queue-url needs --dlq-url too (the stack output DeadLetterQueueUrl, or DEAD_LETTER_QUEUE_URL)');
+    if (queueUrl === undefined) throw new UsageError('--dlq-url needs --queue-url too (the stack output RedactionQueueUrl, or REDACTION_QUEUE_URL)');
     const region = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(deadLetterQueueUrl)?.[1];
     return { sqs: new SQSClient(region ? { region } : {}), queueUrl, deadLetterQueueUrl };
   }
   if (!existsSync(values.endpoints)) {
-    return values.local
-      ? `no local stack found (${values.endpoints} is missing): start one with npm start`
-      : 'no target: pass --queue-url and --dlq-url, or run npm start for a local stack';
+    throw new Error(
+      values.local
+        ? `no local stack found (${values.endpoints} is missing): start one with npm start`
+        : 'no target: pass --queue-url and --dlq-url for a deployed stack, or run npm start for a local one',
+    );
   }
   const local = JSON.parse(readFileSync(values.endpoints, 'utf8')) as { sqsEndpoint: string; queueUrl: string; deadLetterQueueUrl: string };
   return {
-    sqs: new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    // One attempt: a local stack that is not running should say so now, not after the SDK's retries.
+    sqs: new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
     queueUrl: local.queueUrl,
     deadLetterQueueUrl: local.deadLetterQueueUrl,
   };
 }
 
-function formatTable(entries: readonly DeadLetterEntry[]): string {
-  if (entries.length === 0) return 'the dead-letter queue is empty\n';
+function formatTable(entries: readonly DeadLetterEntry[], matched: number, reason: string | undefined): string {
+  if (matched === 0) return reason === undefined ? 'the dead-letter queue is empty\n' : `no parked job with reason ${reason}\n`;
   const rows = [
     ['ID', 'PROVIDER', 'ROUTE', 'MESSAGE', 'REASON', 'CODE', 'ATTEMPTS', 'AGE'],
     ...entries.map((e) => [e.id.slice(0, 8), e.provider, e.route, e.messageId, e.reason, e.code, e.attempts, formatAge(e.ageSeconds)]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-  return `${lines.join('\n')}\n${entries.length} parked job(s)\n`;
+  const count = entries.length === matched ? `${matched} parked job(s)` : `${entries.length} of ${matched} parked job(s) shown (raise --limit for more)`;
+  return `${lines.join('\n')}\n${count}\n`;
 }
 
 function formatAge(seconds: number): string {

@@ -20,7 +20,10 @@ export interface LocalQueueOptions {
   readonly visibilityTimeoutSeconds: number;
   /** Redrive backstop: receives after which SQS itself moves a record to the DLQ. */
   readonly maxReceiveCount: number;
+  /** Port of the SQS server (part of the queue URLs). @default 0 (a free port) */
   readonly port?: number;
+  /** Port of the endpoint clients use (the limits proxy). @default 0 (a free port) */
+  readonly endpointPort?: number;
   /** Clock of the 12-hour visibility rule (epoch ms); tests move it to simulate long waits. */
   readonly now?: () => number;
 }
@@ -45,7 +48,11 @@ export async function startLocalQueues(options: LocalQueueOptions): Promise<Loca
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(options.maxReceiveCount) }),
     },
   });
-  const proxy = await startSqsLimitsProxy({ target: `http://127.0.0.1:${server.port}`, ...(options.now ? { now: options.now } : {}) });
+  const proxy = await startSqsLimitsProxy({
+    target: `http://127.0.0.1:${server.port}`,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.endpointPort === undefined ? {} : { port: options.endpointPort }),
+  });
   const sqs = new SQSClient({
     endpoint: proxy.endpoint,
     region: 'us-east-1',

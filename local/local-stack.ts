@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,6 +13,7 @@ import type { RedactorDeps } from '../functions/redactor/process-record';
 import { startApiGateway, type LocalApiGateway } from './api-gateway-server';
 import { fileSecretFetch } from './file-secrets';
 import { startLocalQueues, type LocalQueues } from './local-queues';
+import { generateLocalSecrets, LOCAL_SECRET_IDS, secretsFileContent, SECRETS_FILE, type LocalPorts, type LocalSecrets } from './local-state';
 import { CallbackSender } from './sandbox/callback-sender';
 import type { CallbackSigningSecrets } from './sandbox/callback-builder';
 import { NO_FAULTS, seededRandom, type FaultProfile } from './sandbox/fault-profile';
@@ -36,7 +36,14 @@ export const LOCAL_RETRY_POLICY: RetryPolicy = {
 export interface LocalStackOptions {
   /** Receiver (callback endpoint) port; 0 picks a free one. */
   readonly port?: number;
+  /** The provider sandbox's port; 0 picks a free one. @default 0 */
   readonly sandboxPort?: number;
+  /** The SQS endpoint's port (the limits proxy); 0 picks a free one. @default 0 */
+  readonly sqsPort?: number;
+  /** The SQS server's port behind the proxy (part of the queue URLs). @default 0 */
+  readonly sqsServerPort?: number;
+  /** The accounts' credentials. @default fresh random ones */
+  readonly secrets?: LocalSecrets;
   readonly faults?: FaultProfile;
   readonly seed?: number;
   /** Records one redactor invocation works on at once (PROVIDER_CONCURRENCY). */
@@ -67,6 +74,8 @@ export interface LocalStack {
   readonly poller: SqsPoller;
   readonly accounts: readonly AccountConfigInput[];
   readonly secretsFile: string;
+  /** The ports it listens on (what `npm start` keeps for the next run). */
+  readonly ports: LocalPorts;
   /** One set of redactor dependencies per concurrent invocation slot, as on Lambda. */
   readonly redactorDeps: readonly RedactorDeps[];
   /** The environment both handlers' dependencies were built from (what the construct would set). */
@@ -97,11 +106,7 @@ export const LOCAL_ROUTES: Readonly<Record<ProviderName, string>> = {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const random = seededRandom(options.seed ?? 42);
-  const secrets = {
-    twilio: { accountSid: 'AC' + randomBytes(16).toString('hex'), authToken: randomBytes(16).toString('hex') },
-    signalwire: { projectId: randomUUID(), apiToken: 'PT' + randomBytes(20).toString('hex'), signingKey: 'PSK_' + randomBytes(20).toString('hex') },
-    carrierx: { token: randomUUID(), callbackToken: randomBytes(24).toString('base64url') },
-  };
+  const secrets = options.secrets ?? generateLocalSecrets();
   const sandbox = new ProviderSandbox({
     credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token } },
     faults: options.faults ?? NO_FAULTS,
@@ -109,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   await sandbox.start(options.sandboxPort ?? 0);
   const queues = await startLocalQueues({
+    ...(options.sqsServerPort === undefined ? {} : { port: options.sqsServerPort }),
+    ...(options.sqsPort === undefined ? {} : { endpointPort: options.sqsPort }),
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     maxReceiveCount: options.maxReceiveCount ?? 100,
   });
@@ -124,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     route: LOCAL_ROUTES[provider],
     provider,
     // Both SignalWire APIs use one project, so one secret, as a real deployment would.
-    secretId: provider.startsWith('signalwire') ? 'local/signalwire' : `local/${provider}`,
+    secretId: provider.startsWith('signalwire') ? LOCAL_SECRET_IDS.signalwire : LOCAL_SECRET_IDS[provider as 'twilio' | 'carrierx'],
     // Signatures are made over the URL the provider called: here plain http on loopback.
     publicUrl: callbackUrl(provider),
     apiBaseUrl: sandbox.apiBaseUrl(provider),
@@ -133,26 +140,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }));
   const stateDir = options.stateDir ?? '.local-state';
   await mkdir(stateDir, { recursive: true });
-  const secretsFile = join(stateDir, 'secrets.json');
-  const signalwire = { ...secrets.signalwire, spaceUrl: 'sandbox.signalwire.com' };
+  const secretsFile = join(stateDir, SECRETS_FILE);
+  await writeFile(secretsFile, JSON.stringify(secretsFileContent(secrets), null, 2), { mode: 0o600 });
+  const ports: LocalPorts = {
+    gateway: Number(new URL(gateway.origin).port),
+    sandbox: Number(new URL(sandbox.apiBaseUrl('twilio')).port),
+    sqs: Number(new URL(queues.endpoint).port),
+    sqsServer: queues.server.port,
+  };
+
+  // Lets `npm run dlq`, `npm run sweep` and `npm run trigger` (other processes) find these queues,
+  // accounts, secrets and the sandbox.
   await writeFile(
-    secretsFile,
+    join(stateDir, 'endpoints.json'),
     JSON.stringify(
       {
-        'local/twilio': secrets.twilio,
-        'local/signalwire': signalwire,
-        'local/carrierx': secrets.carrierx,
+        sqsEndpoint: queues.endpoint,
+        queueUrl: queues.queueUrl,
+        deadLetterQueueUrl: queues.deadLetterQueueUrl,
+        sandboxOrigin: new URL(sandbox.apiBaseUrl('twilio')).origin,
+        accounts,
+        secretsFile: resolve(secretsFile),
+        sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS,
       },
       null,
       2,
     ),
-    { mode: 0o600 },
-  );
-
-  // Lets `npm run dlq` and `npm run sweep` (other processes) find these queues, accounts and secrets.
-  await writeFile(
-    join(stateDir, 'endpoints.json'),
-    JSON.stringify({ sqsEndpoint: queues.endpoint, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.deadLetterQueueUrl, accounts, secretsFile: resolve(secretsFile), sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS }, null, 2),
   );
 
   const env = {
@@ -204,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     poller,
     accounts,
     secretsFile,
+    ports,
     redactorDeps,
     env,
     callbackUrl,

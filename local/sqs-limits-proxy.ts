@@ -20,6 +20,8 @@ export interface SqsLimitsProxyOptions {
   readonly target: string;
   /** Clock for the visibility rule, in epoch milliseconds; tests move it to simulate hours. */
   readonly now?: () => number;
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
 }
 
 /** An SQS error in the JSON protocol's shape, as the SDK parses it. */
@@ -115,7 +117,10 @@ export async function startSqsLimitsProxy(options: SqsLimitsProxyOptions): Promi
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -23,12 +23,46 @@ export interface HistoryRequest {
 }
 
 /**
- * The sandbox's admin endpoints: `POST /_sandbox/history` seeds history (answers 201 with the ids),
+ * The body of `POST /_sandbox/messages`: one message of `provider`, sent now, already at `status`
+ * (what `npm run trigger` creates before it sends the status callback for it).
+ */
+export interface MessageRequest {
+  readonly provider: ProviderName;
+  /** @default 'queued' */
+  readonly status?: string;
+  /** @default a fixed sample body */
+  readonly body?: string;
+  /** Media attachments. @default 0 */
+  readonly media?: number;
+}
+
+/** The body a created message holds when the request names none. */
+export const SAMPLE_BODY = 'Sandbox message: appointment on Tuesday at 10:00';
+
+/**
+ * The sandbox's admin endpoints: `POST /_sandbox/messages` creates one message in any provider's
+ * store (answers 201 with its id), `POST /_sandbox/messages/{id}` with `{"status": …}` moves a message
+ * to a new status (what the provider does before it calls back), `POST /_sandbox/history` seeds history (answers 201 with the ids),
  * `GET /_sandbox/usage` answers the request and 429 counts per account.
  */
 export function handleAdmin(method: string, path: string, body: string, store: MessageStore, limiter: AccountLimiter): Answer {
   if (path === `${SANDBOX_ADMIN_PREFIX}/usage` && method === 'GET') {
     return { status: 200, body: { cap: Number.isFinite(limiter.cap) ? limiter.cap : null, accounts: Object.fromEntries(limiter.all()) } };
+  }
+  if (path === `${SANDBOX_ADMIN_PREFIX}/messages` && method === 'POST') {
+    const parsed = parseMessageRequest(body);
+    if (typeof parsed === 'string') return { status: 400, body: { error: parsed } };
+    const message = store.add(parsed.provider, { body: parsed.body ?? SAMPLE_BODY, status: parsed.status ?? 'queued', media: parsed.media ?? 0 });
+    return { status: 201, body: { provider: message.provider, id: message.id, status: message.status, media: message.media.length } };
+  }
+  const statusChange = new RegExp(`^${SANDBOX_ADMIN_PREFIX}/messages/([A-Za-z0-9-]{1,64})$`).exec(path);
+  if (statusChange && method === 'POST') {
+    const message = store.messages.get(statusChange[1]!);
+    if (message === undefined) return { status: 404, body: { error: `no message ${statusChange[1]} in the sandbox` } };
+    const status = parseStatusChange(body);
+    if (status === undefined) return { status: 400, body: { error: 'body must be {"status": "<lower-case status word>"}' } };
+    message.status = status;
+    return { status: 200, body: { provider: message.provider, id: message.id, status: message.status, media: message.media.length } };
   }
   if (path === `${SANDBOX_ADMIN_PREFIX}/history` && method === 'POST') {
     const parsed = parseHistoryRequest(body, store.now());
@@ -45,6 +79,34 @@ export function handleAdmin(method: string, path: string, body: string, store: M
     return { status: 201, body: { provider, count: messages.length, ids: messages.map((m) => m.id) } };
   }
   return { status: 404, body: { error: `no sandbox endpoint ${method} ${path}` } };
+}
+
+/** Validates a message request; a string is the one-line reason it was refused. */
+function parseMessageRequest(body: string): MessageRequest | string {
+  let input: Partial<Record<keyof MessageRequest, unknown>>;
+  try {
+    input = JSON.parse(body) as typeof input;
+  } catch {
+    return 'body must be JSON';
+  }
+  if (typeof input !== 'object' || input === null) return 'body must be a JSON object';
+  if (!PROVIDER_NAMES.includes(input.provider as ProviderName)) return `provider must be one of ${PROVIDER_NAMES.join(', ')}`;
+  if (input.status !== undefined && (typeof input.status !== 'string' || !STATUS_WORD.test(input.status))) return 'status must be a lower-case status word';
+  if (input.body !== undefined && typeof input.body !== 'string') return 'body must be a string';
+  const media = input.media ?? 0;
+  if (!Number.isInteger(media) || (media as number) < 0 || (media as number) > 10) return 'media must be a whole number from 0 to 10';
+  return input as MessageRequest;
+}
+
+const STATUS_WORD = /^[a-z_]{1,40}$/;
+
+function parseStatusChange(body: string): string | undefined {
+  try {
+    const status = (JSON.parse(body) as { status?: unknown } | null)?.status;
+    return typeof status === 'string' && STATUS_WORD.test(status) ? status : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Validates a history request; a string is the one-line reason it was refused. */
@@ -67,7 +129,7 @@ function parseHistoryRequest(
   if (oldest > newest) return 'oldest must not be after newest';
   if (newest > now) return 'newest must be in the past (history is sent before deployment)';
   const statuses = input.statuses ?? ['delivered'];
-  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => typeof s === 'string' && /^[a-z_]{1,40}$/.test(s))) {
+  if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => typeof s === 'string' && STATUS_WORD.test(s))) {
     return 'statuses must be a non-empty list of lower-case status words';
   }
   if (input.body !== undefined && typeof input.body !== 'string') return 'body must be a string';

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs, processIo, runCli, UsageError } from '../../infra/cli';
 import { defaultMessageRedactorProps } from '../../infra/message-redactor-defaults';
 import { startLocalStack } from '../../local/local-stack';
 import { measureBackfill, type BackfillResult } from './backfill';
@@ -61,12 +61,22 @@ interface Results {
   readonly elapsedMs: number;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+const USAGE = `Measures the receiver, the local pipeline, the bundles, cold starts and the cost model on this machine.
+
+Usage: npm run bench                  a table for people
+       npm run -s bench -- --json     one JSON object on stdout, nothing else
+       npm run bench -- --help        this text
+
+Progress goes to stderr; the run is aborted after ${BUDGET_MS / 1000} s.
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCliArgs(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } });
   if (values.help) {
-    process.stdout.write('Usage: npm run bench            human table\n       npm run -s bench -- --json   one JSON object on stdout\n');
-    return;
+    process.stdout.write(USAGE);
+    return 0;
   }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const started = performance.now();
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench: over its ${BUDGET_MS / 1000} s budget, aborted\n`);
@@ -81,6 +91,7 @@ async function main(): Promise<void> {
     clearTimeout(watchdog);
     await rm(dir, { recursive: true, force: true });
   }
+  return 0;
 }
 
 async function measureAll(dir: string, started: number): Promise<Results> {
@@ -230,7 +241,5 @@ function backfillBlock(b: BackfillResult): string {
   ].join('');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runCli('bench', USAGE, processIo, () => main(process.argv.slice(2))).then((code) => process.exit(code));
+

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { runDlqCli } from '../../infra/dlq-cli';
 import { deadLetters } from '../../local/demo-run';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { closedPort } from '../support/closed-port';
 import { waitFor } from '../support/wait-for';
 
 const BODY = 'Sandbox body that must never be printed';
@@ -14,9 +15,16 @@ let stateDir: string;
 let rejected: SandboxMessage;
 let unredactable: SandboxMessage;
 
-async function dlq(...args: string[]): Promise<{ code: number; out: string }> {
+/** Runs the CLI in process: results on `out`, problems on `err`. */
+async function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
-  const code = await runDlqCli([...args, '--local', '--endpoints', join(stateDir, 'endpoints.json')], (text) => (out += text), {});
+  let err = '';
+  const code = await runDlqCli(args, { out: (text) => (out += text), err: (text) => (err += text), isTTY: false }, env);
+  return { code, out, err };
+}
+
+async function dlq(...args: string[]): Promise<{ code: number; out: string }> {
+  const { code, out } = await run([...args, '--local', '--endpoints', join(stateDir, 'endpoints.json')]);
   return { code, out };
 }
 
@@ -79,17 +87,48 @@ describe('CLI: npm run dlq', () => {
   });
 
   it('refuses to purge without --yes, then purges', async () => {
-    expect(await dlq('purge')).toEqual({ code: 2, out: 'purge deletes every parked job for good: add --yes to confirm\n' });
+    const refused = await run(['purge', '--local', '--endpoints', join(stateDir, 'endpoints.json')]);
+    expect(refused).toMatchObject({ code: 2, out: '' });
+    expect(refused.err.split('\n')[0]).toBe('dlq: purge deletes every parked job for good: add --yes to confirm');
     expect(deadLetters(stack).size).toBe(1);
     expect(await dlq('purge', '--yes')).toEqual({ code: 0, out: 'dead-letter queue purged\n' });
     expect((await dlq('list')).out).toBe('the dead-letter queue is empty\n');
   });
 
   it('explains a missing target and an unknown command', async () => {
-    let out = '';
-    expect(await runDlqCli(['list', '--local', '--endpoints', join(stateDir, 'nope.json')], (t) => (out += t), {})).toBe(2);
-    expect(out).toContain(`no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start`);
-    expect((await dlq('frobnicate')).code).toBe(2);
+    expect(await run(['list', '--local', '--endpoints', join(stateDir, 'nope.json')])).toEqual({
+      code: 1,
+      out: '',
+      err: `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start\n`,
+    });
+    const unknown = await run(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^dlq: unknown command "frobnicate"\n\nDead-letter queue operations/);
+  });
+
+  it('refuses an unknown reason, naming the valid ones', async () => {
+    const { code, err } = await run(['redrive', '--reason', 'bogus']);
+    expect(code).toBe(2);
+    expect(err.split('\n')[0]).toBe(
+      'dlq: --reason must be one of rejected, provider-cannot-redact, auth, gave-up, invalid-job, unknown-route, config, redrive-backstop',
+    );
+  });
+
+  it('says why --queue-url alone is not a target', async () => {
+    const { code, err } = await run(['list', '--queue-url', 'https://sqs.eu-west-1.amazonaws.com/123456789012/message-redactor-jobs']);
+    expect(code).toBe(2);
+    expect(err.split('\n')[0]).toBe('dlq: --queue-url needs --dlq-url too (the stack output DeadLetterQueueUrl, or DEAD_LETTER_QUEUE_URL)');
+  });
+
+  it('hints at npm start when the local stack is not running', async () => {
+    const endpoints = join(stateDir, 'stopped.json');
+    const port = await closedPort();
+    writeFileSync(endpoints, JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${port}`, queueUrl: `http://127.0.0.1:${port}/q`, deadLetterQueueUrl: `http://127.0.0.1:${port}/dlq` }));
+    expect(await run(['list', '--local', '--endpoints', endpoints])).toEqual({
+      code: 1,
+      out: '',
+      err: 'dlq: connection refused: is the local stack running (npm start), or is the URL right?\n',
+    });
   });
 
   it('handles a DLQ larger than one receive: every entry once, --limit honoured, redrive by reason', async () => {
@@ -114,6 +153,10 @@ describe('CLI: npm run dlq', () => {
     expect(new Set(all.map((e) => e.messageId)).size).toBe(25);
     expect(all).toHaveLength(25);
     expect(JSON.parse((await dlq('list', '--json', '--limit', '5')).out)).toHaveLength(5);
+    const limited = (await dlq('list', '--limit', '3')).out.split('\n');
+    expect(limited).toHaveLength(6);
+    expect(limited[4]).toBe('3 of 25 parked job(s) shown (raise --limit for more)');
+    expect((await dlq('list', '--reason', 'auth', '--limit', '3')).out).toMatch(/\n3 of 13 parked job\(s\) shown \(raise --limit for more\)\n$/);
     expect((await dlq('redrive', '--reason', 'auth', '--dry-run')).out).toBe('13 job(s) would be moved back to the redaction queue (dry run: nothing changed)\n');
     expect((await dlq('redrive', '--reason', 'auth')).out).toBe('13 of 13 job(s) moved back to the redaction queue\n');
     const left = JSON.parse((await dlq('list', '--json')).out) as Array<{ reason: string }>;

@@ -1,9 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalPorts } from '../../local/local-state';
+import { runCommand } from '../support/cli-process';
+
+/** Any free ports: the documented defaults may be taken on a shared machine. */
+const FREE_PORTS = ['--port', '0', '--sandbox-port', '0', '--sqs-port', '0'];
+
+/** A per-event line of the live view: time, callback|redaction, provider, message id. */
+const LIVE_LINE = /^\d{2}:\d{2}:\d{2} (callback |redaction) \S+\s+\S+\s+\S+\s+.+$/gm;
 
 /** `npm start -- --once` as a user runs it: a real process, real ports, the demo, the summary. */
 describe('CLI: npm start -- --once', () => {
@@ -11,11 +19,8 @@ describe('CLI: npm start -- --once', () => {
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
   it('redacts the demo batch across the four providers and exits 0', { timeout: 120_000 }, async () => {
-    const { stdout } = await promisify(execFile)(
-      'npx',
-      ['tsx', 'local/start.ts', '--once', '--messages', '60', '--port', '0', '--state-dir', stateDir],
-      { env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' } },
-    );
+    const { code, stdout } = await runCommand('local/start.ts', ['--once', '--messages', '60', ...FREE_PORTS, '--state-dir', stateDir], 120_000);
+    expect(code).toBe(0);
     for (const provider of ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx']) {
       expect(stdout).toMatch(new RegExp(`${provider}\\s+http://127\\.0\\.0\\.1:\\d+/callbacks/local-${provider}`));
     }
@@ -24,6 +29,8 @@ describe('CLI: npm start -- --once', () => {
     expect(stdout).toMatch(/wrongly redacted\s+0\n/);
     const redacted = Number(/redacted at the provider\s+(\d+)/.exec(stdout)?.[1]);
     expect(redacted).toBeGreaterThan(30);
+    // The live view: a line per redaction, as many as were redacted.
+    expect(stdout.match(/^\d{2}:\d{2}:\d{2} redaction \S+\s+\S+\s+\S+\s+redacted$/gm)).toHaveLength(redacted);
     // The person-readable output and the pipeline log carry ids and statuses, never bodies or numbers.
     const log = readFileSync(join(stateDir, 'pipeline.log'), 'utf8');
     for (const text of [stdout, log]) {
@@ -33,8 +40,79 @@ describe('CLI: npm start -- --once', () => {
     expect(log.split('\n').filter(Boolean).length).toBeGreaterThan(60);
   });
 
-  it('explains a bad flag and exits 2', async () => {
-    const error = await promisify(execFile)('npx', ['tsx', 'local/start.ts', '--messages', 'many', '--state-dir', stateDir]).catch((e: { code: number; stderr: string }) => e);
-    expect(error).toMatchObject({ code: 2, stderr: expect.stringContaining('--messages must be a whole number from 0 to 100000') });
+  it('answers --help', async () => {
+    const { code, stdout, stderr } = await runCommand('local/start.ts', ['--help']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^message-redactor, local mode/);
+    expect(stdout).toContain('\nUsage: npm start -- [options]\n');
+  });
+
+  it('explains a bad flag in one line, then the usage, and exits 2', async () => {
+    const bad = await runCommand('local/start.ts', ['--messages', 'many', '--state-dir', stateDir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^start: --messages must be a whole number from 0 to 100000\n\nmessage-redactor, local mode/);
+    const unknown = await runCommand('local/start.ts', ['--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).toBe("start: Unknown option '--frobnicate'");
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('CLI: npm start on a port in use', () => {
+  it('says which port, and how to pick others, in one line', { timeout: 60_000 }, async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'redactor-start-busy-'));
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await runCommand('local/start.ts', ['--once', '--messages', '0', ...FREE_PORTS, '--sandbox-port', String(port), '--state-dir', stateDir]);
+      expect(result).toMatchObject({
+        code: 1,
+        stderr: `start: port ${port} is already in use (another npm start?): stop it, or pick ports with --port, --sandbox-port, --sqs-port (or --reset)\n`,
+      });
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CLI: npm start keeps its state', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'redactor-start-state-'));
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+  const read = (file: string) => JSON.parse(readFileSync(join(stateDir, file), 'utf8')) as Record<string, unknown>;
+
+  it('keeps secrets and ports across a restart, starts a fresh log, --quiet hides the live view, --reset makes new ones', { timeout: 120_000 }, async () => {
+    const first = await runCommand('local/start.ts', ['--once', '--messages', '8', ...FREE_PORTS, '--state-dir', stateDir]);
+    expect(first.code).toBe(0);
+    const secrets = read('secrets.json');
+    const ports = read('ports.json') as unknown as LocalPorts;
+    expect(first.stdout).toContain(`http://127.0.0.1:${ports.gateway}/callbacks/local-twilio`);
+    const firstIds = [...first.stdout.matchAll(LIVE_LINE)].map((line) => line[0].split(/\s+/)[3]!);
+    expect(firstIds.length).toBeGreaterThan(0);
+
+    // No port flags: the saved ones. --quiet: no per-event lines.
+    const second = await runCommand('local/start.ts', ['--once', '--messages', '8', '--quiet', '--state-dir', stateDir]);
+    expect(second.code).toBe(0);
+    expect(read('secrets.json')).toEqual(secrets);
+    expect(read('ports.json')).toEqual(ports);
+    expect(second.stdout).toContain(`http://127.0.0.1:${ports.gateway}/callbacks/local-twilio`);
+    expect(second.stdout).toContain(`provider sandbox   http://127.0.0.1:${ports.sandbox} `);
+    expect(second.stdout).toContain(`local SQS          http://127.0.0.1:${ports.sqs}\n`);
+    expect(second.stdout.match(LIVE_LINE)).toBeNull();
+    // The log holds this run only.
+    const log = readFileSync(join(stateDir, 'pipeline.log'), 'utf8');
+    expect(log).not.toBe('');
+    for (const id of firstIds) expect(log).not.toContain(id);
+
+    const third = await runCommand('local/start.ts', ['--once', '--messages', '0', '--reset', ...FREE_PORTS, '--state-dir', stateDir]);
+    expect(third.code).toBe(0);
+    const renewed = read('secrets.json') as Record<string, Record<string, string>>;
+    for (const [secretId, fields] of Object.entries(secrets as Record<string, Record<string, string>>)) {
+      for (const [field, value] of Object.entries(fields)) if (field !== 'spaceUrl') expect(renewed[secretId]![field], `${secretId}.${field}`).not.toBe(value);
+    }
+    const renewedPorts = read('ports.json') as unknown as LocalPorts;
+    expect(third.stdout).toContain(`http://127.0.0.1:${renewedPorts.gateway}/callbacks/local-twilio`);
+    expect(third.stdout).toContain(`provider sandbox   http://127.0.0.1:${renewedPorts.sandbox} `);
   });
 });

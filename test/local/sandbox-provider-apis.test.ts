@@ -319,4 +319,41 @@ describe('Provider sandbox history seeding', () => {
     const response = await fetch(`${origin}/_sandbox/history`, { method: 'POST', body: JSON.stringify(request) });
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: reason } });
   });
+
+  it.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as const)(
+    'creates one %s message at a given status through POST /_sandbox/messages',
+    async (provider) => {
+      const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
+      const response = await fetch(`${origin}/_sandbox/messages`, { method: 'POST', body: JSON.stringify({ provider, status: 'delivered', media: 1 }) });
+      expect(response.status).toBe(201);
+      const created = (await response.json()) as { id: string };
+      expect(created).toEqual({ provider, id: created.id, status: 'delivered', media: 1 });
+      const message = sandbox.messages.get(created.id)!;
+      expect([message.provider, message.status, message.media.length, message.body]).toEqual([provider, 'delivered', 1, 'Sandbox message: appointment on Tuesday at 10:00']);
+    },
+  );
+
+  it('moves a message to a new status through POST /_sandbox/messages/{id}, and says when there is no such message', async () => {
+    const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
+    const message = sandbox.createMessage('twilio', { body: 'hello', status: 'queued' });
+    const post = async (id: string, body: string) => {
+      const response = await fetch(`${origin}/_sandbox/messages/${id}`, { method: 'POST', body });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    expect(await post(message.id, '{"status":"delivered"}')).toEqual({ status: 200, body: { provider: 'twilio', id: message.id, status: 'delivered', media: 0 } });
+    expect(message.status).toBe('delivered');
+    expect(await post(message.id, '{"status":7}')).toEqual({ status: 400, body: { error: 'body must be {"status": "<lower-case status word>"}' } });
+    expect(await post('SMnope', '{"status":"delivered"}')).toEqual({ status: 404, body: { error: 'no message SMnope in the sandbox' } });
+  });
+
+  it.each([
+    ['{', 'body must be JSON'],
+    [JSON.stringify({ provider: 'telegraph' }), 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx'],
+    [JSON.stringify({ provider: 'twilio', status: 'Delivered!' }), 'status must be a lower-case status word'],
+    [JSON.stringify({ provider: 'twilio', media: 11 }), 'media must be a whole number from 0 to 10'],
+  ])('refuses a bad message request with 400 and the reason (%s)', async (body, reason) => {
+    const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
+    const response = await fetch(`${origin}/_sandbox/messages`, { method: 'POST', body });
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: reason } });
+  });
 });

@@ -1,0 +1,4 @@
+import { runTriggerCli } from './trigger-cli';
+
+// Entry point of `npm run trigger -- <provider> <status>`.
+runTriggerCli(process.argv.slice(2)).then((code) => process.exit(code));
