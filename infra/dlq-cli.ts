@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
 import { DEAD_LETTER_REASONS, listDeadLetterPage, purgeDeadLetters, redriveDeadLetters, type DeadLetterEntry, type DlqQueues } from './dlq-admin';
 
-/** Written by `npm start`: where the local queues listen. */
-export const LOCAL_ENDPOINTS_FILE = '.local-state/endpoints.json';
 
 const HELP = `Dead-letter queue operations (npm run dlq -- <command> [options])
 
@@ -91,14 +89,14 @@ function resolveTarget(
     const region = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(deadLetterQueueUrl)?.[1];
     return { sqs: new SQSClient(region ? { region } : {}), queueUrl, deadLetterQueueUrl };
   }
-  if (!existsSync(values.endpoints)) {
+  const local = readLocalEndpoints(values.endpoints);
+  if (local === undefined) {
     throw new Error(
       values.local
-        ? `no local stack found (${values.endpoints} is missing): start one with npm start`
+        ? noLocalStackMessage(values.endpoints, 'pass --queue-url and --dlq-url for a deployed stack')
         : 'no target: pass --queue-url and --dlq-url for a deployed stack, or run npm start for a local one',
     );
   }
-  const local = JSON.parse(readFileSync(values.endpoints, 'utf8')) as { sqsEndpoint: string; queueUrl: string; deadLetterQueueUrl: string };
   return {
     // One attempt: a local stack that is not running should say so now, not after the SDK's retries.
     sqs: new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { silentLogger } from '../functions/core/logger';
@@ -11,11 +11,10 @@ import type { UndiciHttpClient } from '../functions/http/undici-http-client';
 import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/sweep-deps';
 import { readListPage } from '../functions/sweep/sweep-page';
 import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
+import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 import { loadAccountsFile } from './accounts-file';
 import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
 
-/** Written by `npm start`: where the local stack listens, its accounts and its secrets file. */
-export const LOCAL_ENDPOINTS_FILE = '.local-state/endpoints.json';
 
 export const SWEEP_USAGE = `Reconciliation over the provider's own message list (npm run sweep -- <command> [options])
 
@@ -101,10 +100,8 @@ function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-ur
     const sqs = new SQSClient(region ? { region } : {});
     return { accounts, env: { REDACTOR_ACCOUNTS: JSON.stringify(accounts), REDACTION_QUEUE_URL: queueUrl ?? 'unused' }, overrides: { sqs }, sqs, describe: values.accounts };
   }
-  if (!existsSync(values.endpoints)) {
-    throw new UsageError(`no local stack found (${values.endpoints} is missing): start one with npm start, or pass --accounts for a deployed stack`);
-  }
-  const local = JSON.parse(readFileSync(values.endpoints, 'utf8')) as { sqsEndpoint: string; queueUrl: string; accounts?: AccountConfigInput[]; secretsFile?: string; sweepSettleSeconds?: number };
+  const local = readLocalEndpoints(values.endpoints);
+  if (local === undefined) throw new UsageError(noLocalStackMessage(values.endpoints, 'pass --accounts for a deployed stack'));
   if (local.accounts === undefined || local.secretsFile === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
   const sqs = new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const secretsFile = local.secretsFile;

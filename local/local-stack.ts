@@ -10,6 +10,7 @@ import { receiverDepsFromEnv } from '../functions/receiver/receiver-deps';
 import { createRedactorHandler } from '../functions/redactor/create-handler';
 import { redactorDepsFromEnv } from '../functions/redactor/redactor-deps';
 import type { RedactorDeps } from '../functions/redactor/process-record';
+import { writeLocalEndpoints } from './local-endpoints';
 import { startApiGateway, type LocalApiGateway } from './api-gateway-server';
 import { fileSecretFetch } from './file-secrets';
 import { startLocalQueues, type LocalQueues } from './local-queues';
@@ -151,22 +152,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // Lets `npm run dlq`, `npm run sweep` and `npm run trigger` (other processes) find these queues,
   // accounts, secrets and the sandbox.
-  await writeFile(
-    join(stateDir, 'endpoints.json'),
-    JSON.stringify(
-      {
-        sqsEndpoint: queues.endpoint,
-        queueUrl: queues.queueUrl,
-        deadLetterQueueUrl: queues.deadLetterQueueUrl,
-        sandboxOrigin: new URL(sandbox.apiBaseUrl('twilio')).origin,
-        accounts,
-        secretsFile: resolve(secretsFile),
-        sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS,
-      },
-      null,
-      2,
-    ),
-  );
+  await writeLocalEndpoints(stateDir, {
+    sqsEndpoint: queues.endpoint,
+    queueUrl: queues.queueUrl,
+    deadLetterQueueUrl: queues.deadLetterQueueUrl,
+    sandboxOrigin: new URL(sandbox.apiBaseUrl('twilio')).origin,
+    accounts,
+    secretsFile: resolve(secretsFile),
+    sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS,
+  });
 
   const env = {
     REDACTOR_ACCOUNTS: JSON.stringify(accounts),

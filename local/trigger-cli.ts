@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from './local-endpoints';
 import type { AccountConfigInput } from '../functions/core/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-name';
 import { loadAccountsFile } from '../infra/accounts-file';
@@ -10,8 +10,6 @@ import { buildCallback } from './sandbox/callback-builder';
 import { SANDBOX_ADMIN_PREFIX, SAMPLE_BODY } from './sandbox/sandbox-admin';
 import { newMessageId, type SandboxMessage } from './sandbox/sandbox-message';
 
-/** Written by `npm start`: where the local stack listens, its accounts, secrets file and sandbox. */
-export const LOCAL_ENDPOINTS_FILE = '.local-state/endpoints.json';
 
 export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run trigger -- <provider> <status> [options])
 
@@ -122,10 +120,8 @@ function resolveTarget(accountsFile: string | undefined, endpointsFile: string, 
       fetchSecret: deps.fetchSecret ?? fetchFromSecretsManager,
     };
   }
-  if (!existsSync(endpointsFile)) {
-    throw new Error(`no local stack found (${endpointsFile} is missing): start one with npm start, or pass --accounts FILE for a deployed endpoint`);
-  }
-  const local = JSON.parse(readFileSync(endpointsFile, 'utf8')) as { accounts: AccountConfigInput[]; secretsFile: string; sandboxOrigin?: string };
+  const local = readLocalEndpoints(endpointsFile);
+  if (local === undefined) throw new Error(noLocalStackMessage(endpointsFile, 'pass --accounts FILE for a deployed endpoint'));
   return {
     accounts: local.accounts,
     describe: `the local stack (${endpointsFile})`,

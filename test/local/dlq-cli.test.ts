@@ -99,7 +99,7 @@ describe('CLI: npm run dlq', () => {
     expect(await run(['list', '--local', '--endpoints', join(stateDir, 'nope.json')])).toEqual({
       code: 1,
       out: '',
-      err: `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start\n`,
+      err: `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --queue-url and --dlq-url for a deployed stack\n`,
     });
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);

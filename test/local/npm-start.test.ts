@@ -53,7 +53,7 @@ describe('CLI: npm start -- --once', () => {
     expect(bad.stderr).toMatch(/^start: --messages must be a whole number from 0 to 100000\n\nmessage-redactor, local mode/);
     const unknown = await runCommand('local/start.ts', ['--frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.split('\n')[0]).toBe("start: Unknown option '--frobnicate'");
+    expect(unknown.stderr.split('\n')[0]).toBe("start: unknown option '--frobnicate'");
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
   });
 });
