@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountConfigInput } from '../../functions/core/config';
 import { chooseAccountsFile, loadAccountsFile } from '../../infra/accounts-file';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
+import { parseAlarmEmail } from '../../infra/alarm-topic';
 import { MessageRedactorStack } from '../../infra/redactor-stack';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -751,6 +752,39 @@ describe('Stack: MessageRedactorStack', () => {
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: logicalId(deadLetterQueue) } });
     // Construct props pass through the stack.
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 3 } });
+  });
+});
+
+describe('Stack: MessageRedactorStack with alarmEmail', () => {
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new MessageRedactorStack(app, 'Test', { accounts: [twilioAccount()], alarmEmail: 'ops@example.com' });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const template = Template.fromStack(stack);
+  const topicId = logicalId(stack.alarmTopic!.topic);
+
+  it('sends every alarm, the sweep\'s included, to an SNS topic with that email subscription', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(7);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+  });
+
+  it('denies publishing to the topic without TLS, and passes cdk-nag', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      })]) },
+    });
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+
+  it.each([
+    { value: 'ops', problem: 'no @' },
+    { value: 'ops@example.com, dev@example.com', problem: 'two addresses' },
+    { value: 42, problem: 'not a string' },
+  ])('refuses an alarmEmail with $problem, naming the key', ({ value }) => {
+    expect(() => parseAlarmEmail(value)).toThrow('context alarmEmail must be one email address (cdk deploy -c alarmEmail=ops@example.com)');
   });
 });
 
