@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createJsonLogger, type LogFields, type Logger } from '../functions/core/logger';
+import { createJsonLogger, type LogFields, type Logger, type MetricPoint } from '../functions/core/logger';
 
 /**
  * The pipeline's JSON logger, writing to a file instead of the terminal (the terminal shows the
@@ -12,26 +12,31 @@ export class CountingLogger implements Logger {
 
   constructor(path?: string) {
     this.#stream = path === undefined ? undefined : createWriteStream(path, { flags: 'a', mode: 0o600 });
-    this.#inner = createJsonLogger((line) => this.#stream?.write(`${line}\n`));
+    this.#inner = createJsonLogger({ write: (line) => this.#stream?.write(`${line}\n`) });
   }
 
   count(event: string): number {
     return this.counts.get(event) ?? 0;
   }
 
-  info(event: string, fields?: LogFields): void {
+  debug(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
     this.#bump(event);
-    this.#inner.info(event, fields);
+    this.#inner.debug(event, fields, metrics);
   }
 
-  warn(event: string, fields?: LogFields): void {
+  info(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
     this.#bump(event);
-    this.#inner.warn(event, fields);
+    this.#inner.info(event, fields, metrics);
   }
 
-  error(event: string, fields?: LogFields): void {
+  warn(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
     this.#bump(event);
-    this.#inner.error(event, fields);
+    this.#inner.warn(event, fields, metrics);
+  }
+
+  error(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
+    this.#bump(event);
+    this.#inner.error(event, fields, metrics);
   }
 
   close(): Promise<void> {
