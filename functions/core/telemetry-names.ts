@@ -50,6 +50,8 @@ export const METRICS = {
   redactionOutcomes: 'RedactionOutcomes',
   /** Retries scheduled (transient, throttled, not final yet); waiting for `notBefore` is not one. */
   redactionRetries: 'RedactionRetries',
+  /** Records the redactor failed on with a bug (not a provider answer): SQS redrives them after maxReceiveCount. */
+  redactionCrashes: 'RedactionCrashes',
   /** Jobs the redactor parked in the dead-letter queue, by `reason` (DeadLetterReason). */
   deadLetters: 'DeadLetters',
   /** Milliseconds from the terminal callback (the job's receivedAt) to the body redacted. */
@@ -76,6 +78,12 @@ export const METRIC_DIMENSIONS = {
 
 /** The dead-letter reason that is expected, not a failure: the provider's API cannot blank a body (CarrierX). */
 export const EXPECTED_DEAD_LETTER_REASON = 'provider-cannot-redact';
+
+/** Every other dead-letter reason (DeadLetterReason less the expected one): each is a failure to look at. */
+export const FAILURE_DEAD_LETTER_REASONS = ['rejected', 'auth', 'gave-up', 'invalid-job', 'unknown-route', 'config'] as const;
+
+/** The outcomes that end a redaction job with an ack (the `outcome` dimension of RedactionOutcomes). */
+export const ACKED_OUTCOMES = ['redacted', 'already-redacted', 'not-found'] as const;
 
 /**
  * Why a callback was refused, by HTTP status: the `reason` of `callback.refused` lines and the

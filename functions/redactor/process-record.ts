@@ -118,7 +118,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
       }
       if (!(error instanceof SecretUnavailableError)) {
         // A bug, not a provider answer: let SQS redeliver; the redrive policy is the backstop.
-        deps.log.error(LOG_EVENTS.redactionCrashed, { ...fields, error });
+        deps.log.error(LOG_EVENTS.redactionCrashed, { ...fields, error }, [{ name: METRICS.redactionCrashes }]);
         return 'retry';
       }
       deps.log.warn(LOG_EVENTS.secretUnavailable, { ...fields, error });
