@@ -21,6 +21,7 @@ import { assertProvidersImplemented, callbackProviders, redactionProviders } fro
 import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
 import type { LogLevel } from '../functions/core/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-capabilities';
+import type { ProviderName } from '../functions/core/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
 import { allAlarms, RedactorAlarms, redactorMetric, type MessageRedactorAlarms } from './redactor-alarms';
 import { RedactorDashboard } from './redactor-dashboard';
@@ -359,13 +360,15 @@ export class MessageRedactor extends Construct {
       retries: redactorMetric(METRICS.redactionRetries),
       timeToRedact: redactorMetric(METRICS.timeToRedact, {}, { statistic: 'p99' }),
     };
-    const providers = [...new Set(accounts.map((account) => account.provider))];
+    const routesByProvider = new Map<ProviderName, string[]>();
+    for (const account of accounts) routesByProvider.set(account.provider, [...(routesByProvider.get(account.provider) ?? []), account.route]);
+    const providers = [...routesByProvider.keys()];
     this.alarms = new RedactorAlarms(this, 'Alarms', {
       receiver: this.receiver,
       redactor: this.redactor,
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
-      providers,
+      routesByProvider,
       expectsCannotRedact: providers.some((provider) => PROVIDER_CAPABILITIES[provider].expectsCannotRedact),
       oldestMessageAgeThreshold: settings.oldestMessageAgeAlarmThreshold,
       retryAlarmThreshold: settings.retryAlarmThreshold,

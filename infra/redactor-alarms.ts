@@ -18,8 +18,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * One of the functions' EMF metrics (a Sum over 5 minutes unless said otherwise). Dimensions must be
- * one of the sets the logger writes: `{}`, `{ provider }`, `{ provider, route }`, each optionally with
- * `reason` or `outcome`.
+ * one of the sets the logger writes: `{}` or `{ provider, route }`, each optionally with `reason` or
+ * `outcome`.
  */
 export function redactorMetric(
   name: MetricName,
@@ -53,8 +53,8 @@ export interface RedactorAlarmsProps {
   readonly redactor: lambda.IFunction;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
-  /** The configured accounts' providers: one retries alarm each. */
-  readonly providers: readonly ProviderName[];
+  /** The configured accounts' routes by provider: one retries alarm per provider, over its routes. */
+  readonly routesByProvider: ReadonlyMap<ProviderName, readonly string[]>;
   /** An account's provider may be unable to redact: DLQ depth is then no alarm (its arrivals by reason are). */
   readonly expectsCannotRedact: boolean;
   readonly oldestMessageAgeThreshold: Duration;
@@ -83,7 +83,7 @@ export interface MessageRedactorAlarms {
   readonly redactorThrottles: cloudwatch.Alarm;
   /** Records the redactor crashed on (a bug): they are retried, then redriven without a reason. */
   readonly redactionCrashes: cloudwatch.Alarm;
-  /** Sustained retries at one provider (outage or throttling), by provider. */
+  /** Sustained retries at one provider (outage or throttling), by provider (`twilio-2` for its 11th-20th routes). */
   readonly retriesByProvider: Readonly<Record<string, cloudwatch.Alarm>>;
   /** A high share of callbacks refused for a bad signature or token: a wrong secret or callback URL. */
   readonly refusedCallbacks: cloudwatch.Alarm;
@@ -169,12 +169,12 @@ export class RedactorAlarms extends Construct {
         'The redactor hit a bug on a record (redaction.crashed in its log group): it is retried and, after maxReceiveCount, '
         + 'moved to the DLQ without a reason. First: read the error in the log line and report it.',
         redactorMetric(METRICS.redactionCrashes), 1),
-      retriesByProvider: Object.fromEntries(props.providers.map((provider) => [provider, countAlarm(
-        `RedactionRetries${alarmIdPart(provider)}Alarm`,
+      retriesByProvider: Object.fromEntries(routeGroups(props.routesByProvider).map(([key, provider, routes]) => [key, countAlarm(
+        `RedactionRetries${alarmIdPart(key)}Alarm`,
         `Many ${provider} redactions are being retried (at least ${props.retryAlarmThreshold} in each of three 5-minute periods). `
         + `First: check ${provider}'s status page and the redactor log for redaction.retry codes (429: throttled, 5xx or `
         + 'timeout: provider outage); jobs give up after maxReceiveCount.',
-        redactorMetric(METRICS.redactionRetries, { provider }), props.retryAlarmThreshold, 3)])),
+        retriesOf(provider, routes), props.retryAlarmThreshold, 3)])),
       refusedCallbacks: new cloudwatch.Alarm(this, 'RefusedCallbacksAlarm', {
         alarmDescription: 'Over 10% of callbacks (at least 5 in 5 minutes) were refused for a missing or wrong signature or '
           + 'token: almost always misconfiguration. First: `npm run smoke -- --route <route>` names the problem; check the '
@@ -222,6 +222,30 @@ export class RedactorAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/** CloudWatch takes at most 10 metrics in one alarm. */
+const MAX_METRICS_PER_ALARM = 10;
+
+/**
+ * A provider's routes in groups an alarm can sum: `twilio` for the first ten, `twilio-2` for the next
+ * ten, and so on.
+ */
+function routeGroups(routesByProvider: ReadonlyMap<ProviderName, readonly string[]>): Array<[string, ProviderName, string[]]> {
+  return [...routesByProvider].flatMap(([provider, routes]) => {
+    const groups: Array<[string, ProviderName, string[]]> = [];
+    for (let i = 0; i < routes.length; i += MAX_METRICS_PER_ALARM) {
+      const n = i / MAX_METRICS_PER_ALARM + 1;
+      groups.push([n === 1 ? provider : `${provider}-${n}`, provider, routes.slice(i, i + MAX_METRICS_PER_ALARM)]);
+    }
+    return groups;
+  });
+}
+
+/** A provider's retries: the sum over its routes (the logger writes no provider-only dimension set). */
+function retriesOf(provider: ProviderName, routes: readonly string[]): cloudwatch.IMetric {
+  const metrics = routes.map((route) => redactorMetric(METRICS.redactionRetries, { provider, route }));
+  return metrics.length === 1 ? metrics[0]! : sumOf(`${provider} retries`, metrics, 'p');
 }
 
 /** `signalwire-compat` → `SignalwireCompat`: a construct id part. */

@@ -68,7 +68,7 @@ export class RedactorDashboard extends Construct {
         redactorMetric(METRICS.timeToRedact, {}, { statistic: 'p50', label: 'p50' }),
         redactorMetric(METRICS.timeToRedact, {}, { statistic: 'p99', label: 'p99' }),
       ], { leftYAxis: { label: 'ms', showUnits: false } }),
-      graph('Outcomes by provider', [searchBy(METRICS.redactionOutcomes, ['outcome', 'provider'], 'outcome by provider')]),
+      graph('Outcomes by provider', [searchBy(METRICS.redactionOutcomes, ['outcome', 'provider', 'route'], 'outcome by provider and route')]),
       graph('Backlog age (oldest job)', [
         props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum', label: 'oldest job (s)' }),
       ]),

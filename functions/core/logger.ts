@@ -108,10 +108,11 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
 }
 
 /**
- * The EMF members of a line: each metric's value under its name, and the `_aws` directive. Dimension
- * sets: `provider`+`route` (+ `by`) for the detail, `provider` (+ `by`) for alarms and the dashboard
- * per provider, and `by` alone (or none) for the whole deployment. A line without provider/route
- * (an unknown route, an unparseable job) has only the last set.
+ * The EMF members of a line: each metric's value under its name, and the `_aws` directive. Two
+ * dimension sets: `provider`+`route` (+ `by`) for the detail, and `by` alone (or none) for the whole
+ * deployment. No `provider`-only set: each set is one more billed metric, and alarms per provider sum
+ * that provider's routes (known at synth). A line without provider/route (an unknown route, an
+ * unparseable job) has only the second set.
  */
 export function embeddedMetrics(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number): Record<string, unknown> {
   const values: Record<string, number> = {};
@@ -124,7 +125,7 @@ export function embeddedMetrics(fields: LogFields, metrics: readonly MetricPoint
     if (group === undefined) {
       const { provider, route } = METRIC_DIMENSIONS;
       const located = fields.provider !== undefined && fields.route !== undefined;
-      const dimensions = located ? [[provider, route, ...extra], [provider, ...extra], extra] : [extra];
+      const dimensions = located ? [[provider, route, ...extra], extra] : [extra];
       group = { dimensions, metrics: [] };
       groups.set(key, group);
     }

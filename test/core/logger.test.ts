@@ -26,7 +26,7 @@ describe('Function: createJsonLogger', () => {
       CallbacksIgnored: 1,
       _aws: {
         Timestamp: 1_700_000_000_000,
-        CloudWatchMetrics: [{ Namespace: 'MessageRedactor', Dimensions: [['provider', 'route'], ['provider'], []], Metrics: [{ Name: 'CallbacksIgnored', Unit: 'Count' }] }],
+        CloudWatchMetrics: [{ Namespace: 'MessageRedactor', Dimensions: [['provider', 'route'], []], Metrics: [{ Name: 'CallbacksIgnored', Unit: 'Count' }] }],
       },
     }]);
   });
@@ -40,7 +40,7 @@ describe('Function: createJsonLogger', () => {
     expect(lines[0]).toMatchObject({ SweepListed: 7, SweepEnqueued: 2 });
     expect((lines[0]!._aws as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics).toEqual([{
       Namespace: 'MessageRedactor',
-      Dimensions: [['provider', 'route'], ['provider'], []],
+      Dimensions: [['provider', 'route'], []],
       Metrics: [{ Name: 'SweepListed', Unit: 'Count' }, { Name: 'SweepEnqueued', Unit: 'Count' }],
     }]);
   });

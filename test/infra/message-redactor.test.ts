@@ -415,7 +415,7 @@ describe('Construct: MessageRedactor', () => {
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
-        Dimensions: [{ Name: 'provider', Value: 'twilio' }],
+        Dimensions: [{ Name: 'provider', Value: 'twilio' }, { Name: 'route', Value: twilioAccount().route }],
         Threshold: 100,
         EvaluationPeriods: 3,
       });
@@ -489,6 +489,8 @@ describe('Construct: MessageRedactor', () => {
       const { template, redactor } = synth({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx' })] });
       expect(redactor.alarms.deadLetterQueueDepth).toBeUndefined();
       expect(Object.keys(redactor.alarms.retriesByProvider)).toEqual(['twilio', 'carrierx']);
+      const many = synth({ accounts: Array.from({ length: 12 }, (_, i) => twilioAccount({ route: `t${i}` })) }).redactor;
+      expect(Object.keys(many.alarms.retriesByProvider)).toEqual(['twilio', 'twilio-2']);
       const depthAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
         .filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Properties.Dimensions).includes(logicalId(redactor.deadLetterQueue)));
       expect(depthAlarms).toEqual([]);

@@ -198,7 +198,7 @@ describe('Lambda: receiver handler', () => {
       expect(line).toMatchObject({ event: 'callback.accepted', CallbacksAccepted: 1 });
       expect(line!._aws.CloudWatchMetrics).toEqual([{
         Namespace: 'MessageRedactor',
-        Dimensions: [['provider', 'route'], ['provider'], []],
+        Dimensions: [['provider', 'route'], []],
         Metrics: [{ Name: 'CallbacksAccepted', Unit: 'Count' }],
       }]);
       expect(typeof line!._aws.Timestamp).toBe('number');
@@ -211,7 +211,7 @@ describe('Lambda: receiver handler', () => {
       expect((await handler(event())).statusCode).toBe(status);
       const [line] = parsed();
       expect(line).toMatchObject({ level: 'WARN', event: 'callback.refused', httpStatus: status, reason, provider: 'twilio', CallbacksRefused: 1 });
-      expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['provider', 'route', 'reason'], ['provider', 'reason'], ['reason']]);
+      expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['provider', 'route', 'reason'], ['reason']]);
     });
 
     it('counts an unknown route by reason alone: the route is caller text and is never logged', async () => {

@@ -93,8 +93,8 @@ describe('Lambda: redactor handler', () => {
     expect(lines[0]).toMatchObject({ level: 'INFO', event: 'redaction.done', requestId: 'req-1', outcome: 'redacted', RedactionOutcomes: 1 });
     expect(lines[0]!.TimeToRedact).toBeGreaterThanOrEqual(5_000);
     expect(lines[0]!._aws.CloudWatchMetrics).toEqual([
-      { Namespace: 'MessageRedactor', Dimensions: [['provider', 'route', 'outcome'], ['provider', 'outcome'], ['outcome']], Metrics: [{ Name: 'RedactionOutcomes', Unit: 'Count' }] },
-      { Namespace: 'MessageRedactor', Dimensions: [['provider', 'route'], ['provider'], []], Metrics: [{ Name: 'TimeToRedact', Unit: 'Milliseconds' }] },
+      { Namespace: 'MessageRedactor', Dimensions: [['provider', 'route', 'outcome'], ['outcome']], Metrics: [{ Name: 'RedactionOutcomes', Unit: 'Count' }] },
+      { Namespace: 'MessageRedactor', Dimensions: [['provider', 'route'], []], Metrics: [{ Name: 'TimeToRedact', Unit: 'Milliseconds' }] },
     ]);
   });
 
