@@ -65,8 +65,8 @@ export class RedactorDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       graph('Time to redact (terminal callback → body blank)', [
-        redactorMetric(METRICS.timeToRedact, {}, { statistic: 'p50', label: 'p50' }),
-        redactorMetric(METRICS.timeToRedact, {}, { statistic: 'p99', label: 'p99' }),
+        redactorMetric(METRICS.timeToRedact, { outcome: 'redacted' }, { statistic: 'p50', label: 'p50' }),
+        redactorMetric(METRICS.timeToRedact, { outcome: 'redacted' }, { statistic: 'p99', label: 'p99' }),
       ], { leftYAxis: { label: 'ms', showUnits: false } }),
       graph('Outcomes by provider', [searchBy(METRICS.redactionOutcomes, ['outcome', 'provider', 'route'], 'outcome by provider and route')]),
       graph('Backlog age (oldest job)', [
@@ -76,7 +76,7 @@ export class RedactorDashboard extends Construct {
         ? [graph('Reconciliation sweep', [
             redactorMetric(METRICS.sweepListed, {}, { label: 'listed' }),
             redactorMetric(METRICS.sweepEnqueued, {}, { label: 'enqueued' }),
-            redactorMetric(METRICS.recoveredBySweep, {}, { label: 'redacted from sweep jobs' }),
+            redactorMetric(METRICS.recoveredBySweep, { outcome: 'redacted' }, { label: 'redacted from sweep jobs' }),
             redactorMetric(METRICS.sweepPagesFailed, {}, { label: 'pages failed' }),
           ])]
         : []),

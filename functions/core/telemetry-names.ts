@@ -54,9 +54,9 @@ export const METRICS = {
   redactionCrashes: 'RedactionCrashes',
   /** Jobs the redactor parked in the dead-letter queue, by `reason` (DeadLetterReason). */
   deadLetters: 'DeadLetters',
-  /** Milliseconds from the terminal callback (the job's receivedAt) to the body redacted. */
+  /** Milliseconds from the terminal callback (the job's receivedAt) to the body redacted (dimension outcome=redacted). */
   timeToRedact: 'TimeToRedact',
-  /** Bodies redacted from a job the sweep enqueued: what callbacks alone would have missed. */
+  /** Bodies redacted from a job the sweep enqueued: what callbacks alone would have missed (outcome=redacted). */
   recoveredBySweep: 'RecoveredBySweep',
   /** Messages the sweep listed at the provider. */
   sweepListed: 'SweepListed',

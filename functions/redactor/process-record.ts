@@ -170,8 +170,9 @@ async function act(
       if (outcome === 'redacted') {
         // From the terminal callback; a sweep job's receivedAt is when the sweep found it, so it
         // counts as recovered instead of skewing the distribution.
-        if (job.origin === 'sweep') metrics.push({ name: METRICS.recoveredBySweep });
-        else metrics.push({ name: METRICS.timeToRedact, unit: 'Milliseconds', value: Math.max(0, deps.now().getTime() - Date.parse(job.receivedAt)) });
+        // Under the outcome's dimensions (outcome=redacted) too: one EMF directive per line, fewer bytes.
+        if (job.origin === 'sweep') metrics.push({ name: METRICS.recoveredBySweep, by: 'outcome' });
+        else metrics.push({ name: METRICS.timeToRedact, unit: 'Milliseconds', by: 'outcome', value: Math.max(0, deps.now().getTime() - Date.parse(job.receivedAt)) });
       }
       // A 404 is acked (the body is not at the provider), but it is also what a wrong account or
       // apiBaseUrl looks like: a warning, and its rate is alarmed.
