@@ -1,17 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseAlarmEmail } from './alarm-topic';
 import { chooseAccountsFile, DEFAULT_ACCOUNTS_FILE, loadAccountsFile } from './accounts-file';
 import { MessageRedactorStack } from './redactor-stack';
 
 // CDK app entry (cdk.json: `npx tsx infra/app.ts`). Accounts come from `-c accountsFile=…`,
-// infra/accounts.json, or the example file.
+// infra/accounts.json, or the example file. `-c alarmEmail=ops@example.com` sends every alarm to that
+// address (a context key, not a key of the accounts file: that file is the functions' accounts array,
+// parsed by the same strict schema at cold start, and has no place for stack settings).
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const app = new App();
 const choice = chooseAccountsFile(app.node.tryGetContext('accountsFile'), projectRoot);
 const stack = new MessageRedactorStack(app, 'MessageRedactor', {
   description: 'message-redactor: SMS provider status callbacks → redaction of message bodies at the provider',
   accounts: loadAccountsFile(choice.file),
+  alarmEmail: parseAlarmEmail(app.node.tryGetContext('alarmEmail')),
 });
 if (choice.isExample) {
   Annotations.of(stack).addWarningV2(

@@ -1,10 +1,11 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/aws-limits';
 import type { Account } from '../functions/core/config';
+import { LOG_LEVELS, type LogLevel } from '../functions/core/logger';
 import { receivesForRetries, receivesSpentWaiting } from '../functions/core/receive-budget';
 import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
 import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
@@ -44,6 +45,9 @@ export interface ResolvedMessageRedactorProps {
   /** Each account's callback route throttle, by route. */
   readonly routeThrottling: ReadonlyMap<string, ResolvedRouteThrottling>;
   readonly logRetention: logs.RetentionDays;
+  readonly logLevel: LogLevel;
+  readonly dashboard: boolean;
+  readonly deadLetterQueueRemovalPolicy: RemovalPolicy;
   readonly alarmActions: readonly cloudwatch.IAlarmAction[];
   readonly oldestMessageAgeAlarmThreshold: Duration;
   readonly dlqDepthAlarmThreshold: number;
@@ -81,6 +85,10 @@ export function defaultMessageRedactorProps(): ScalarProps {
     throttlingBurstLimit: 500,
     throttlingRateLimit: 200,
     logRetention: logs.RetentionDays.ONE_MONTH,
+    logLevel: 'INFO',
+    dashboard: true,
+    // The DLQ is the evidence of which bodies a provider still holds: it outlives the stack.
+    deadLetterQueueRemovalPolicy: RemovalPolicy.RETAIN,
     alarmActions: [],
     dlqDepthAlarmThreshold: 1,
     retryAlarmThreshold: 100,
@@ -155,6 +163,9 @@ export function resolveMessageRedactorProps(
   const routeThrottling = resolveRouteThrottling(
     { burstLimit: merged.throttlingBurstLimit, rateLimit: merged.throttlingRateLimit }, props.routeThrottling, accounts, problems, check,
   );
+  if (!(LOG_LEVELS as readonly string[]).includes(merged.logLevel)) {
+    problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')} (got ${String(merged.logLevel)})`);
+  }
   check.integer('dlqDepthAlarmThreshold', merged.dlqDepthAlarmThreshold, 1, 1_000_000);
   check.integer('retryAlarmThreshold', merged.retryAlarmThreshold, 1, 1_000_000);
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, type RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -18,6 +18,12 @@ import { callbackPath, callbackRouteKey } from '../functions/core/callback-route
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
 import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
+import type { LogLevel } from '../functions/core/logger';
+import { PROVIDER_CAPABILITIES } from '../functions/core/provider-capabilities';
+import type { ProviderName } from '../functions/core/provider-name';
+import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
+import { allAlarms, RedactorAlarms, redactorMetric, type MessageRedactorAlarms } from './redactor-alarms';
+import { RedactorDashboard } from './redactor-dashboard';
 import { importAccountSecrets } from './account-secrets';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
@@ -25,6 +31,8 @@ import type { RouteThrottling } from './route-throttling';
 import { ReconciliationSweep, type ReconciliationSweepProps } from './reconciliation-sweep';
 
 export type { RouteThrottling } from './route-throttling';
+export type { MessageRedactorAlarms } from './redactor-alarms';
+export { METRIC_NAMESPACE };
 
 /** Repository root: esbuild resolves `functions/` and node_modules from here, pinned by package-lock.json. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -169,6 +177,25 @@ export interface MessageRedactorProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * Level of the functions' own log lines (Lambda's application log level, JSON log format). INFO
+   * writes one line per decision; DEBUG adds a line per non-final callback. Lambda's own START/END/
+   * REPORT lines are not written (system log level WARN). Metrics are written at every level.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * A CloudWatch dashboard: callbacks → queue → redactions → DLQ, time-to-redact, outcomes by
+   * provider, backlog age and the sweep. About $3 a month; `false` leaves it out.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * What happens to the dead-letter queue when the stack is deleted. It holds the jobs whose bodies
+   * are still at the provider (CarrierX's among them), so by default it outlives the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly deadLetterQueueRemovalPolicy?: RemovalPolicy;
+  /**
    * Actions every alarm of the construct triggers (e.g. an SNS topic action).
    * @default - no actions: the alarms only change state
    */
@@ -210,32 +237,17 @@ export interface MessageRedactorProps {
   readonly maxCallbackBytes?: number;
 }
 
-/** The construct's alarms, by what they watch. */
-export interface MessageRedactorAlarms {
-  /** Jobs parked in the dead-letter queue. */
-  readonly deadLetterQueueDepth: cloudwatch.Alarm;
-  /** Jobs waiting too long in the redaction queue (redactor down, throttled or too slow). */
-  readonly oldestMessageAge: cloudwatch.Alarm;
-  /** Receiver invocations that failed (crash or bad configuration: providers will retry). */
-  readonly receiverErrors: cloudwatch.Alarm;
-  /** Redactor invocations that failed as a whole (crash, timeout or bad configuration). */
-  readonly redactorErrors: cloudwatch.Alarm;
-  /** Many retries scheduled: a provider outage or throttling, long before jobs give up. */
-  readonly redactionRetries: cloudwatch.Alarm;
-}
-
-/** CloudWatch metrics (namespace `MessageRedactor`) counted from the redactor's JSON log lines. */
+/** CloudWatch metrics (namespace `MessageRedactor`) the functions write as EMF, across all accounts. */
 export interface MessageRedactorMetrics {
-  /** Jobs dead-lettered because the provider's API cannot blank the body (CarrierX). */
+  /** Jobs dead-lettered because the provider's API cannot blank the body (CarrierX): expected, not alarmed. */
   readonly providerCannotRedact: cloudwatch.Metric;
   /** Redactions acked on a 404 (the message is gone, or the account/apiBaseUrl is wrong). */
   readonly notFound: cloudwatch.Metric;
   /** Retries scheduled (transient, throttled, not final yet). */
   readonly retries: cloudwatch.Metric;
+  /** Terminal callback → body redacted, in milliseconds (use a percentile statistic). */
+  readonly timeToRedact: cloudwatch.Metric;
 }
-
-/** Namespace of the log-derived metrics. */
-export const METRIC_NAMESPACE = 'MessageRedactor';
 
 /**
  * Receives SMS provider status callbacks on an HTTP API and redacts message bodies at the provider
@@ -258,10 +270,12 @@ export class MessageRedactor extends Construct {
   public readonly queue: sqs.Queue;
   /** Jobs that failed for good, with a reason attribute (or redriven after `maxReceiveCount` receives). */
   public readonly deadLetterQueue: sqs.Queue;
-  /** Metrics counted from the redactor's log lines. */
+  /** The functions' EMF metrics across all accounts (per provider and route: {@link redactorMetric}). */
   public readonly metrics: MessageRedactorMetrics;
   /** CloudWatch alarms, all with `alarmActions` applied. */
   public readonly alarms: MessageRedactorAlarms;
+  /** The operator's dashboard (undefined when `dashboard: false`). */
+  public readonly dashboard?: cloudwatch.Dashboard;
   /** The reconciliation sweep's function (undefined when `sweep: false`). */
   public readonly sweepFunction?: nodejs.NodejsFunction;
   /** The sweep's page queue, its DLQ and schedules (undefined when `sweep: false`). */
@@ -277,6 +291,7 @@ export class MessageRedactor extends Construct {
     const accountsJson = JSON.stringify(props.accounts);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', settings.deadLetterQueueProps);
+    this.deadLetterQueue.applyRemovalPolicy(settings.deadLetterQueueRemovalPolicy);
     this.queue = new sqs.Queue(this, 'Queue', {
       ...settings.queueProps,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
@@ -340,8 +355,27 @@ export class MessageRedactor extends Construct {
       this.httpApi = this.createHttpApi(settings, accounts);
       this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
     }
-    this.metrics = this.createLogMetrics();
-    this.alarms = this.createAlarms(settings);
+    this.metrics = {
+      providerCannotRedact: redactorMetric(METRICS.deadLetters, { reason: EXPECTED_DEAD_LETTER_REASON }),
+      notFound: redactorMetric(METRICS.redactionOutcomes, { outcome: 'not-found' }),
+      retries: redactorMetric(METRICS.redactionRetries),
+      timeToRedact: redactorMetric(METRICS.timeToRedact, { outcome: 'redacted' }, { statistic: 'p99' }),
+    };
+    const routesByProvider = new Map<ProviderName, string[]>();
+    for (const account of accounts) routesByProvider.set(account.provider, [...(routesByProvider.get(account.provider) ?? []), account.route]);
+    const providers = [...routesByProvider.keys()];
+    this.alarms = new RedactorAlarms(this, 'Alarms', {
+      receiver: this.receiver,
+      redactor: this.redactor,
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      routesByProvider,
+      expectsCannotRedact: providers.some((provider) => PROVIDER_CAPABILITIES[provider].expectsCannotRedact),
+      oldestMessageAgeThreshold: settings.oldestMessageAgeAlarmThreshold,
+      retryAlarmThreshold: settings.retryAlarmThreshold,
+      dlqDepthAlarmThreshold: settings.dlqDepthAlarmThreshold,
+    }).alarms;
+    for (const alarm of allAlarms(this.alarms)) alarm.addAlarmAction(...settings.alarmActions);
 
     if (settings.sweep !== undefined) {
       const sweep = settings.sweep;
@@ -372,6 +406,13 @@ export class MessageRedactor extends Construct {
         ...(settings.encryptionKey === undefined ? {} : { encryptionKey: settings.encryptionKey }),
       });
       for (const alarm of this.sweep.createAlarms(this.sweepFunction)) alarm.addAlarmAction(...settings.alarmActions);
+    }
+    if (settings.dashboard) {
+      this.dashboard = new RedactorDashboard(this, 'Dashboard', {
+        queue: this.queue,
+        deadLetterQueue: this.deadLetterQueue,
+        sweep: settings.sweep !== undefined,
+      }).dashboard;
     }
   }
 
@@ -410,6 +451,11 @@ export class MessageRedactor extends Construct {
       timeout: options.timeout,
       role,
       logGroup,
+      // JSON format lets Lambda filter by level: the application level is the logger's (AWS_LAMBDA_LOG_LEVEL),
+      // and WARN as system level drops the platform START/END/REPORT lines (INFO), a third of the log bytes.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[settings.logLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
       environment: options.environment,
       bundling: BUNDLING,
     });
@@ -459,19 +505,15 @@ export class MessageRedactor extends Construct {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         // Neither $context.path nor $context.routeKey: both carry the route, and access logs tend to be
         // shared more widely. The error type still tells a throttled request (429) from an unknown path.
+        // Lean on purpose (every callback writes one, billed per byte): the time is the log event's own,
+        // every route is POST, and the receiver logs its decision itself.
         format: AccessLogFormat.custom(JSON.stringify({
           requestId: '$context.requestId',
-          requestTime: '$context.requestTime',
-          sourceIp: '$context.identity.sourceIp',
-          userAgent: '$context.identity.userAgent',
-          httpMethod: '$context.httpMethod',
+          ip: '$context.identity.sourceIp',
           status: '$context.status',
           errorType: '$context.error.responseType',
-          responseLength: '$context.responseLength',
-          responseLatency: '$context.responseLatency',
           integrationStatus: '$context.integrationStatus',
-          integrationLatency: '$context.integrationLatency',
-          integrationError: '$context.integrationErrorMessage',
+          latency: '$context.responseLatency',
         })),
       },
     });
@@ -484,77 +526,6 @@ export class MessageRedactor extends Construct {
     // Route settings name routes by key: CloudFormation refuses them until the routes exist.
     for (const route of routes) stage.node.addDependency(route);
     return httpApi;
-  }
-
-  /** Metric filters on the redactor's log group: its log lines are JSON with `event` and `reason`. */
-  private createLogMetrics(): MessageRedactorMetrics {
-    const metric = (id: string, metricName: string, pattern: logs.IFilterPattern) => {
-      new logs.MetricFilter(this, id, {
-        logGroup: this.redactor.logGroup,
-        filterPattern: pattern,
-        metricNamespace: METRIC_NAMESPACE,
-        metricName,
-        metricValue: '1',
-      });
-      return new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
-    };
-    return {
-      providerCannotRedact: metric('ProviderCannotRedactMetric', 'ProviderCannotRedact', logs.FilterPattern.all(
-        logs.FilterPattern.stringValue('$.event', '=', 'redaction.dead-lettered'),
-        logs.FilterPattern.stringValue('$.reason', '=', 'provider-cannot-redact'),
-      )),
-      notFound: metric('NotFoundMetric', 'RedactionNotFound', logs.FilterPattern.stringValue('$.event', '=', 'redaction.not-found')),
-      retries: metric('RetriesMetric', 'RedactionRetries', logs.FilterPattern.stringValue('$.event', '=', 'redaction.retry')),
-    };
-  }
-
-  private createAlarms(settings: ResolvedMessageRedactorProps): MessageRedactorAlarms {
-    const minute = Duration.minutes(1);
-    const alarms: MessageRedactorAlarms = {
-      deadLetterQueueDepth: new cloudwatch.Alarm(this, 'DeadLetterQueueDepthAlarm', {
-        alarmDescription: 'Redaction jobs are parked in the dead-letter queue (see the reason attribute of each message)',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
-        threshold: settings.dlqDepthAlarmThreshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // SQS publishes metrics only while a queue is active, and nothing polls the DLQ: when its data
-        // stops, keep the last state instead of clearing the alarm while jobs are still parked.
-        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
-      }),
-      oldestMessageAge: new cloudwatch.Alarm(this, 'OldestMessageAgeAlarm', {
-        // SQS leaves out of this metric a job received 3+ times (a retried one): it catches a stalled or
-        // saturated redactor, not a provider outage, which the DLQ alarm catches once jobs give up.
-        alarmDescription: 'The oldest redaction job has waited longer than expected (redactor stalled, throttled or too slow)',
-        metric: this.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }),
-        threshold: settings.oldestMessageAgeAlarmThreshold.toSeconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      receiverErrors: this.errorsAlarm('ReceiverErrorsAlarm', this.receiver, 'The callback receiver failed'),
-      redactorErrors: this.errorsAlarm('RedactorErrorsAlarm', this.redactor, 'The redactor failed a whole batch'),
-      redactionRetries: new cloudwatch.Alarm(this, 'RedactionRetriesAlarm', {
-        alarmDescription: 'Many redactions are being retried (provider outage, throttling, or messages not final): jobs may start to give up',
-        metric: this.metrics.retries,
-        threshold: settings.retryAlarmThreshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    };
-    for (const alarm of Object.values(alarms)) alarm.addAlarmAction(...settings.alarmActions);
-    return alarms;
-  }
-
-  private errorsAlarm(id: string, fn: lambda.IFunction, description: string): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
-      alarmDescription: `${description} (function errors > 0 in 5 minutes)`,
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createJsonLogger, type LogFields, type Logger } from '../functions/core/logger';
+import { createJsonLogger, type LogFields, type Logger, type MetricPoint } from '../functions/core/logger';
 
 /** Sees every pipeline event as it is logged (the live view of `npm start`). */
 export type LogObserver = (event: string, fields: LogFields | undefined) => void;
@@ -17,7 +17,7 @@ export class CountingLogger implements Logger {
 
   constructor(path?: string, observer?: LogObserver) {
     this.#stream = path === undefined ? undefined : createWriteStream(path, { flags: 'w', mode: 0o600 });
-    this.#inner = createJsonLogger((line) => this.#stream?.write(`${line}\n`));
+    this.#inner = createJsonLogger({ write: (line) => this.#stream?.write(`${line}\n`) });
     this.#observer = observer;
   }
 
@@ -25,29 +25,32 @@ export class CountingLogger implements Logger {
     return this.counts.get(event) ?? 0;
   }
 
-  info(event: string, fields?: LogFields): void {
-    this.#bump(event);
-    this.#inner.info(event, fields);
-    this.#observer?.(event, fields);
+  debug(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
+    this.#seen(event, fields);
+    this.#inner.debug(event, fields, metrics);
   }
 
-  warn(event: string, fields?: LogFields): void {
-    this.#bump(event);
-    this.#inner.warn(event, fields);
-    this.#observer?.(event, fields);
+  info(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
+    this.#seen(event, fields);
+    this.#inner.info(event, fields, metrics);
   }
 
-  error(event: string, fields?: LogFields): void {
-    this.#bump(event);
-    this.#inner.error(event, fields);
-    this.#observer?.(event, fields);
+  warn(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
+    this.#seen(event, fields);
+    this.#inner.warn(event, fields, metrics);
+  }
+
+  error(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void {
+    this.#seen(event, fields);
+    this.#inner.error(event, fields, metrics);
   }
 
   close(): Promise<void> {
     return new Promise((resolve) => (this.#stream ? this.#stream.end(resolve) : resolve()));
   }
 
-  #bump(event: string): void {
+  #seen(event: string, fields: LogFields | undefined): void {
     this.counts.set(event, (this.counts.get(event) ?? 0) + 1);
+    this.#observer?.(event, fields);
   }
 }

@@ -1,4 +1,5 @@
 import { RedactorError } from './errors';
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from './telemetry-names';
 
 /**
  * The only things a log line may carry: ids, statuses, codes and counts. There is no free-form field,
@@ -23,33 +24,151 @@ export interface LogFields {
   readonly enqueued?: number;
   readonly failed?: number;
   readonly secretId?: string;
+  /** The Lambda invocation's request id (added by {@link withRequestId}). */
   readonly requestId?: string;
   readonly error?: unknown;
 }
 
-export interface Logger {
-  info(event: string, fields?: LogFields): void;
-  warn(event: string, fields?: LogFields): void;
-  error(event: string, fields?: LogFields): void;
+/**
+ * A CloudWatch metric carried by a log line (embedded metric format). Its dimensions are `provider`
+ * and `route` from the line's fields, plus `by` (the line's `reason` or `outcome`) when given.
+ */
+export interface MetricPoint {
+  readonly name: MetricName;
+  /** @default 1 */
+  readonly value?: number;
+  /** @default 'Count' */
+  readonly unit?: 'Count' | 'Milliseconds';
+  /** A third dimension, read from the field of the same name. */
+  readonly by?: typeof METRIC_DIMENSIONS.reason | typeof METRIC_DIMENSIONS.outcome;
 }
 
-type Level = 'INFO' | 'WARN' | 'ERROR';
+export interface Logger {
+  debug(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
+  info(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
+  warn(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
+  error(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
+}
 
-/** One JSON object per line (CloudWatch Logs Insights parses it without configuration). */
-export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
-  const emit = (level: Level, event: string, fields: LogFields = {}) => {
+/** Log levels, lowest first; the names Lambda's `AWS_LAMBDA_LOG_LEVEL` uses. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The level from Lambda's JSON log configuration (`AWS_LAMBDA_LOG_LEVEL`, the function's application
+ * log level), INFO when unset. TRACE counts as DEBUG and FATAL as ERROR.
+ */
+export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): LogLevel {
+  const value = env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase();
+  if (value === 'TRACE') return 'DEBUG';
+  if (value === 'FATAL') return 'ERROR';
+  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : 'INFO';
+}
+
+/** Options of {@link createJsonLogger}. */
+export interface JsonLoggerOptions {
+  /** @default - process.stdout, one line per call */
+  readonly write?: (line: string) => void;
+  /** Lines below this level are not written; their metrics still are (an EMF-only line). @default 'INFO' */
+  readonly level?: LogLevel;
+  /** Clock of the EMF timestamps. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * One JSON object per line (CloudWatch Logs Insights parses it without configuration). A line with
+ * metrics also carries the EMF `_aws` block, so CloudWatch extracts the metrics from the same line:
+ * no metric filters and no PutMetricData calls. A line below the level is dropped, but its metrics
+ * are written as a short EMF-only line (dimensions and values, no ids) so counts stay complete.
+ */
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const threshold = LOG_LEVELS.indexOf(options.level ?? 'INFO');
+  const now = options.now ?? Date.now;
+  const emit = (level: LogLevel, event: string, fields: LogFields = {}, metrics: readonly MetricPoint[] = []) => {
+    if (LOG_LEVELS.indexOf(level) < threshold) {
+      if (metrics.length > 0) write(JSON.stringify(metricsOnly(fields, metrics, now())));
+      return;
+    }
     const { error, ...rest } = fields;
-    write(JSON.stringify({ level, event, ...rest, ...(error === undefined ? {} : { error: describeError(error) }) }));
+    write(JSON.stringify({
+      level,
+      event,
+      ...rest,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+      ...(metrics.length > 0 ? embeddedMetrics(fields, metrics, now()) : {}),
+    }));
   };
   return {
-    info: (event, fields) => emit('INFO', event, fields),
-    warn: (event, fields) => emit('WARN', event, fields),
-    error: (event, fields) => emit('ERROR', event, fields),
+    debug: (event, fields, metrics) => emit('DEBUG', event, fields, metrics),
+    info: (event, fields, metrics) => emit('INFO', event, fields, metrics),
+    warn: (event, fields, metrics) => emit('WARN', event, fields, metrics),
+    error: (event, fields, metrics) => emit('ERROR', event, fields, metrics),
+  };
+}
+
+/**
+ * The EMF members of a line: each metric's value under its name, and the `_aws` directive. Two
+ * dimension sets: `provider`+`route` (+ `by`) for the detail, and `by` alone (or none) for the whole
+ * deployment. No `provider`-only set: each set is one more billed metric, and alarms per provider sum
+ * that provider's routes (known at synth). A line without provider/route (an unknown route, an
+ * unparseable job) has only the second set.
+ */
+export function embeddedMetrics(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number): Record<string, unknown> {
+  const values: Record<string, number> = {};
+  const groups = new Map<string, { dimensions: string[][]; metrics: Array<{ Name: string; Unit: string }> }>();
+  for (const metric of metrics) {
+    values[metric.name] = metric.value ?? 1;
+    const extra = metric.by === undefined || fields[metric.by] === undefined ? [] : [metric.by];
+    const key = extra.join();
+    let group = groups.get(key);
+    if (group === undefined) {
+      const { provider, route } = METRIC_DIMENSIONS;
+      const located = fields.provider !== undefined && fields.route !== undefined;
+      const dimensions = located ? [[provider, route, ...extra], extra] : [extra];
+      group = { dimensions, metrics: [] };
+      groups.set(key, group);
+    }
+    group.metrics.push({ Name: metric.name, Unit: metric.unit ?? 'Count' });
+  }
+  return {
+    ...values,
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [...groups.values()].map((group) => ({
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: group.dimensions,
+        Metrics: group.metrics,
+      })),
+    },
+  };
+}
+
+/** A dropped line's metrics: only the dimension fields and the values, for CloudWatch to extract. */
+function metricsOnly(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number): Record<string, unknown> {
+  const dimensions: Record<string, string> = {};
+  const names = new Set<string>([METRIC_DIMENSIONS.provider, METRIC_DIMENSIONS.route, ...metrics.flatMap((m) => (m.by ? [m.by] : []))]);
+  for (const name of names) {
+    const value = fields[name as keyof LogFields];
+    if (typeof value === 'string') dimensions[name] = value;
+  }
+  return { ...dimensions, ...embeddedMetrics(fields, metrics, timestamp) };
+}
+
+/** The same logger with the invocation's request id on every line. */
+export function withRequestId(log: Logger, requestId: string | undefined): Logger {
+  if (requestId === undefined || requestId === '') return log;
+  const add = (fields?: LogFields): LogFields => ({ requestId, ...fields });
+  return {
+    debug: (event, fields, metrics) => log.debug(event, add(fields), metrics),
+    info: (event, fields, metrics) => log.info(event, add(fields), metrics),
+    warn: (event, fields, metrics) => log.warn(event, add(fields), metrics),
+    error: (event, fields, metrics) => log.error(event, add(fields), metrics),
   };
 }
 
 /** A logger that drops everything (tests that do not look at logs). */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Our own errors have fixed, safe messages. Anything else (SDK, JSON.parse, undici) may quote its

@@ -23,19 +23,24 @@ export interface ProviderCapabilities {
   readonly redactsAtSent: boolean;
   /** Most provider requests one redaction attempt makes, not counting media deletion. */
   readonly maxRequests: number;
+  /**
+   * The provider's API may be unable to blank a body, so `provider-cannot-redact` dead letters are
+   * expected in normal operation: the DLQ is then never empty and its depth is no alarm.
+   */
+  readonly expectsCannotRedact: boolean;
 }
 
 /** One row per provider; adding a provider adds a row here and its adapter. */
 export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderName, ProviderCapabilities>> = {
   // POST Body=.
-  twilio: { deletesMedia: true, redactsAtSent: true, maxRequests: 1 },
+  twilio: { deletesMedia: true, redactsAtSent: true, maxRequests: 1, expectsCannotRedact: false },
   // POST Body=, then a GET to explain a 400/422 refusal.
-  'signalwire-compat': { deletesMedia: true, redactsAtSent: true, maxRequests: 2 },
+  'signalwire-compat': { deletesMedia: true, redactsAtSent: true, maxRequests: 2, expectsCannotRedact: false },
   // PATCH {"body":""}; no media delete endpoint is documented.
-  'signalwire-rest': { deletesMedia: false, redactsAtSent: true, maxRequests: 1 },
+  'signalwire-rest': { deletesMedia: false, redactsAtSent: true, maxRequests: 1, expectsCannotRedact: false },
   // GET (status check), PATCH user_data, PATCH message (attemptBodyUpdate), GET (read-back). The status
   // check answers not-final for a message at `sent`, so a sent-age job can never redact.
-  carrierx: { deletesMedia: false, redactsAtSent: false, maxRequests: 4 },
+  carrierx: { deletesMedia: false, redactsAtSent: false, maxRequests: 4, expectsCannotRedact: true },
 };
 
 /** Most provider requests one redaction attempt of an account can make, media deletion included. */

@@ -3,6 +3,7 @@ import type { CallbackRequest } from '../core/callback-request';
 import type { Account } from '../core/config';
 import { RedactorError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { LOG_EVENTS, METRICS, refusalReason } from '../core/telemetry-names';
 import type { ProviderName } from '../core/provider-name';
 import type { JobSender } from '../core/queues';
 import { buildRedactionJob } from '../core/redaction-job';
@@ -57,9 +58,9 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
   // The unknown route itself is not logged: it is caller-controlled text.
   if (account === undefined) return refuse(404, 'unknown callback route', deps);
   const fields = { route: account.route, provider: account.provider };
-  if (incoming.method !== 'POST') return refuse(405, 'status callbacks must be POST', deps, account.route);
+  if (incoming.method !== 'POST') return refuse(405, 'status callbacks must be POST', deps, fields);
   if (incoming.body.length > deps.maxBodyBytes) {
-    return refuse(413, `callback body is larger than ${deps.maxBodyBytes} bytes`, deps, account.route);
+    return refuse(413, `callback body is larger than ${deps.maxBodyBytes} bytes`, deps, fields);
   }
   const provider = deps.providers[account.provider];
 
@@ -79,7 +80,11 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     const decision = decideCallback(event, account);
     if (decision.kind !== 'redact') {
       // Not final yet, or final with a retention longer than a queue carries: the sweep redacts it when due.
-      deps.log.info('callback.ignored', { ...eventFields, reason: decision.kind === 'ignore' ? 'not-terminal' : 'retention-served-by-sweep' });
+      // Debug: every message has such a callback, and the line says nothing the metric does not.
+      deps.log.debug(LOG_EVENTS.callbackIgnored, {
+        ...eventFields,
+        reason: decision.kind === 'ignore' ? 'not-terminal' : 'retention-served-by-sweep',
+      }, [{ name: METRICS.callbacksIgnored }]);
       return { statusCode: 204, body: '' };
     }
     const job = buildRedactionJob(event, deps.now(), decision.afterSeconds);
@@ -89,12 +94,12 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     } catch (error) {
       return fail(503, deps, eventFields, error);
     }
-    deps.log.info('callback.accepted', { ...eventFields, reason: decision.reason });
+    deps.log.info(LOG_EVENTS.callbackAccepted, { ...eventFields, reason: decision.reason }, [{ name: METRICS.callbacksAccepted }]);
     return { statusCode: 200, body: '{"accepted":true}' };
   } catch (error) {
     if (!(error instanceof RedactorError)) throw error;
     if (error.httpStatus >= 500) return fail(error.httpStatus, deps, fields, error);
-    return refuse(error.httpStatus, error.message, deps, account.route);
+    return refuse(error.httpStatus, error.message, deps, fields, error);
   }
 }
 
@@ -106,8 +111,23 @@ function withQuery(url: string, rawQuery: string): string {
   return rawQuery === '' ? url : `${url}?${rawQuery}`;
 }
 
-function refuse(statusCode: number, message: string, deps: ReceiverDeps, route?: string): CallbackResponse {
-  deps.log.warn('callback.refused', { httpStatus: statusCode, ...(route ? { route } : {}), reason: message });
+/**
+ * A 4xx answer. The line names the reason as a stable code (the metric's dimension) and, for our own
+ * errors, their fixed message (which never quotes the request).
+ */
+function refuse(
+  statusCode: number,
+  message: string,
+  deps: ReceiverDeps,
+  fields?: { route: string; provider: string },
+  error?: unknown,
+): CallbackResponse {
+  deps.log.warn(LOG_EVENTS.callbackRefused, {
+    ...fields,
+    httpStatus: statusCode,
+    reason: refusalReason(statusCode),
+    ...(error === undefined ? {} : { error }),
+  }, [{ name: METRICS.callbacksRefused, by: 'reason' }]);
   return { statusCode, body: JSON.stringify({ error: message }) };
 }
 
@@ -117,7 +137,7 @@ function fail(
   fields: { route: string; provider: string; messageId?: string; status?: string },
   error?: unknown,
 ): CallbackResponse {
-  deps.log.error('callback.failed', { ...fields, httpStatus: statusCode, error });
+  deps.log.error(LOG_EVENTS.callbackFailed, { ...fields, httpStatus: statusCode, error }, [{ name: METRICS.callbackServerErrors }]);
   // 5xx bodies stay generic: the detail is in our logs, not in the provider's.
   return { statusCode, body: JSON.stringify({ error: statusCode === 503 ? 'temporarily unavailable; retry later' : 'internal error' }) };
 }

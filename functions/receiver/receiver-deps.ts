@@ -6,7 +6,7 @@ import { SqsJobQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { RECEIVER_ENV } from '../core/lambda-env';
-import { createJsonLogger } from '../core/logger';
+import { createJsonLogger, logLevelFromEnv } from '../core/logger';
 import { CachedSecretStore } from '../core/secret-store';
 import { callbackProviders } from '../providers';
 import type { ReceiverDeps } from './receive-callback';
@@ -30,7 +30,7 @@ export function receiverDepsFromEnv(
     }),
     queue: new SqsJobQueue(sqs, requireEnv(env, RECEIVER_ENV.queueUrl)),
     now: () => new Date(),
-    log: overrides.log ?? createJsonLogger(),
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
     maxBodyBytes: intEnv(env, RECEIVER_ENV.maxBodyBytes, 64 * 1024, 1024, 1024 * 1024),
   };
 }

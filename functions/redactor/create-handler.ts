@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { withRequestId } from '../core/logger';
 import { lambdaBatchReceivedBound } from '../core/visibility-budget';
 import { processBatch } from './process-batch';
 import type { RedactorDeps } from './process-record';
@@ -13,6 +14,8 @@ export interface InvocationContext {
    * poller). Lambda does not say; the handler then derives a safe bound from the invocation start.
    */
   readonly batchReceivedAt?: Date;
+  /** Lambda's request id, put on every log line of the invocation. */
+  readonly awsRequestId?: string;
 }
 
 export type RedactorHandler = (event: SQSEvent, context: InvocationContext) => Promise<SQSBatchResponse>;
@@ -25,6 +28,7 @@ export function createRedactorHandler(deps: RedactorDeps): RedactorHandler {
     // No provider request starts after this: one already running may take the HTTP timeout, and the
     // record must still be settled (visibility change, DLQ) before the function times out.
     const deadline = new Date(start.getTime() + context.getRemainingTimeInMillis() - deps.invocationReserveMs);
-    return toBatchResponse(await processBatch(fromSqsEvent(event, receivedAt), deps, deadline));
+    const log = withRequestId(deps.log, context.awsRequestId);
+    return toBatchResponse(await processBatch(fromSqsEvent(event, receivedAt), { ...deps, log }, deadline));
   };
 }

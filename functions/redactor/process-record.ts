@@ -2,7 +2,8 @@ import type { Account } from '../core/config';
 import { DeadlineHttpClient } from '../core/deadline-http-client';
 import { SecretShapeError, SecretUnavailableError } from '../core/errors';
 import type { HttpClient } from '../core/http-client';
-import type { Logger } from '../core/logger';
+import type { Logger, MetricPoint } from '../core/logger';
+import { EXPECTED_DEAD_LETTER_REASON, LOG_EVENTS, METRICS } from '../core/telemetry-names';
 import type { Outcome } from '../core/outcome';
 import type { ProviderName } from '../core/provider-name';
 import type { DeadLetterAttributes, DeadLetterSender, VisibilityController } from '../core/queues';
@@ -59,6 +60,9 @@ export interface QueueRecord {
 /** `done`: delete the record (redacted, or parked in the DLQ). `retry`: report it as a batch item failure. */
 export type RecordResult = 'done' | 'retry';
 
+/** Counted on the line that decides a dead letter, by its `reason`. */
+const DEAD_LETTER_METRIC: MetricPoint = { name: METRICS.deadLetters, by: 'reason' };
+
 /** Bound provider clients, memoised per cached secret object and provider. */
 const clients = new PerSecretMemo<ProviderClient>();
 
@@ -70,7 +74,7 @@ const clients = new PerSecretMemo<ProviderClient>();
 export async function processRecord(record: QueueRecord, deps: RedactorDeps, deadline: Date): Promise<RecordResult> {
   const parsed = parseRedactionJob(record.body);
   if (!parsed.ok) {
-    deps.log.error('job.invalid', { reason: parsed.problem, attempt: record.receiveCount });
+    deps.log.error(LOG_EVENTS.jobInvalid, { reason: 'invalid-job', code: parsed.problem, attempt: record.receiveCount }, [DEAD_LETTER_METRIC]);
     return deadLetter(record, deps, { reason: 'invalid-job', attempts: record.receiveCount });
   }
   const job = parsed.job;
@@ -78,7 +82,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
   const account = deps.accounts.get(job.route);
   if (account === undefined || account.provider !== job.provider) {
     // The config changed under a queued job: park it, redrivable once the config is fixed.
-    deps.log.error('job.unroutable', fields);
+    deps.log.error(LOG_EVENTS.jobUnroutable, { ...fields, reason: 'unknown-route' }, [DEAD_LETTER_METRIC]);
     return deadLetter(record, deps, { ...jobAttributes(job, record), reason: 'unknown-route' });
   }
 
@@ -112,15 +116,15 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
       });
     } catch (error) {
       if (error instanceof SecretShapeError) {
-        deps.log.error('secret.malformed', { ...fields, error });
+        deps.log.error(LOG_EVENTS.secretMalformed, { ...fields, reason: 'config', error }, [DEAD_LETTER_METRIC]);
         return deadLetter(record, deps, { ...jobAttributes(job, record), reason: 'config', code: 'secret-malformed' });
       }
       if (!(error instanceof SecretUnavailableError)) {
         // A bug, not a provider answer: let SQS redeliver; the redrive policy is the backstop.
-        deps.log.error('redaction.crashed', { ...fields, error });
+        deps.log.error(LOG_EVENTS.redactionCrashed, { ...fields, error }, [{ name: METRICS.redactionCrashes }]);
         return 'retry';
       }
-      deps.log.warn('secret.unavailable', { ...fields, error });
+      deps.log.warn(LOG_EVENTS.secretUnavailable, { ...fields, error });
       outcome = { kind: 'transient', code: 'secret-unavailable' };
     }
     const ageSeconds = Math.max(0, (deps.now().getTime() - Date.parse(job.receivedAt)) / 1000);
@@ -164,28 +168,43 @@ async function act(
     ...(code === undefined ? {} : { code }),
   };
   switch (action.type) {
-    case 'ack':
+    case 'ack': {
+      const metrics: MetricPoint[] = [{ name: METRICS.redactionOutcomes, by: 'outcome' }];
+      if (outcome === 'redacted') {
+        // From the terminal callback; a sweep job's receivedAt is when the sweep found it, so it
+        // counts as recovered instead of skewing the distribution.
+        // Under the outcome's dimensions (outcome=redacted) too: one EMF directive per line, fewer bytes.
+        if (job.origin === 'sweep') metrics.push({ name: METRICS.recoveredBySweep, by: 'outcome' });
+        else metrics.push({ name: METRICS.timeToRedact, unit: 'Milliseconds', by: 'outcome', value: Math.max(0, deps.now().getTime() - Date.parse(job.receivedAt)) });
+      }
       // A 404 is acked (the body is not at the provider), but it is also what a wrong account or
-      // apiBaseUrl looks like: a warning, so a metric filter can count it.
-      if (outcome === 'not-found') deps.log.warn('redaction.not-found', fields);
-      else deps.log.info('redaction.done', fields);
+      // apiBaseUrl looks like: a warning, and its rate is alarmed.
+      if (outcome === 'not-found') deps.log.warn(LOG_EVENTS.redactionNotFound, fields, metrics);
+      else deps.log.info(LOG_EVENTS.redactionDone, fields, metrics);
       return 'done';
+    }
     case 'retry': {
       // SQS refuses a visibility change past 12 hours from the receive: ask for what is left of it.
       // A longer wait (notBefore, Retry-After) continues from the next receive.
       const delaySeconds = legalVisibilitySeconds(action.delaySeconds, record.receivedAt, deps.now());
       // Waiting for `notBefore` is not a retry: it must not feed the retries metric and alarm.
-      deps.log.info(outcome === 'not-before' ? 'redaction.deferred' : 'redaction.retry', { ...fields, delaySeconds });
+      if (outcome === 'not-before') deps.log.info(LOG_EVENTS.redactionDeferred, { ...fields, delaySeconds });
+      else deps.log.info(LOG_EVENTS.redactionRetry, { ...fields, delaySeconds }, [{ name: METRICS.redactionRetries }]);
       try {
         await deps.queue.changeVisibility(record.receiptHandle, delaySeconds);
       } catch (error) {
         // The record still comes back, after the queue's visibility timeout instead of our delay.
-        deps.log.warn('visibility.change-failed', { ...fields, error });
+        deps.log.warn(LOG_EVENTS.visibilityChangeFailed, { ...fields, error });
       }
       return 'retry';
     }
     case 'dead-letter':
-      deps.log.error('redaction.dead-lettered', { ...fields, reason: action.reason });
+      // CarrierX's expected dead letters are a warning with their own metric value, not an error.
+      if (action.reason === EXPECTED_DEAD_LETTER_REASON) {
+        deps.log.warn(LOG_EVENTS.redactionDeadLettered, { ...fields, reason: action.reason }, [DEAD_LETTER_METRIC]);
+      } else {
+        deps.log.error(LOG_EVENTS.redactionDeadLettered, { ...fields, reason: action.reason }, [DEAD_LETTER_METRIC]);
+      }
       return deadLetter(record, deps, {
         ...jobAttributes(job, record),
         reason: action.reason,
@@ -208,7 +227,7 @@ async function deadLetter(
     await deps.deadLetters.sendDeadLetter(record.body, attributes);
     return 'done';
   } catch (error) {
-    deps.log.error('dead-letter.failed', {
+    deps.log.error(LOG_EVENTS.deadLetterFailed, {
       reason: attributes.reason,
       ...(attributes.messageId === undefined ? {} : { messageId: attributes.messageId }),
       error,

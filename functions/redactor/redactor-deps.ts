@@ -6,7 +6,7 @@ import { SqsDeadLetterQueue, SqsJobQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { REDACTOR_ENV } from '../core/lambda-env';
-import { createJsonLogger } from '../core/logger';
+import { createJsonLogger, logLevelFromEnv } from '../core/logger';
 import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
 import { UndiciHttpClient } from '../http/undici-http-client';
@@ -45,7 +45,7 @@ export function redactorDepsFromEnv(
     },
     now: () => new Date(),
     random: Math.random,
-    log: overrides.log ?? createJsonLogger(),
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
     concurrency,
     maxBatchingWindowSeconds: intEnv(env, REDACTOR_ENV.maxBatchingWindowSeconds, 0, 0, 300),
     invocationReserveMs: httpTimeoutMs + SETTLE_RESERVE_MS,

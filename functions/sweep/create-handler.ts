@@ -1,5 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { withRequestId } from '../core/logger';
 import { parseSweepPageJob } from '../core/sweep-page-job';
+import { LOG_EVENTS } from '../core/telemetry-names';
 import { scheduledRunJob } from '../core/sweep-window';
 import type { SweepFunctionDeps } from './sweep-deps';
 import { sweepPage } from './sweep-page';
@@ -12,25 +14,31 @@ export interface ScheduledSweepEvent {
   readonly time: string;
 }
 
-export type SweepHandler = (event: ScheduledSweepEvent | SQSEvent) => Promise<SQSBatchResponse | void>;
+/** What the sweep reads from Lambda's context: the request id it puts on every log line. */
+export interface SweepContext {
+  readonly awsRequestId?: string;
+}
+
+export type SweepHandler = (event: ScheduledSweepEvent | SQSEvent, context?: SweepContext) => Promise<SQSBatchResponse | void>;
 
 /**
  * The sweep's Lambda handler. A scheduled event only queues the run's first page; each page is then
  * one message of the FIFO page queue, read, acted on and followed by the next page's message. Work
  * per invocation is one page, and a run that dies half way resumes at the page whose message is left.
  */
-export function createSweepHandler(deps: SweepFunctionDeps): SweepHandler {
-  return async (event) => {
+export function createSweepHandler(base: SweepFunctionDeps): SweepHandler {
+  return async (event, context) => {
+    const deps = { ...base, log: withRequestId(base.log, context?.awsRequestId) };
     if ('Records' in event) return handlePages(event, deps);
     const account = deps.accounts.get(event.route);
     if (event.kind !== 'sweep-schedule' || account === undefined || Number.isNaN(Date.parse(event.time))) {
       // A wrong rule input is a deployment bug: fail the invocation so its error metric and alarm fire.
-      deps.log.error('sweep.bad-schedule-event', { route: String(event.route ?? '') });
+      deps.log.error(LOG_EVENTS.sweepBadScheduleEvent, { route: String(event.route ?? '') });
       throw new Error('sweep schedule event must be { kind: "sweep-schedule", route, time } for a configured route');
     }
     const first = scheduledRunJob(account, new Date(event.time), deps.schedule);
     await deps.pages.send(first);
-    deps.log.info('sweep.started', { route: account.route, provider: account.provider });
+    deps.log.info(LOG_EVENTS.sweepStarted, { route: account.route, provider: account.provider });
   };
 }
 
@@ -40,7 +48,7 @@ async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQ
     const parsed = parseSweepPageJob(record.body);
     if (!parsed.ok) {
       // Not retryable, but never dropped: it fails until the page queue's redrive parks it in the DLQ.
-      deps.log.error('sweep.invalid-page-job', { reason: parsed.problem });
+      deps.log.error(LOG_EVENTS.sweepInvalidPageJob, { reason: parsed.problem });
       failures.push({ itemIdentifier: record.messageId });
       continue;
     }
@@ -48,7 +56,7 @@ async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQ
       const result = await sweepPage(parsed.job, deps);
       if (result.kind === 'next') await deps.pages.send(result.job);
     } catch (error) {
-      deps.log.error('sweep.page-error', { route: parsed.job.route, error });
+      deps.log.error(LOG_EVENTS.sweepPageError, { route: parsed.job.route, error });
       failures.push({ itemIdentifier: record.messageId });
     }
   }

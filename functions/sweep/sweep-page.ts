@@ -4,6 +4,7 @@ import type { HttpClient } from '../core/http-client';
 import type { ListedMessage } from '../core/listed-message';
 import { decideListedMessage, type SweepWindow } from '../core/listed-message-decision';
 import type { Logger } from '../core/logger';
+import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
 import { PerSecretMemo } from '../core/per-secret-memo';
 import type { ProviderName } from '../core/provider-name';
 import type { JobBatchSender } from '../core/queues';
@@ -75,10 +76,14 @@ export async function sweepPage(job: SweepPageJob, deps: SweepDeps, options: Swe
     redactions.push(redactionJobFor(message, account, receivedAt));
   }
   if (!options.dryRun && redactions.length > 0) await deps.jobs.sendBatch(redactions);
-  deps.log.info('sweep.page', { route: account.route, provider: account.provider, count: page.messages.length, enqueued: options.dryRun ? 0 : redactions.length });
+  const enqueued = options.dryRun ? 0 : redactions.length;
+  deps.log.info(LOG_EVENTS.sweepPage, { route: account.route, provider: account.provider, count: page.messages.length, enqueued }, [
+    { name: METRICS.sweepListed, value: page.messages.length },
+    { name: METRICS.sweepEnqueued, value: enqueued },
+  ]);
 
   if (page.nextCursor !== undefined) return { kind: 'next', job: { ...job, cursor: page.nextCursor, totals } };
-  deps.log.info('sweep.completed', {
+  deps.log.info(LOG_EVENTS.sweepCompleted, {
     route: account.route,
     provider: account.provider,
     pages: totals.pages,
@@ -126,7 +131,9 @@ export async function readListPage(
       continue;
     }
     const code = result.outcome.code ?? result.outcome.kind;
-    deps.log.warn('sweep.page-failed', { route: account.route, provider: account.provider, outcome: result.outcome.kind, code });
+    deps.log.warn(LOG_EVENTS.sweepPageFailed, { route: account.route, provider: account.provider, outcome: result.outcome.kind, code }, [
+      { name: METRICS.sweepPagesFailed },
+    ]);
     throw new SweepPageError(account.route, code, result.outcome.kind === 'transient' || result.outcome.kind === 'throttled');
   }
 }

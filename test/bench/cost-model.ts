@@ -3,6 +3,13 @@ import { PRICES_USD } from './prices';
 /** Status callbacks per message: Twilio (and the others) call back for `sent` and for the final status. */
 export const CALLBACKS_PER_MESSAGE = 2;
 
+/**
+ * Messages a month over which the fixed monthly costs (metrics, alarms, dashboard, secrets) are spread.
+ * A stated assumption, not a measurement: the breakdown also gives the monthly total, so the figure
+ * can be redone for another volume.
+ */
+export const MONTHLY_MESSAGES = 100e6;
+
 export interface CostInputs {
   /** Billable SQS requests per redacted message (measured). */
   readonly sqsCallsPerMessage: number;
@@ -17,6 +24,19 @@ export interface CostInputs {
   readonly redactorBilledMsPerRecord: number;
   /** Redactor invocations per redacted message (1 / mean records per batch). */
   readonly redactorInvocationsPerMessage: number;
+  /** The functions' own log bytes per message, EMF included (measured in the local run). */
+  readonly appLogBytesPerMessage: number;
+  /** Lambda platform log bytes per invocation (START/END/REPORT): 0 with system log level WARN. */
+  readonly platformLogBytesPerInvocation: number;
+  /** HTTP API access log bytes per callback (estimated from the deployed format). */
+  readonly accessLogBytesPerCallback: number;
+  /** Custom metrics the deployment publishes every hour (distinct EMF name + dimensions, measured). */
+  readonly metrics: number;
+  /** Metrics evaluated by the deployment's alarms (from the synthesised template). */
+  readonly alarmMetrics: number;
+  readonly dashboards: number;
+  /** Secrets the accounts reference. */
+  readonly secrets: number;
 }
 
 export interface CostBreakdown {
@@ -26,14 +46,25 @@ export interface CostBreakdown {
   readonly redactorLambda: number;
   readonly sqs: number;
   readonly secretsManager: number;
+  /** CloudWatch Logs: the functions' lines (EMF included), Lambda platform lines, HTTP API access lines. */
+  readonly logsApp: number;
+  readonly logsPlatform: number;
+  readonly logsAccess: number;
+  /** Fixed monthly costs spread over MONTHLY_MESSAGES. */
+  readonly metrics: number;
+  readonly alarms: number;
+  readonly dashboard: number;
+  readonly secretsStorage: number;
+  /** The fixed costs per month (USD), before spreading. */
+  readonly fixedPerMonth: number;
   /** Everything, behind API Gateway's HTTP API. */
   readonly withHttpApi: number;
-  /** Everything but the HTTP API: callbacks reach the receiver through a Lambda Function URL (no charge). */
+  /** Everything but the HTTP API and its access logs: callbacks reach the receiver through a Lambda Function URL. */
   readonly withFunctionUrl: number;
 }
 
 /**
- * Modelled AWS cost per million redacted messages.
+ * Modelled all-in AWS cost per million redacted messages.
  *
  * - Every message produces CALLBACKS_PER_MESSAGE callbacks; each is one HTTP API request and one
  *   receiver invocation. Only the terminal one enqueues (so it is the longer one).
@@ -43,6 +74,9 @@ export interface CostBreakdown {
  *   message costs Σ ceil(invocation ms) / Σ records over the measured invocations, plus its share of
  *   the per-invocation fee (invocations / records).
  * - SQS and Secrets Manager: measured requests per message times the request price.
+ * - CloudWatch Logs: ingested bytes. The functions' lines are measured; platform lines are 0 as
+ *   deployed (system log level WARN); access lines are the deployed format with typical values.
+ * - Metrics, alarms, the dashboard and stored secrets are monthly fees, spread over MONTHLY_MESSAGES.
  * Durations are measured on this machine, where a 256 MB Lambda would have a fraction of a vCPU and
  * AWS-internal network round trips take longer than loopback: read the Lambda lines as lower bounds.
  */
@@ -50,22 +84,45 @@ export function costPerMillion(inputs: CostInputs): CostBreakdown {
   const gbSeconds = (ms: number, memoryMb: number) => (ms / 1000) * (memoryMb / 1024);
   const receiverGbS = gbSeconds(Math.ceil(inputs.receiverTerminalMs) + Math.ceil(inputs.receiverIgnoredMs), inputs.receiverMemoryMb);
   const redactorGbS = gbSeconds(inputs.redactorBilledMsPerRecord, inputs.redactorMemoryMb);
+  const invocationsPerMessage = CALLBACKS_PER_MESSAGE + inputs.redactorInvocationsPerMessage;
+  const fixed = {
+    metrics: inputs.metrics * PRICES_USD.metricPerMonth,
+    alarms: inputs.alarmMetrics * PRICES_USD.alarmMetricPerMonth,
+    dashboard: inputs.dashboards * PRICES_USD.dashboardPerMonth,
+    secretsStorage: inputs.secrets * PRICES_USD.secretPerMonth,
+  };
   const perMessage = {
     httpApi: CALLBACKS_PER_MESSAGE * PRICES_USD.httpApiRequest,
     receiverLambda: CALLBACKS_PER_MESSAGE * PRICES_USD.lambdaRequest + receiverGbS * PRICES_USD.lambdaArmGbSecond,
     redactorLambda: inputs.redactorInvocationsPerMessage * PRICES_USD.lambdaRequest + redactorGbS * PRICES_USD.lambdaArmGbSecond,
     sqs: inputs.sqsCallsPerMessage * PRICES_USD.sqsRequest,
     secretsManager: inputs.secretsCallsPerMessage * PRICES_USD.secretsManagerCall,
+    logsApp: inputs.appLogBytesPerMessage * PRICES_USD.logsIngestByte,
+    logsPlatform: invocationsPerMessage * inputs.platformLogBytesPerInvocation * PRICES_USD.logsIngestByte,
+    logsAccess: CALLBACKS_PER_MESSAGE * inputs.accessLogBytesPerCallback * PRICES_USD.logsIngestByte,
+    metrics: fixed.metrics / MONTHLY_MESSAGES,
+    alarms: fixed.alarms / MONTHLY_MESSAGES,
+    dashboard: fixed.dashboard / MONTHLY_MESSAGES,
+    secretsStorage: fixed.secretsStorage / MONTHLY_MESSAGES,
   };
   const m = (usd: number) => usd * 1e6;
-  const withFunctionUrl = perMessage.receiverLambda + perMessage.redactorLambda + perMessage.sqs + perMessage.secretsManager;
+  const { httpApi, logsAccess, ...common } = perMessage;
+  const withFunctionUrl = Object.values(common).reduce((sum, usd) => sum + usd, 0);
   return {
-    httpApi: m(perMessage.httpApi),
+    httpApi: m(httpApi),
     receiverLambda: m(perMessage.receiverLambda),
     redactorLambda: m(perMessage.redactorLambda),
     sqs: m(perMessage.sqs),
     secretsManager: m(perMessage.secretsManager),
-    withHttpApi: m(withFunctionUrl + perMessage.httpApi),
+    logsApp: m(perMessage.logsApp),
+    logsPlatform: m(perMessage.logsPlatform),
+    logsAccess: m(logsAccess),
+    metrics: m(perMessage.metrics),
+    alarms: m(perMessage.alarms),
+    dashboard: m(perMessage.dashboard),
+    secretsStorage: m(perMessage.secretsStorage),
+    fixedPerMonth: Object.values(fixed).reduce((sum, usd) => sum + usd, 0),
+    withHttpApi: m(withFunctionUrl + httpApi + logsAccess),
     withFunctionUrl: m(withFunctionUrl),
   };
 }

@@ -1,4 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
+import type { Logger } from '../../functions/core/logger';
 import { createRedactorHandler, type RedactorHandler } from '../../functions/redactor/create-handler';
 import { deadLetters } from '../../local/demo-run';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   readonly pacedLoad: number;
   /** Where the local stack writes its secrets file (a temp dir: never the repo's .local-state). */
   readonly stateDir: string;
+  /** The functions' logger (the cost model measures its bytes). @default - silent */
+  readonly log?: Logger;
 }
 
 /** One redactor invocation as the poller made it. */
@@ -106,6 +109,7 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
     providerConcurrency: options.providerConcurrency,
     batchSize: options.batchSize,
     stateDir: options.stateDir,
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   const secretLoads = countSecretLoads(stack.secretsFile);
   try {

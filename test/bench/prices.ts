@@ -1,7 +1,8 @@
 /**
  * AWS list prices the cost model uses, in USD, in one place. us-east-1 on-demand list prices as
  * given in the bench's brief (check https://aws.amazon.com/lambda/pricing/, /api-gateway/pricing/,
- * /sqs/pricing/, /secrets-manager/pricing/ before relying on them); free tiers are ignored.
+ * /sqs/pricing/, /secrets-manager/pricing/, /cloudwatch/pricing/ before relying on them); free tiers
+ * are ignored.
  */
 export const PRICES_USD = {
   /** API Gateway HTTP API, per request (first 300 M/month tier: $1.00 per million). */
@@ -14,4 +15,14 @@ export const PRICES_USD = {
   sqsRequest: 0.4 / 1e6,
   /** Secrets Manager, per API call ($0.05 per 10,000). */
   secretsManagerCall: 0.05 / 1e4,
+  /** Secrets Manager, per secret per month. */
+  secretPerMonth: 0.4,
+  /** CloudWatch Logs ingestion (standard class, first tier; EMF lines included), per byte ($0.50 per GB). */
+  logsIngestByte: 0.5 / 1024 ** 3,
+  /** CloudWatch custom metric per month (first 10,000 metrics; EMF metrics count the same). */
+  metricPerMonth: 0.3,
+  /** CloudWatch standard-resolution alarm, per metric it evaluates, per month. */
+  alarmMetricPerMonth: 0.1,
+  /** CloudWatch dashboard per month (beyond the three free ones). */
+  dashboardPerMonth: 3.0,
 } as const;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsJobQueue, SqsSweepQueue } from '../../functions/aws/sqs-queues';
 import { indexByRoute, parseAccounts } from '../../functions/core/config';
 import type { RedactionJob } from '../../functions/core/redaction-job';
+import { silentLogger } from '../../functions/core/logger';
 import { CachedSecretStore } from '../../functions/core/secret-store';
 import type { SweepPageJob } from '../../functions/core/sweep-page-job';
 import { UndiciHttpClient } from '../../functions/http/undici-http-client';
@@ -62,7 +63,7 @@ describe('Sweep: a scheduled run that dies half way', () => {
       },
       pages: new SqsSweepQueue(stack.queues.sqs, pageQueueUrl),
       now: () => new Date(),
-      log: { info() {}, warn() {}, error() {} },
+      log: silentLogger,
       pageSize: 1000,
       // A run an hour wide that holds all of the seeded messages (each due at once, no retention).
       schedule: { intervalSeconds: 7 * 3_600, lateStatusSeconds: 0, settleSeconds: 0 },

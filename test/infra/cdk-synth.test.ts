@@ -25,7 +25,7 @@ describe('App: cdk synth', () => {
     const started = performance.now();
     await promisify(execFile)(
       'npx',
-      ['cdk', 'synth', '-q', '--no-notices', '-o', outdir, '-c', 'accountsFile=infra/accounts.example.json'],
+      ['cdk', 'synth', '-q', '--no-notices', '-o', outdir, '-c', 'accountsFile=infra/accounts.example.json', '-c', 'alarmEmail=ops@example.com'],
       {
         cwd: PROJECT_ROOT,
         env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
@@ -37,6 +37,11 @@ describe('App: cdk synth', () => {
     const template = JSON.parse(readFileSync(path.join(outdir, 'MessageRedactor.template.json'), 'utf8')) as {
       Resources: Record<string, CfnFunction>;
     };
+    // -c alarmEmail: every alarm notifies the one topic.
+    const alarms = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm') as unknown as
+      Array<{ Properties: { AlarmActions?: unknown[] } }>;
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((fn) => fn.Properties.Runtime)).toEqual(['nodejs24.x', 'nodejs24.x', 'nodejs24.x']);
 

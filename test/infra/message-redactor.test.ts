@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountConfigInput } from '../../functions/core/config';
 import { chooseAccountsFile, loadAccountsFile } from '../../infra/accounts-file';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
+import { parseAlarmEmail } from '../../infra/alarm-topic';
 import { MessageRedactorStack } from '../../infra/redactor-stack';
 import { twilioAccount as sharedTwilioAccount } from '../support/twilio-fixtures';
 
@@ -411,12 +413,13 @@ describe('Construct: MessageRedactor', () => {
   });
 
   describe('alarms', () => {
-    it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, any function error, and sustained retries', () => {
-      // Five for the redaction path, two for the sweep (parked pages, errors).
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, function errors and throttles, and sustained retries per provider', () => {
+      // Twelve for the redaction path (one provider), two for the sweep (parked pages, errors).
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
+        Dimensions: [{ Name: 'provider', Value: 'twilio' }, { Name: 'route', Value: twilioAccount().route }],
         Threshold: 100,
         EvaluationPeriods: 3,
       });
@@ -436,27 +439,65 @@ describe('Construct: MessageRedactor', () => {
         Threshold: 3600,
       });
       for (const fn of [ids.receiver, ids.redactor]) {
-        defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: 'Errors',
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
-          ComparisonOperator: 'GreaterThanThreshold',
-          Threshold: 0,
-          TreatMissingData: 'notBreaching',
-        });
+        for (const metric of ['Errors', 'Throttles']) {
+          defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+            Namespace: 'AWS/Lambda',
+            MetricName: metric,
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+            ComparisonOperator: 'GreaterThanThreshold',
+            Threshold: 0,
+            TreatMissingData: 'notBreaching',
+          });
+        }
       }
     });
 
-    it('counts dead letters the provider cannot redact, 404 acks and retries from the redactor log', () => {
-      defaults.template.resourceCountIs('AWS::Logs::MetricFilter', 3);
-      defaults.template.hasResourceProperties('AWS::Logs::MetricFilter', {
-        FilterPattern: '{ ($.event = "redaction.dead-lettered") && ($.reason = "provider-cannot-redact") }',
-        MetricTransformations: [{ MetricNamespace: 'MessageRedactor', MetricName: 'ProviderCannotRedact', MetricValue: '1' }],
-      });
-      defaults.template.hasResourceProperties('AWS::Logs::MetricFilter', {
-        FilterPattern: '{ $.event = "redaction.not-found" }',
-        MetricTransformations: [{ MetricNamespace: 'MessageRedactor', MetricName: 'RedactionNotFound', MetricValue: '1' }],
-      });
+    it('alarms on refused callbacks, receiver 5xx, not-found rate and dead letters by reason, from the EMF metrics', () => {
+      const alarms = Object.values(defaults.template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties as Record<string, any>);
+      const mathOf = (description: string) => {
+        const alarm = alarms.find((a) => (a.AlarmDescription as string).includes(description));
+        expect(alarm, description).toBeDefined();
+        return alarm!.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions?: unknown[] } } }>;
+      };
+      const stats = (metrics: ReturnType<typeof mathOf>) => metrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Metric.Dimensions ?? []]);
+      expect(stats(mathOf('refused for a missing or wrong signature'))).toEqual([
+        ['CallbacksRefused', [{ Name: 'reason', Value: 'unauthenticated' }]],
+        ['CallbacksRefused', [{ Name: 'reason', Value: 'bad-signature' }]],
+        ['CallbacksAccepted', []],
+        ['CallbacksIgnored', []],
+      ]);
+      expect(stats(mathOf('got 404 from the provider')).map(([, d]) => d)).toEqual([
+        [{ Name: 'outcome', Value: 'not-found' }],
+        [{ Name: 'outcome', Value: 'redacted' }],
+        [{ Name: 'outcome', Value: 'already-redacted' }],
+      ]);
+      // Every failure reason, and not the expected provider-cannot-redact.
+      expect(stats(mathOf('dead-lettered jobs for a reason other than provider-cannot-redact')).map(([, d]) => (d as Array<{ Value: string }>)[0]!.Value))
+        .toEqual(['rejected', 'auth', 'gave-up', 'invalid-job', 'unknown-route', 'config']);
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'MessageRedactor', MetricName: 'CallbackServerErrors', Threshold: 1 });
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'MessageRedactor', MetricName: 'RedactionCrashes', Threshold: 1 });
+    });
+
+    it('says in every alarm description what to do first', () => {
+      for (const alarm of Object.values(defaults.template.findResources('AWS::CloudWatch::Alarm'))) {
+        if ((alarm.Properties.AlarmDescription as string).startsWith('A reconciliation sweep') || (alarm.Properties.AlarmDescription as string).startsWith('The reconciliation sweep')) continue;
+        expect(alarm.Properties.AlarmDescription).toMatch(/First: /);
+      }
+    });
+
+    it('creates no log metric filters: the functions write their metrics as EMF', () => {
+      defaults.template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    });
+
+    it('has no DLQ depth alarm with a CarrierX account, whose expected dead letters would keep it on, and a retries alarm per provider', () => {
+      const { template, redactor } = synth({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx' })] });
+      expect(redactor.alarms.deadLetterQueueDepth).toBeUndefined();
+      expect(Object.keys(redactor.alarms.retriesByProvider)).toEqual(['twilio', 'carrierx']);
+      const many = synth({ accounts: Array.from({ length: 12 }, (_, i) => twilioAccount({ route: `t${i}` })) }).redactor;
+      expect(Object.keys(many.alarms.retriesByProvider)).toEqual(['twilio', 'twilio-2']);
+      const depthAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Properties.Dimensions).includes(logicalId(redactor.deadLetterQueue)));
+      expect(depthAlarms).toEqual([]);
     });
 
     it('applies the alarm actions to every alarm', () => {
@@ -474,6 +515,38 @@ describe('Construct: MessageRedactor', () => {
         MetricName: 'ApproximateAgeOfOldestMessage',
         Threshold: 10_800,
       });
+    });
+  });
+
+  describe('dashboard, retention and logging', () => {
+    it('creates a dashboard whose first row follows callbacks → queue → redactions → DLQ, and can leave it out', () => {
+      const body = JSON.stringify(defaults.template.findResources('AWS::CloudWatch::Dashboard'));
+      const titles = ['1. Callbacks', '2. Redaction queue', '3. Redactions', '4. Dead-letter queue', 'Time to redact', 'Outcomes by provider', 'Backlog age'];
+      const positions = titles.map((title) => body.indexOf(title));
+      expect(positions.every((p) => p > 0)).toBe(true);
+      expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+      expect(body).toContain('\\"stat\\":\\"p99\\"');
+      synth({ dashboard: false }).template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    });
+
+    it('keeps the DLQ when the stack is deleted, unless told otherwise', () => {
+      defaults.template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ MessageRetentionPeriod: 1_209_600 }) });
+      expect(defaults.template.toJSON().Resources[ids.dlq].DeletionPolicy).toBe('Retain');
+      expect(defaults.template.toJSON().Resources[ids.queue].DeletionPolicy).toBe('Delete');
+      const { template, redactor } = synth({ deadLetterQueueRemovalPolicy: RemovalPolicy.DESTROY });
+      expect(template.toJSON().Resources[logicalId(redactor.deadLetterQueue)].DeletionPolicy).toBe('Delete');
+    });
+
+    it('logs in JSON at the chosen level, without the platform lines, for the configured retention', () => {
+      const { template } = synth({ logLevel: 'DEBUG', logRetention: RetentionDays.ONE_WEEK });
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      expect(functions).toHaveLength(3);
+      for (const fn of functions) {
+        expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'WARN', LogGroup: expect.anything() });
+      }
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+      defaults.template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'INFO' }) });
+      expect(() => synth({ logLevel: 'LOUD' as 'INFO' })).toThrow('logLevel must be one of DEBUG, INFO, WARN, ERROR (got LOUD)');
     });
   });
 
@@ -767,6 +840,39 @@ describe('Stack: MessageRedactorStack', () => {
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: logicalId(deadLetterQueue) } });
     // Construct props pass through the stack.
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 3 } });
+  });
+});
+
+describe('Stack: MessageRedactorStack with alarmEmail', () => {
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new MessageRedactorStack(app, 'Test', { accounts: [twilioAccount()], alarmEmail: 'ops@example.com' });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const template = Template.fromStack(stack);
+  const topicId = logicalId(stack.alarmTopic!.topic);
+
+  it('sends every alarm, the sweep\'s included, to an SNS topic with that email subscription', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(7);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+  });
+
+  it('denies publishing to the topic without TLS, and passes cdk-nag', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      })]) },
+    });
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+
+  it.each([
+    { value: 'ops', problem: 'no @' },
+    { value: 'ops@example.com, dev@example.com', problem: 'two addresses' },
+    { value: 42, problem: 'not a string' },
+  ])('refuses an alarmEmail with $problem, naming the key', ({ value }) => {
+    expect(() => parseAlarmEmail(value)).toThrow('context alarmEmail must be one email address (cdk deploy -c alarmEmail=ops@example.com)');
   });
 });
 

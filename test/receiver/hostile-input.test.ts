@@ -58,7 +58,8 @@ const handler = createReceiverHandler({
   secrets,
   queue: { send: async (job) => void enqueued.push(job) },
   now: () => new Date(),
-  log: createJsonLogger((line) => logLines.push(line)),
+  // DEBUG: the lines that are off by default must not leak either.
+  log: createJsonLogger({ write: (line) => logLines.push(line), level: 'DEBUG' }),
   maxBodyBytes: 64 * 1024,
 });
 

@@ -33,7 +33,7 @@ const ACCOUNTS = [
   twilioAccount({ route: 'signing-secret', secretId: 'api-credentials', signingSecretId: 'signing-keys' }),
 ];
 
-let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+let handler: (event: APIGatewayProxyEventV2, context?: { awsRequestId?: string }) => Promise<APIGatewayProxyStructuredResultV2>;
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
@@ -177,8 +177,56 @@ describe('Lambda: receiver handler', () => {
   it('enqueues nothing for a retention longer than a queue carries: the sweep redacts it when due', async () => {
     expect((await handler(twilioCallbackEvent({ route: 'thirty-days' }))).statusCode).toBe(204);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-    const line = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'callback.ignored');
-    expect(line).toMatchObject({ route: 'thirty-days', reason: 'retention-served-by-sweep' });
+    // At the default INFO level the ignored line (debug) is not written, but its metric is.
+    const lines = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.event === 'callback.ignored')).toBeUndefined();
+    expect(lines.find((l) => l.CallbacksIgnored === 1)).toMatchObject({ route: 'thirty-days', provider: 'twilio' });
+  });
+
+  describe('metrics and request ids', () => {
+    const parsed = () => output.lines().map((l) => JSON.parse(l) as Record<string, any>);
+
+    it('puts the Lambda request id on every line it writes', async () => {
+      await handler(twilioCallbackEvent(), { awsRequestId: 'req-accepted' });
+      await handler(twilioCallbackEvent({ token: 'z'.repeat(32) }), { awsRequestId: 'req-refused' });
+      expect(parsed().map((l) => [l.event, l.requestId])).toEqual([['callback.accepted', 'req-accepted'], ['callback.refused', 'req-refused']]);
+    });
+
+    it('counts an accepted callback in EMF on its decision line, by provider and route', async () => {
+      await handler(twilioCallbackEvent());
+      const [line] = parsed();
+      expect(line).toMatchObject({ event: 'callback.accepted', CallbacksAccepted: 1 });
+      expect(line!._aws.CloudWatchMetrics).toEqual([{
+        Namespace: 'MessageRedactor',
+        Dimensions: [['provider', 'route'], []],
+        Metrics: [{ Name: 'CallbacksAccepted', Unit: 'Count' }],
+      }]);
+      expect(typeof line!._aws.Timestamp).toBe('number');
+    });
+
+    it.each([
+      { name: 'an unsigned callback', event: () => twilioCallbackEvent({ signature: null }), status: 401, reason: 'unauthenticated' },
+      { name: 'a wrong token', event: () => twilioCallbackEvent({ token: 'z'.repeat(32) }), status: 403, reason: 'bad-signature' },
+    ])('counts $name as refused with reason $reason, by provider, route and reason', async ({ event, status, reason }) => {
+      expect((await handler(event())).statusCode).toBe(status);
+      const [line] = parsed();
+      expect(line).toMatchObject({ level: 'WARN', event: 'callback.refused', httpStatus: status, reason, provider: 'twilio', CallbacksRefused: 1 });
+      expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['provider', 'route', 'reason'], ['reason']]);
+    });
+
+    it('counts an unknown route by reason alone: the route is caller text and is never logged', async () => {
+      expect((await handler(twilioCallbackEvent({ route: 'made-up' }))).statusCode).toBe(404);
+      const [line] = parsed();
+      expect(line).toMatchObject({ event: 'callback.refused', reason: 'unknown-route', CallbacksRefused: 1 });
+      expect(line!.route).toBeUndefined();
+      expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['reason']]);
+    });
+
+    it('counts a 5xx answer as CallbackServerErrors', async () => {
+      sqs.on(SendMessageCommand).rejects(new Error('ServiceUnavailable'));
+      expect((await handler(twilioCallbackEvent())).statusCode).toBe(503);
+      expect(parsed()[0]).toMatchObject({ level: 'ERROR', event: 'callback.failed', CallbackServerErrors: 1 });
+    });
   });
 
   it('answers 503 when the job cannot be enqueued, so the provider retries', async () => {

@@ -34,6 +34,7 @@ let providerCalls: number[] = [];
 let handler: RedactorHandler;
 
 const log: Logger = {
+  debug: (event, fields = {}) => events.push({ level: 'debug', event, fields }),
   info: (event, fields = {}) => events.push({ level: 'info', event, fields }),
   warn: (event, fields = {}) => events.push({ level: 'warn', event, fields }),
   error: (event, fields = {}) => events.push({ level: 'error', event, fields }),

@@ -85,6 +85,27 @@ describe('Lambda: redactor handler', () => {
     expect(deadLetters()).toEqual([]);
   });
 
+  it('writes one info line per redaction, with the request id, its outcome and time-to-redact as EMF metrics', async () => {
+    const job = { ...message(), receivedAt: new Date(Date.now() - 5_000).toISOString() };
+    await handler(event(job), { ...lambdaContext(), awsRequestId: 'req-1' });
+    const lines = output.lines().map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'INFO', event: 'redaction.done', requestId: 'req-1', outcome: 'redacted', RedactionOutcomes: 1 });
+    expect(lines[0]!.TimeToRedact).toBeGreaterThanOrEqual(5_000);
+    expect(lines[0]!._aws.CloudWatchMetrics).toEqual([{
+      Namespace: 'MessageRedactor',
+      Dimensions: [['provider', 'route', 'outcome'], ['outcome']],
+      Metrics: [{ Name: 'RedactionOutcomes', Unit: 'Count' }, { Name: 'TimeToRedact', Unit: 'Milliseconds' }],
+    }]);
+  });
+
+  it('counts a redacted sweep job as recovered by the sweep, not in time-to-redact', async () => {
+    await handler(event({ ...message(), origin: 'sweep' }), lambdaContext());
+    const [line] = output.lines().map((l) => JSON.parse(l) as Record<string, any>);
+    expect(line).toMatchObject({ event: 'redaction.done', RecoveredBySweep: 1 });
+    expect(line!.TimeToRedact).toBeUndefined();
+  });
+
   it('deletes MMS media when the account enables it', async () => {
     const job = message({ media: 2 });
     expect(job.messageId.startsWith('MM')).toBe(true);
@@ -201,6 +222,7 @@ describe('Lambda: redactor handler', () => {
     expect(await handler(event('{"v":2}'), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(deadLetters()[0]!.MessageAttributes!.reason!.StringValue).toBe('invalid-job');
     expect(output.lines().some((l) => l.includes('"event":"job.invalid"') && l.includes('job.v'))).toBe(true);
+    expect(JSON.parse(output.lines()[0]!)).toMatchObject({ reason: 'invalid-job', DeadLetters: 1 });
   });
 
   it('dead-letters a job whose route is no longer configured', async () => {

@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { indexByRoute, parseAccounts } from '../../functions/core/config';
-import { silentLogger } from '../../functions/core/logger';
+import { createJsonLogger, silentLogger } from '../../functions/core/logger';
 import { CachedSecretStore } from '../../functions/core/secret-store';
 import { parseSweepPageJob, type SweepPageJob } from '../../functions/core/sweep-page-job';
 import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
@@ -42,6 +42,14 @@ describe('Function: createSweepHandler', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]).toMatchObject({ route: twilioAccount().route, dueBy: '2026-11-30T11:45:00.000Z', dueAfter: '2026-11-30T10:45:00.000Z' });
     expect(jobs).toEqual([]);
+  });
+
+  it('puts the Lambda request id on its log lines', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const { d } = deps([json(200, { messages: [], next_page_uri: null })]);
+    const handler = createSweepHandler({ ...d, log: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
+    await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() }, { awsRequestId: 'req-start' });
+    expect(lines).toEqual([expect.objectContaining({ event: 'sweep.started', requestId: 'req-start' })]);
   });
 
   it('fails a schedule event for an unknown route, so the error alarm fires', async () => {
