@@ -490,7 +490,7 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it('has no DLQ depth alarm with a CarrierX account, whose expected dead letters would keep it on, and a retries alarm per provider', () => {
-      const { template, redactor } = synth({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx' })] });
+      const { template, redactor } = synth({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] });
       expect(redactor.alarms.deadLetterQueueDepth).toBeUndefined();
       expect(Object.keys(redactor.alarms.retriesByProvider)).toEqual(['twilio', 'carrierx']);
       const many = synth({ accounts: Array.from({ length: 12 }, (_, i) => twilioAccount({ route: `t${i}` })) }).redactor;
