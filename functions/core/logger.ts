@@ -17,7 +17,6 @@ export interface LogFields {
   readonly httpStatus?: number;
   readonly attempt?: number;
   readonly delaySeconds?: number;
-  readonly durationMs?: number;
   readonly count?: number;
   /** Sweep: pages read and jobs sent to the redaction queue. */
   readonly pages?: number;

@@ -92,11 +92,11 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
       // Still waiting on the last receive SQS allows: park it with a reason rather than let the
       // redrive move it without one on the next receive. (Synth refuses a maxReceiveCount that the
       // configured waits use up; crash loops and failed visibility changes can still get here.)
-      return act({ type: 'dead-letter', reason: 'gave-up', code: 'waiting' }, record, job, deps, 'not-before');
+      return act({ action: { type: 'dead-letter', reason: 'gave-up', code: 'waiting' }, cause: WAITING, record, job }, deps);
     }
     // A wait longer than the record's receive allows goes in hops: each receive adds one.
     const wait = Math.ceil((Date.parse(job.notBefore) - now.getTime()) / 1000);
-    return act({ type: 'retry', delaySeconds: wait }, record, job, deps, 'not-before');
+    return act({ action: { type: 'retry', delaySeconds: wait }, cause: WAITING, record, job }, deps);
   }
   const http = new DeadlineHttpClient(deps.http, deadline, deps.now);
 
@@ -140,7 +140,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
       credentialsRefreshed = true;
       continue;
     }
-    return act(action, record, job, deps, outcome.kind, 'code' in outcome ? outcome.code : undefined);
+    return act({ action, cause: outcome, record, job }, deps);
   }
 }
 
@@ -149,14 +149,20 @@ async function clientFor(provider: RedactionProvider, account: Account, deps: Re
   return clients.get(secret as object, provider.provider, () => provider.bindClient(secret, account.secretId));
 }
 
-async function act(
-  action: Exclude<Action, { type: 'refresh-credentials' }>,
-  record: QueueRecord,
-  job: RedactionJob,
-  deps: RedactorDeps,
-  outcome: string,
-  code?: string,
-): Promise<RecordResult> {
+/** The job is waiting for its `notBefore`: no provider request was made, nothing failed. */
+const WAITING = { kind: 'waiting' } as const;
+
+/** A decided record: what to do with it, and why (the provider's answer, or the job still waiting). */
+interface Decision {
+  readonly action: Exclude<Action, { type: 'refresh-credentials' }>;
+  readonly cause: Outcome | typeof WAITING;
+  readonly record: QueueRecord;
+  readonly job: RedactionJob;
+}
+
+async function act({ action, cause, record, job }: Decision, deps: RedactorDeps): Promise<RecordResult> {
+  const outcome = cause.kind;
+  const code = 'code' in cause ? cause.code : undefined;
   const fields = {
     route: job.route,
     provider: job.provider,
@@ -188,7 +194,7 @@ async function act(
       // A longer wait (notBefore, Retry-After) continues from the next receive.
       const delaySeconds = legalVisibilitySeconds(action.delaySeconds, record.receivedAt, deps.now());
       // Waiting for `notBefore` is not a retry: it must not feed the retries metric and alarm.
-      if (outcome === 'not-before') deps.log.info(LOG_EVENTS.redactionDeferred, { ...fields, delaySeconds });
+      if (cause.kind === 'waiting') deps.log.info(LOG_EVENTS.redactionDeferred, { ...fields, delaySeconds });
       else deps.log.info(LOG_EVENTS.redactionRetry, { ...fields, delaySeconds }, [{ name: METRICS.redactionRetries }]);
       try {
         await deps.queue.changeVisibility(record.receiptHandle, delaySeconds);
