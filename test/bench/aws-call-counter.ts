@@ -13,15 +13,15 @@ export interface SqsCallCounter {
 }
 
 /**
- * Counts every SQS request the client sends. The middleware sits in the `deserialize` step, inside
- * the SDK's retry loop, so a retried call counts once per attempt, as SQS bills it. One client
- * serves the receiver, the poller and the redactor in the local stack, so this sees all of them.
+ * Counts every SQS request the clients send. The middleware sits in the `deserialize` step, inside
+ * the SDK's retry loop, so a retried call counts once per attempt, as SQS bills it. Pass every client
+ * of the local stack (the receiver has its own; the poller and the redactor share one).
  */
-export function countSqsCalls(client: SQSClient): SqsCallCounter {
+export function countSqsCalls(...clients: readonly SQSClient[]): SqsCallCounter {
   const counts: Record<string, number> = {};
   let latencies: Record<string, number[]> = {};
   const operation = (commandName: string | undefined) => (commandName ?? 'unknown').replace(/Command$/, '');
-  client.middlewareStack.add(
+  for (const client of clients) client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = operation(context.commandName);
       counts[name] = (counts[name] ?? 0) + 1;
@@ -29,7 +29,7 @@ export function countSqsCalls(client: SQSClient): SqsCallCounter {
     },
     { step: 'deserialize', name: 'benchSqsCallCounter' },
   );
-  client.middlewareStack.add(
+  for (const client of clients) client.middlewareStack.add(
     (next, context) => async (args) => {
       const started = performance.now();
       try {

@@ -116,8 +116,9 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
     // The stack's poller is replaced by an identical one over the same execution environments whose
     // invocations are timed, for the cost model; it starts once the backlog is queued.
     await stack.poller.stop();
-    const sqs = countSqsCalls(stack.queues.sqs);
-    const enqueuedAt = recordEnqueueTimes(stack.queues.sqs);
+    const sqs = countSqsCalls(stack.queues.sqs, stack.receiverSqs);
+    // The receiver enqueues through its own client.
+    const enqueuedAt = recordEnqueueTimes(stack.receiverSqs);
     stack.sandbox.faults = { ...NO_FAULTS, latencyMs: options.latencyMs };
     const invocations: Invocation[] = [];
     const inFlight = { count: 0 };
