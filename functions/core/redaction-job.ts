@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { PROVIDER_NAMES } from './provider-name';
 import type { StatusEvent } from './status-event';
-import { describeIssues } from './zod-issues';
+import { parseQueueMessage, type ParsedQueueMessage } from './queue-message';
 
 /** Queue message schema version; bump on an incompatible change and keep reading the old one. */
 export const REDACTION_JOB_VERSION = 1;
@@ -42,18 +42,9 @@ export function buildRedactionJob(event: StatusEvent, now: Date, afterSeconds: n
   };
 }
 
-export type ParsedJob = { ok: true; job: RedactionJob } | { ok: false; problem: string };
+export type ParsedJob = ParsedQueueMessage<RedactionJob>;
 
 /** Parses a queue message body. A bad one is reported with the offending keys, never its content. */
 export function parseRedactionJob(body: string): ParsedJob {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { ok: false, problem: 'job is not valid JSON' };
-  }
-  const parsed = RedactionJobSchema.safeParse(value);
-  return parsed.success
-    ? { ok: true, job: parsed.data }
-    : { ok: false, problem: `job is invalid: ${describeIssues(parsed.error.issues, 'job')}` };
+  return parseQueueMessage(RedactionJobSchema, body, 'job');
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { describeIssues } from './zod-issues';
+import { parseQueueMessage, type ParsedQueueMessage } from './queue-message';
 
 /** Sweep page message schema version; bump on an incompatible change and keep reading the old one. */
 export const SWEEP_PAGE_JOB_VERSION = 1;
@@ -56,18 +56,9 @@ export function redactCount(totals: SweepTotals): number {
   return Object.values(totals.redact).reduce((sum, n) => sum + n, 0);
 }
 
-export type ParsedSweepPageJob = { ok: true; job: SweepPageJob } | { ok: false; problem: string };
+export type ParsedSweepPageJob = ParsedQueueMessage<SweepPageJob>;
 
 /** Parses a sweep queue message. A bad one is reported with the offending keys, never its content. */
 export function parseSweepPageJob(body: string): ParsedSweepPageJob {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { ok: false, problem: 'sweep page job is not valid JSON' };
-  }
-  const parsed = SweepPageJobSchema.safeParse(value);
-  return parsed.success
-    ? { ok: true, job: parsed.data }
-    : { ok: false, problem: `sweep page job is invalid: ${describeIssues(parsed.error.issues, 'job')}` };
+  return parseQueueMessage(SweepPageJobSchema, body, 'sweep page job');
 }

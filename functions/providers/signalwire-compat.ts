@@ -9,7 +9,7 @@ import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, twilioStyleErrorCode, type ProviderErrors } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
-import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import type { CallbackProvider, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
 import { listTwilioStylePage } from './twilio-style-listing';
 import {
   SIGNALWIRE_IN_PROGRESS,
@@ -17,8 +17,7 @@ import {
   parseSignalWireSecret,
   parseSignalWireSigningKeys,
   signalWireIdSchema,
-  type SignalWireCredentials,
-} from './signalwire-secret';
+  type SignalWireCredentials, signalWireRedaction } from './signalwire-secret';
 import { requireSignature, verifyTwilioStyleCallback, type TwilioStyleSigning } from './twilio-signature';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -84,18 +83,9 @@ function compatErrorCode(response: HttpResponse): string {
   return typeof code === 'number' || (typeof code === 'string' && /^[\w.-]{1,40}$/.test(code)) ? String(code) : `http-${response.status}`;
 }
 
-export const signalWireCompatRedaction: RedactionProvider = {
-  provider: 'signalwire-compat',
-  bindClient(secret, secretId): ProviderClient {
-    const credentials = parseSignalWireSecret(secret, secretId);
-    return { redact: (job, context) => redactCompatMessage(job, context, credentials) };
-  },
-};
+export const signalWireCompatRedaction: RedactionProvider = signalWireRedaction('signalwire-compat', redactCompatMessage);
 
 async function redactCompatMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
-  if (!isSignalWireId(job.messageId)) {
-    return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a SignalWire UUID' };
-  }
   const origin = context.apiBaseUrl ?? credentials.spaceOrigin;
   const messageUrl = `${origin}/api/laml/2010-04-01/Accounts/${credentials.projectId}/Messages/${job.messageId}`;
   const headers = { authorization: basicAuth(credentials.projectId, credentials.apiToken), accept: 'application/json' };

@@ -12,15 +12,14 @@ import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
-import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
 import {
   isSignalWireId,
   parseSignalWireSecret,
   parseSignalWireSigningKeys,
   signalWireIdSchema,
-  type SignalWireCredentials,
-} from './signalwire-secret';
+  type SignalWireCredentials, signalWireRedaction } from './signalwire-secret';
 
 /**
  * SignalWire REST (Messaging API) signature: lower-case hex HMAC-SHA1 under the project signing key
@@ -119,18 +118,9 @@ const REST_ERRORS: ProviderErrors = {
   },
 };
 
-export const signalWireRestRedaction: RedactionProvider = {
-  provider: 'signalwire-rest',
-  bindClient(secret, secretId): ProviderClient {
-    const credentials = parseSignalWireSecret(secret, secretId);
-    return { redact: (job, context) => redactRestMessage(job, context, credentials) };
-  },
-};
+export const signalWireRestRedaction: RedactionProvider = signalWireRedaction('signalwire-rest', redactRestMessage);
 
 async function redactRestMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
-  if (!isSignalWireId(job.messageId)) {
-    return { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a SignalWire UUID' };
-  }
   // PATCH /api/messaging/messages/{id} with {"body":""} (SignalWire REST reference, "Redact message"; docs/providers.md).
   const answer = await sendOrClassify(context.http, {
     method: 'PATCH',

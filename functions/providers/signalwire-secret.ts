@@ -1,3 +1,6 @@
+import type { Outcome } from '../core/outcome';
+import type { RedactionJob } from '../core/redaction-job';
+import type { ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import * as z from 'zod/mini';
 import { parseSecret } from '../core/parse-secret';
 
@@ -63,3 +66,25 @@ function signingKeysOf(parsed: z.infer<typeof SignalWireSigningSchema>): SignalW
 
 /** Statuses during which SignalWire refuses redaction ("in progress"). */
 export const SIGNALWIRE_IN_PROGRESS: ReadonlySet<string> = new Set(['queued', 'initiated', 'sending', 'accepted', 'scheduled']);
+
+/**
+ * A SignalWire redaction side (compatibility or REST): binds the project's API credentials, and refuses
+ * a job whose id is not a SignalWire UUID before any request.
+ */
+export function signalWireRedaction(
+  provider: 'signalwire-compat' | 'signalwire-rest',
+  redact: (job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials) => Promise<Outcome>,
+): RedactionProvider {
+  return {
+    provider,
+    bindClient(secret, secretId): ProviderClient {
+      const credentials = parseSignalWireSecret(secret, secretId);
+      return {
+        redact: async (job, context) =>
+          isSignalWireId(job.messageId)
+            ? redact(job, context, credentials)
+            : { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a SignalWire UUID' },
+      };
+    },
+  };
+}

@@ -81,9 +81,9 @@ export function handleAdmin(method: string, path: string, body: string, store: M
   return { status: 404, body: { error: `no sandbox endpoint ${method} ${path}` } };
 }
 
-/** Validates a message request; a string is the one-line reason it was refused. */
-function parseMessageRequest(body: string): MessageRequest | string {
-  let input: Partial<Record<keyof MessageRequest, unknown>>;
+/** A JSON object body naming a known provider; a string is the one-line reason it was refused. */
+function requestWithProvider<T>(body: string): Partial<Record<keyof T, unknown>> | string {
+  let input: Partial<Record<keyof T, unknown>> & { provider?: unknown };
   try {
     input = JSON.parse(body) as typeof input;
   } catch {
@@ -91,6 +91,13 @@ function parseMessageRequest(body: string): MessageRequest | string {
   }
   if (typeof input !== 'object' || input === null) return 'body must be a JSON object';
   if (!PROVIDER_NAMES.includes(input.provider as ProviderName)) return `provider must be one of ${PROVIDER_NAMES.join(', ')}`;
+  return input;
+}
+
+/** Validates a message request; a string is the one-line reason it was refused. */
+function parseMessageRequest(body: string): MessageRequest | string {
+  const input = requestWithProvider<MessageRequest>(body);
+  if (typeof input === 'string') return input;
   if (input.status !== undefined && (typeof input.status !== 'string' || !STATUS_WORD.test(input.status))) return 'status must be a lower-case status word';
   if (input.body !== undefined && typeof input.body !== 'string') return 'body must be a string';
   const media = input.media ?? 0;
@@ -114,14 +121,8 @@ function parseHistoryRequest(
   body: string,
   now: number,
 ): string | { provider: ProviderName; count: number; oldest: number; newest: number; statuses: readonly string[]; text?: string; media: number } {
-  let input: Partial<Record<keyof HistoryRequest, unknown>>;
-  try {
-    input = JSON.parse(body) as typeof input;
-  } catch {
-    return 'body must be JSON';
-  }
-  if (typeof input !== 'object' || input === null) return 'body must be a JSON object';
-  if (!PROVIDER_NAMES.includes(input.provider as ProviderName)) return `provider must be one of ${PROVIDER_NAMES.join(', ')}`;
+  const input = requestWithProvider<HistoryRequest>(body);
+  if (typeof input === 'string') return input;
   if (!Number.isInteger(input.count) || (input.count as number) < 1 || (input.count as number) > 1_000_000) return 'count must be a whole number from 1 to 1000000';
   const oldest = typeof input.oldest === 'string' ? Date.parse(input.oldest) : Number.NaN;
   const newest = typeof input.newest === 'string' ? Date.parse(input.newest) : Number.NaN;
