@@ -75,11 +75,30 @@ export function dateFlag(value: string | undefined, flag: string): Date | undefi
   return new Date(time);
 }
 
+/** An absolute http(s) URL flag. */
+export function httpUrlFlag(value: string, flag: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag} must be an absolute http(s) URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--${flag} must be an absolute http(s) URL`);
+  return url;
+}
+
+/** A URL as it may be printed: without its query and fragment (CarrierX puts the account's token there). */
+export function printableUrl(url: string): string {
+  return url.replace(/[?#].*$/s, '');
+}
+
 /** One line for a failure, with what usually went wrong. */
 export function describeFailure(error: unknown): string {
   const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused: is the local stack running (npm start), or is the URL right?';
   const name = (error as { name?: unknown })?.name;
   if (name === 'CredentialsProviderError') return 'no AWS credentials found (set AWS_PROFILE, or run in an environment with a role)';
-  return error instanceof Error ? error.message : String(error);
+  // A message may quote a URL (fetch's "Failed to parse URL from …"): never print its query.
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\?[^\s"'`]*/g, '?…');
 }

@@ -7,7 +7,7 @@ import { callbackProviders, redactionProviders } from '../functions/providers';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';
 import { loadAccountsFile } from './accounts-file';
-import { parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
+import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './cli';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 
 export const SMOKE_USAGE = `Smoke test of a callback endpoint (npm run smoke -- --route R [options])
@@ -57,7 +57,7 @@ export async function runSmokeCli(
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (values.route === undefined) throw new UsageError('--route is required');
-    if (values.url !== undefined && !/^https?:\/\/[^/]+/.test(values.url)) throw new UsageError('--url must be an http(s) URL');
+    if (values.url !== undefined) httpUrlFlag(values.url, 'url');
 
     const target = values.accounts === undefined
       ? localTarget(values.endpoints)
@@ -78,7 +78,8 @@ export async function runSmokeCli(
     const callback = signedCallback(account.provider, status, url, signing);
     const response = await (deps.fetch ?? fetch)(callback.url, { method: 'POST', headers: callback.headers, body: callback.body, redirect: 'manual' });
     const body = await response.text();
-    const verdict = diagnose(response.status, body, account, url);
+    // Printed without its query: CarrierX's callback URL carries the account's token.
+    const verdict = diagnose(response.status, body, account, printableUrl(url));
     (verdict.ok ? io.out : io.err)(`${verdict.text}\n`);
     return verdict.ok ? 0 : 1;
   });

@@ -1,8 +1,9 @@
+import { parseSecretText } from '../functions/core/parse-secret';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from './local-endpoints';
 import type { AccountConfigInput } from '../functions/core/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-name';
 import { loadAccountsFile } from '../infra/accounts-file';
-import { parseCliArgs, processIo, runCli, UsageError, type CliIo } from '../infra/cli';
+import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from '../infra/cli';
 import { explainCallbackAnswer } from './callback-answer';
 import { callbackSignerFromSecret } from './callback-signing-secret';
 import { fileSecretFetch } from './file-secrets';
@@ -69,7 +70,7 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
     if (status === undefined) throw new UsageError('a status is required, e.g. delivered');
     if (!/^[a-z_-]{1,40}$/.test(status)) throw new UsageError(`status "${status}" is not a status word (lower-case letters, e.g. delivered)`);
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-    if (values.url !== undefined && !/^https?:\/\/[^\s]+$/.test(values.url)) throw new UsageError('--url must be an http(s) URL');
+    if (values.url !== undefined) httpUrlFlag(values.url, 'url');
     if (values['message-id'] !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(values['message-id'])) {
       throw new UsageError('--message-id must be a message id (letters, digits and dashes)');
     }
@@ -79,7 +80,7 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
     const url = values.url ?? account.publicUrl;
     if (url === undefined) throw new UsageError(`--url is required: account "${account.route}" has no publicUrl`);
     const secretId = account.signingSecretId ?? account.secretId;
-    const signer = callbackSignerFromSecret(provider, JSON.parse(await target.fetchSecret(secretId)) as unknown, secretId);
+    const signer = callbackSignerFromSecret(provider, parseSecretText(await target.fetchSecret(secretId), secretId), secretId);
 
     let messageId = values['message-id'];
     if (messageId !== undefined && target.sandboxOrigin !== undefined) {
@@ -105,7 +106,7 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
     });
     const answer = (await response.text()).replace(/\s+/g, ' ').trim();
     // The query string is left out: CarrierX's callback URL carries the account's token.
-    io.out(`POST ${withoutQuery(callback.url)} (route ${account.route}, ${status})\n`);
+    io.out(`POST ${printableUrl(callback.url)} (route ${account.route}, ${status})\n`);
     io.out(`${response.status}${answer === '' ? '' : ` ${answer.length > 300 ? `${answer.slice(0, 300)}…` : answer}`}\n`);
     io.out(`${explainCallbackAnswer(response.status)}\n`);
     return response.ok ? 0 : 1;
@@ -192,9 +193,4 @@ async function setSandboxStatus(origin: string, id: string, status: string): Pro
 /** The message as the callback builder reads it: the id, and what the provider's callback carries. */
 function sandboxShaped(provider: ProviderName, id: string): SandboxMessage {
   return { provider, id, body: SAMPLE_BODY, status: 'sent', direction: 'outbound', media: [], userData: '', redactAttempts: 0 };
-}
-
-function withoutQuery(url: string): string {
-  const index = url.indexOf('?');
-  return index === -1 ? url : url.slice(0, index);
 }

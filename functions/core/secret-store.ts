@@ -1,3 +1,4 @@
+import { parseSecretText } from './parse-secret';
 import { SecretShapeError, SecretUnavailableError } from './errors';
 
 /** Reads an account's credentials (parsed JSON). */
@@ -60,16 +61,7 @@ export class CachedSecretStore implements SecretStore {
       if (cause instanceof SecretShapeError) throw cause;
       throw new SecretUnavailableError(secretId, cause);
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      // The parser's message would quote the secret: say only what is wrong.
-      throw new SecretShapeError(secretId, 'value is not JSON');
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new SecretShapeError(secretId, 'value must be a JSON object');
-    }
+    const value = parseSecretText(text, secretId);
     return value;
   }
 }

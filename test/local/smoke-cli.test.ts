@@ -72,6 +72,18 @@ describe('CLI: npm run smoke', () => {
     expect(err.join('')).toMatch(/^404 (not found|unknown route): /);
   });
 
+  it('never prints the CarrierX token carried in its callback URL, on success, on a refusal, or on a bad --url', async () => {
+    const secrets = JSON.parse(readFileSync(stack.secretsFile, 'utf8')) as Record<string, { callbackToken: string }>;
+    const token = secrets['local/carrierx']!.callbackToken;
+    const withToken = `${stack.callbackUrl('carrierx')}?token=${token}`;
+    for (const url of [withToken, withToken.replace('local-carrierx', 'local-carrierz'), 'http://[bad']) {
+      const { io, out, err } = captureIo();
+      const code = await runSmokeCli(['--route', LOCAL_ROUTES.carrierx, '--endpoints', endpoints, '--url', url], io);
+      expect([0, 1, 2]).toContain(code);
+      expect(out.join('') + err.join('')).not.toContain(token);
+    }
+  });
+
   it('verifies a Twilio callback URL configured with connection overrides (#rc=…&rp=…): the fragment is never signed nor sent', async () => {
     const url = stack.callbackUrl('twilio');
     const { io, out } = captureIo();
@@ -98,7 +110,7 @@ describe('CLI: npm run smoke', () => {
 
   it.each([
     { argv: [], message: '--route is required' },
-    { argv: ['--route', 'x', '--url', 'ftp://x'], message: '--url must be an http(s) URL' },
+    { argv: ['--route', 'x', '--url', 'ftp://x'], message: '--url must be an absolute http(s) URL' },
   ])('refuses bad usage ($message) with exit 2 and the usage', async ({ argv, message }) => {
     const { io, err } = captureIo();
     expect(await runSmokeCli([...argv, '--endpoints', endpoints], io)).toBe(2);
