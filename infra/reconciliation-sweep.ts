@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -11,6 +11,7 @@ import { MAX_QUEUED_RETENTION_SECONDS } from '../functions/core/callback-decisio
 import type { Account } from '../functions/core/config';
 import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
 import { SWEEP_ENV } from '../functions/core/lambda-env';
+import { METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
 
 /** Options of the scheduled reconciliation sweep. */
 export interface ReconciliationSweepProps {
@@ -120,6 +121,11 @@ export class ReconciliationSweep extends Construct {
   public readonly pageDeadLetterQueue: sqs.Queue;
   /** One schedule per account. */
   public readonly rules: readonly events.Rule[];
+  /**
+   * Scheduled runs that never started: the event could not be delivered, or the invocation failed
+   * after its retries. Each message names the route and the scheduled time; alarmed.
+   */
+  public readonly scheduleDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, resources: ReconciliationSweepResources) {
     super(scope, id);
@@ -148,12 +154,34 @@ export class ReconciliationSweep extends Construct {
     fn.addEventSource(new SqsEventSource(this.pageQueue, { batchSize: 1, reportBatchItemFailures: true }));
     fn.addEnvironment(SWEEP_ENV.sweepQueueUrl, this.pageQueue.queueUrl);
 
+    // A run that never starts must not pass silently: its slice of due times would have no other run.
+    this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      ...encryption,
+    });
+    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is a dead-letter queue: the failure destination of the sweep\'s scheduled invocations and the '
+        + 'DLQ of its EventBridge targets (not an SQS redrive target, which is all the rule recognises). It is alarmed.',
+    });
+    // The destination by ARN with a SendMessage grant only: SqsDestination would also grant
+    // GetQueueUrl/GetQueueAttributes and, with a KMS key, wildcard kms actions.
+    const scheduleDlqArn = this.scheduleDeadLetterQueue.queueArn;
+    this.scheduleDeadLetterQueue.grant(fn, 'sqs:SendMessage');
+    fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: { bind: () => ({ destination: scheduleDlqArn }) },
+    });
     this.rules = resources.accounts.map((account, index) => new events.Rule(this, `Schedule${index}`, {
       description: `message-redactor reconciliation sweep of route ${account.route}`,
       schedule: events.Schedule.rate(sweep.interval),
       targets: [new targets.LambdaFunction(fn, {
         event: events.RuleTargetInput.fromObject({ kind: 'sweep-schedule', route: account.route, time: events.EventField.time }),
         retryAttempts: 4,
+        maxEventAge: Duration.hours(6),
+        deadLetterQueue: this.scheduleDeadLetterQueue,
       })],
     }));
   }
@@ -169,6 +197,26 @@ export class ReconciliationSweep extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+      new cloudwatch.Alarm(this, 'ScheduleDeadLetterAlarm', {
+        alarmDescription: 'A scheduled reconciliation sweep run never started (event undeliverable, or the invocation failed '
+          + 'after its retries). First: read the parked event for its route and time, fix the cause, then run '
+          + '`npm run sweep -- backfill --route <route> --since <time minus interval and lateStatusWindow>` so its slice is covered.',
+        metric: this.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+      new cloudwatch.Alarm(this, 'SweepPagesFailingAlarm', {
+        // A failed page is retried (batch item failure), which Lambda does not count as a function error.
+        alarmDescription: 'Reconciliation sweep pages keep failing (two or more in an hour). First: read sweep.page-error and '
+          + 'sweep.page-failed in the sweep log group (provider down, credentials revoked, a wrong apiBaseUrl).',
+        metric: new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: METRICS.sweepPagesFailed, statistic: 'Sum', period: Duration.hours(1) }),
+        threshold: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       new cloudwatch.Alarm(this, 'SweepErrorsAlarm', {
         alarmDescription: 'The reconciliation sweep failed (function errors > 0 in 15 minutes): read its log group for sweep.page-error',

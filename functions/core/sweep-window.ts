@@ -34,8 +34,11 @@ const SECOND = 1000;
  * every message whose due time falls in the slice.
  */
 export function scheduledRunJob(account: Account, scheduledAt: Date, schedule: SweepSchedule): SweepPageJob {
-  const dueBy = scheduledAt.getTime() - schedule.settleSeconds * SECOND;
-  const dueAfter = dueBy - schedule.intervalSeconds * SECOND;
+  // Slices are aligned to whole intervals, so a run delivered late, early or twice (EventBridge
+  // retries) still takes its own slice, never a shifted one that would leave a gap.
+  const interval = schedule.intervalSeconds * SECOND;
+  const dueBy = Math.floor((scheduledAt.getTime() - schedule.settleSeconds * SECOND) / interval) * interval;
+  const dueAfter = dueBy - interval;
   const shortestWait = account.redactAfterSeconds;
   const longestWait = Math.max(account.redactAfterSeconds, account.sentAgeSeconds);
   return {

@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { withRequestId } from '../core/logger';
 import { parseSweepPageJob } from '../core/sweep-page-job';
-import { LOG_EVENTS } from '../core/telemetry-names';
+import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
 import { scheduledRunJob } from '../core/sweep-window';
 import type { SweepFunctionDeps } from './sweep-deps';
 import { sweepPage } from './sweep-page';
@@ -56,7 +56,12 @@ async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQ
       const result = await sweepPage(parsed.job, deps);
       if (result.kind === 'next') await deps.pages.send(result.job);
     } catch (error) {
-      deps.log.error(LOG_EVENTS.sweepPageError, { route: parsed.job.route, error });
+      // Counted here, once per failed page whatever failed (the list, the enqueue, the config): a
+      // retried page is not a function error, so this metric is what the failing-pages alarm watches.
+      const provider = deps.accounts.get(parsed.job.route)?.provider;
+      deps.log.error(LOG_EVENTS.sweepPageError, { route: parsed.job.route, ...(provider === undefined ? {} : { provider }), error }, [
+        { name: METRICS.sweepPagesFailed },
+      ]);
       failures.push({ itemIdentifier: record.messageId });
     }
   }

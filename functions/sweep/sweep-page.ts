@@ -131,9 +131,7 @@ export async function readListPage(
       continue;
     }
     const code = result.outcome.code ?? result.outcome.kind;
-    deps.log.warn(LOG_EVENTS.sweepPageFailed, { route: account.route, provider: account.provider, outcome: result.outcome.kind, code }, [
-      { name: METRICS.sweepPagesFailed },
-    ]);
+    deps.log.warn(LOG_EVENTS.sweepPageFailed, { route: account.route, provider: account.provider, outcome: result.outcome.kind, code });
     throw new SweepPageError(account.route, code, result.outcome.kind === 'transient' || result.outcome.kind === 'throttled');
   }
 }

@@ -136,8 +136,8 @@ describe('Construct: MessageRedactor', () => {
         MessageRetentionPeriod: 14 * 24 * 3600,
       });
       template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'redaction-dead-letters', SqsManagedSseEnabled: true });
-      // Job queue, DLQ, and the sweep's FIFO page queue and its DLQ: every one denies requests without TLS.
-      template.resourceCountIs('AWS::SQS::QueuePolicy', 4);
+      // Job queue, DLQ, the sweep's FIFO page queue, its DLQ and its schedule DLQ: every one denies requests without TLS.
+      template.resourceCountIs('AWS::SQS::QueuePolicy', 5);
       expect(redactor.queue.fifo).toBe(false);
     });
 
@@ -169,13 +169,13 @@ describe('Construct: MessageRedactor', () => {
       const { template, redactor } = synth({}, {
         extend: (stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) }),
       });
-      // Job queue and DLQ, the sweep's page queue and its DLQ.
+      // Job queue and DLQ, the sweep's page queue, its DLQ and its schedule DLQ.
       template.resourcePropertiesCountIs(
         'AWS::SQS::Queue',
         { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] }, SqsManagedSseEnabled: Match.absent() },
-        4,
+        5,
       );
-      template.resourceCountIs('AWS::SQS::Queue', 4);
+      template.resourceCountIs('AWS::SQS::Queue', 5);
       const receiverStatements = roleStatements(template, logicalId(redactor.receiver.role!));
       expect(receiverStatements).toContainEqual({
         Effect: 'Allow',
@@ -414,8 +414,9 @@ describe('Construct: MessageRedactor', () => {
 
   describe('alarms', () => {
     it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, function errors and throttles, and sustained retries per provider', () => {
-      // Twelve for the redaction path (one provider), two for the sweep (parked pages, errors).
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
+      // Twelve for the redaction path (one provider), four for the sweep (parked pages, runs that never
+      // started, failing pages, errors).
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
@@ -716,7 +717,26 @@ describe('Construct: MessageRedactor', () => {
         `sqs:ReceiveMessage ${pageQueue}`,
         `sqs:SendMessage ${jobQueue}`,
         `sqs:SendMessage ${pageQueue}`,
+        `sqs:SendMessage ${JSON.stringify(arnOf(logicalId(redactor.sweep!.scheduleDeadLetterQueue)))}`,
       ]);
+    });
+
+    it('parks a scheduled run that never started (undeliverable event, failed invocation) and alarms on it', () => {
+      const scheduleDlq = arnOf(logicalId(defaults.redactor.sweep!.scheduleDeadLetterQueue));
+      defaults.template.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [Match.objectLike({ DeadLetterConfig: { Arn: scheduleDlq }, RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 21_600 } })],
+      });
+      defaults.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: sweepId },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: scheduleDlq } },
+      });
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp('never started'),
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+      });
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SweepPagesFailed', Threshold: 2, Period: 3600 });
     });
 
     it('alarms on parked pages and on sweep errors, with the alarm actions', () => {
@@ -781,7 +801,7 @@ describe('Construct: MessageRedactor', () => {
       expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     });
 
-    it('acknowledges exactly APIG4, on each callback route, with a reason', () => {
+    it('acknowledges exactly APIG4 on each callback route and SQS3 on the sweep\'s schedule DLQ, with reasons', () => {
       const { app } = build();
       const acknowledged: Array<{ path: string; rules: Record<string, string> }> = [];
       for (const construct of app.node.findAll()) {
@@ -793,10 +813,16 @@ describe('Construct: MessageRedactor', () => {
           }
         }
       }
-      expect(acknowledged).toEqual([{
-        path: 'Test/MessageRedactor/Api/POST--callbacks--twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln',
-        rules: { 'AwsSolutions-APIG4': expect.stringContaining("verifies each callback's provider signature") },
-      }]);
+      expect(acknowledged).toEqual([
+        {
+          path: 'Test/MessageRedactor/Api/POST--callbacks--twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln',
+          rules: { 'AwsSolutions-APIG4': expect.stringContaining("verifies each callback's provider signature") },
+        },
+        {
+          path: 'Test/MessageRedactor/Sweep/ScheduleDeadLetterQueue',
+          rules: { 'AwsSolutions-SQS3': expect.stringContaining('This queue is a dead-letter queue') },
+        },
+      ]);
     });
   });
 });

@@ -40,7 +40,7 @@ describe('Function: createSweepHandler', () => {
     const { d, pages, jobs } = deps([]);
     await createSweepHandler(d)({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
     expect(pages).toHaveLength(1);
-    expect(pages[0]).toMatchObject({ route: twilioAccount().route, dueBy: '2026-11-30T11:45:00.000Z', dueAfter: '2026-11-30T10:45:00.000Z' });
+    expect(pages[0]).toMatchObject({ route: twilioAccount().route, dueBy: '2026-11-30T11:00:00.000Z', dueAfter: '2026-11-30T10:00:00.000Z' });
     expect(jobs).toEqual([]);
   });
 

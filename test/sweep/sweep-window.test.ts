@@ -14,8 +14,18 @@ describe('Function: scheduledRunJob', () => {
     const a = scheduledRunJob(account(), new Date(T0), DEFAULT_SWEEP_SCHEDULE);
     const b = scheduledRunJob(account(), new Date(T0 + HOUR), DEFAULT_SWEEP_SCHEDULE);
     expect(b.dueAfter).toBe(a.dueBy);
-    expect(Date.parse(a.dueBy)).toBe(T0 - 15 * 60_000);
+    // 12:00 less the 15-minute settle time, aligned down to the whole hour.
+    expect(a.dueBy).toBe('2026-11-30T11:00:00.000Z');
     expect(a.runId).toBe(`r1:${a.dueBy}`);
+  });
+
+  it('takes the same aligned slice however late, early or often the schedule delivers a run', () => {
+    const onTime = scheduledRunJob(account(), new Date(T0 + 20 * 60_000), DEFAULT_SWEEP_SCHEDULE);
+    for (const minutes of [15, 16, 40, 74]) {
+      expect(scheduledRunJob(account(), new Date(T0 + minutes * 60_000), DEFAULT_SWEEP_SCHEDULE)).toEqual(onTime);
+    }
+    // The next interval takes the next slice, with no gap in between.
+    expect(scheduledRunJob(account(), new Date(T0 + 80 * 60_000), DEFAULT_SWEEP_SCHEDULE).dueAfter).toBe(onTime.dueBy);
   });
 
   it.each([
