@@ -32,7 +32,7 @@ export function holdsBody(body: unknown): boolean {
  * resource of the same API base: a cursor is replayed from a queue, so it must not be able to point
  * the sweep (and its credentials) anywhere else.
  */
-export function nextPageUrl(base: string, cursor: string, expectedPath: string): string | undefined {
+export function nextPageUrl(base: string, cursor: string, expectedPath: string | readonly string[]): string | undefined {
   const relative = cursor.startsWith(base) ? cursor.slice(base.length) : cursor;
   if (!relative.startsWith('/')) return undefined;
   let url: URL;
@@ -41,7 +41,8 @@ export function nextPageUrl(base: string, cursor: string, expectedPath: string):
   } catch {
     return undefined;
   }
-  return url.origin === 'http://cursor.invalid' && url.pathname === expectedPath ? `${base}${url.pathname}${url.search}` : undefined;
+  const paths: readonly string[] = typeof expectedPath === 'string' ? [expectedPath] : expectedPath;
+  return url.origin === 'http://cursor.invalid' && paths.includes(url.pathname) ? `${base}${url.pathname}${url.search}` : undefined;
 }
 
 /** A page answer that is not a readable JSON page: retried, never taken as an empty list. */

@@ -153,6 +153,15 @@ export const signalWireRestListing: ListingProvider = {
 const LOGS_PATH = '/api/messaging/logs';
 
 /**
+ * Log entries per page: each entry the sweep would act on costs one more GET to test its body, so a
+ * page stays small enough for its reads to finish well inside one sweep invocation.
+ */
+const REST_PAGE_SIZE = 100;
+
+/** Body reads of one page in flight at once (GETs are "effectively unlimited" at SignalWire). */
+const BODY_READS_IN_FLIGHT = 8;
+
+/**
  * One page of the messaging logs. Log entries carry no body; an entry's `url` (present for messages
  * sent through the compatibility API) reads the message with its body, so only those can be checked,
  * and only for entries the sweep would act on. Relay messages have no readable body: `unknown`.
@@ -161,7 +170,7 @@ async function listRestLogsPage(query: ListPageQuery, context: ListContext, cred
   const base = context.apiBaseUrl ?? credentials.spaceOrigin;
   const headers = { authorization: basicAuth(credentials.projectId, credentials.apiToken), accept: 'application/json' };
   const url = query.cursor === undefined
-    ? `${base}${LOGS_PATH}?${new URLSearchParams({ created_after: query.from.toISOString(), created_before: query.to.toISOString(), page_size: String(Math.min(Math.max(query.pageSize, 1), 1000)) }).toString()}`
+    ? `${base}${LOGS_PATH}?${new URLSearchParams({ created_after: query.from.toISOString(), created_before: query.to.toISOString(), page_size: String(Math.min(Math.max(query.pageSize, 1), REST_PAGE_SIZE)) }).toString()}`
     : nextPageUrl(base, query.cursor, LOGS_PATH);
   if (url === undefined) return { ok: false, outcome: { kind: 'rejected', code: 'foreign-cursor', reason: 'next page reference leaves the messaging logs' } };
   const answer = await sendOrClassify(context.http, { method: 'GET', url, headers });
@@ -169,7 +178,7 @@ async function listRestLogsPage(query: ListPageQuery, context: ListContext, cred
   if (!isSuccessStatus(answer.status)) return listFailure(classifySignalWireRestError(answer, context.now()));
   const page = parseJsonObject(answer.body);
   if (page === undefined || !Array.isArray(page.data)) return UNREADABLE_PAGE;
-  const messages: ListedMessage[] = [];
+  const entries: Array<{ listed: Omit<ListedMessage, 'hasBody'>; url?: string }> = [];
   for (const raw of page.data as unknown[]) {
     const entry = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
     const createdAt = parseProviderDate(entry?.created_at);
@@ -185,13 +194,26 @@ async function listRestLogsPage(query: ListPageQuery, context: ListContext, cred
       inbound: entry.direction === 'inbound',
     };
     const wanted = query.needsBodyCheck?.(listed) ?? true;
-    const hasBody = wanted && typeof entry.url === 'string' ? await readBody(entry.url, base, headers, context) : 'unknown';
+    entries.push({ listed, ...(wanted && typeof entry.url === 'string' ? { url: entry.url } : {}) });
+  }
+  const bodies: Array<boolean | 'unknown' | Extract<ListPageResult, { ok: false }>> = new Array(entries.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(BODY_READS_IN_FLIGHT, entries.length) }, async () => {
+    while (next < entries.length) {
+      const index = next++;
+      const url = entries[index]!.url;
+      bodies[index] = url === undefined ? 'unknown' : await readBody(url, base, headers, context);
+    }
+  }));
+  const messages: ListedMessage[] = [];
+  for (const [index, { listed }] of entries.entries()) {
+    const hasBody = bodies[index]!;
     if (typeof hasBody === 'object') return hasBody;
     messages.push({ ...listed, hasBody });
   }
   const links = page.links as { next?: unknown } | undefined;
-  const next = typeof links?.next === 'string' && links.next !== '' ? links.next : undefined;
-  return { ok: true, messages, ...(next === undefined ? {} : { nextCursor: next }) };
+  const nextCursor = typeof links?.next === 'string' && links.next !== '' ? links.next : undefined;
+  return { ok: true, messages, ...(nextCursor === undefined ? {} : { nextCursor }) };
 }
 
 /** Reads a logged message through its own `url` (same space only) to test its body in memory. */

@@ -33,7 +33,8 @@ export async function listTwilioStylePage(api: TwilioStyleList, query: ListPageQ
     });
     url = `${api.origin}${api.path}?${params.toString()}`;
   } else {
-    url = nextPageUrl(api.origin, query.cursor, api.path);
+    // SignalWire's docs omit `.json` on the list path and its Twilio-derived client adds it: both stay on the resource.
+    url = nextPageUrl(api.origin, query.cursor, [api.path, `${api.path}.json`]);
     if (url === undefined) return { ok: false, outcome: { kind: 'rejected', code: 'foreign-cursor', reason: 'next page reference leaves the list resource' } };
   }
   const answer = await sendOrClassify(context.http, { method: 'GET', url, headers: { authorization: api.authorization, accept: 'application/json' } });

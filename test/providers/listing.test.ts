@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { listingProviders } from '../../functions/providers';
+import type { ListPageQuery } from '../../functions/providers/provider';
+import { json, scriptedHttp } from '../support/fake-http';
+import { SIGNALWIRE_PROJECT_ID, carrierXSecret, signalWireSecret } from '../support/provider-fixtures';
+
+const NOW = new Date('2026-11-30T12:00:00Z');
+const BASE = 'https://space.example.test';
+const query = (overrides: Partial<ListPageQuery> = {}): ListPageQuery => ({
+  from: new Date('2026-11-29T00:00:00Z'),
+  to: NOW,
+  pageSize: 1000,
+  ...overrides,
+});
+const context = (http: ReturnType<typeof scriptedHttp>) => ({ http, now: () => NOW, apiBaseUrl: BASE });
+
+describe('Object: signalWireRestListing', () => {
+  const lister = listingProviders['signalwire-rest'].bindLister(signalWireSecret(), 'sw');
+
+  it('asks for small pages and tests each wanted body through its url: held, empty, or unknown for Relay', async () => {
+    const [held, empty, relay, foreign] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const entry = (id: string, url: string | null) => ({ id, status: 'delivered', direction: 'outbound', created_at: '2026-11-30T10:00:00Z', url });
+    const http = scriptedHttp((request) => {
+      if (request.url.startsWith(`${BASE}/api/messaging/logs`)) {
+        return json(200, {
+          data: [entry(held, `${BASE}/api/laml/2010-04-01/Accounts/${SIGNALWIRE_PROJECT_ID}/Messages/${held}`), entry(empty, `${BASE}/api/laml/x/${empty}`), entry(relay, null), entry(foreign, `https://elsewhere.test/${foreign}`)],
+          links: { next: `${BASE}/api/messaging/logs?page_token=PA1&page_size=100` },
+        });
+      }
+      return json(200, { body: request.url.endsWith(held) ? 'text' : '' });
+    });
+    const page = await lister.listPage(query(), context(http));
+    expect(new URL(http.requests[0]!.url).searchParams.get('page_size')).toBe('100');
+    expect(page).toMatchObject({ ok: true, nextCursor: `${BASE}/api/messaging/logs?page_token=PA1&page_size=100` });
+    expect(page.ok && page.messages.map((m) => [m.id, m.hasBody])).toEqual([[held, true], [empty, false], [relay, 'unknown'], [foreign, 'unknown']]);
+    // Never a request outside the account's space.
+    expect(http.requests.every((r) => r.url.startsWith(BASE))).toBe(true);
+  });
+});
+
+describe('Object: signalWireCompatListing', () => {
+  it('follows a next_page_uri with or without .json, and refuses one that leaves the list', async () => {
+    const lister = listingProviders['signalwire-compat'].bindLister(signalWireSecret(), 'sw');
+    const path = `/api/laml/2010-04-01/Accounts/${SIGNALWIRE_PROJECT_ID}/Messages`;
+    const http = scriptedHttp(() => json(200, { messages: [], next_page_uri: null }));
+    for (const cursor of [`${path}?PageToken=PA1`, `${path}.json?PageToken=PA1`]) {
+      expect(await lister.listPage(query({ cursor }), context(http))).toEqual({ ok: true, messages: [] });
+    }
+    expect(await lister.listPage(query({ cursor: `${path}/x/Media?PageToken=PA1` }), context(http))).toMatchObject({ ok: false, outcome: { code: 'foreign-cursor' } });
+  });
+});
+
+describe('Object: carrierXListing', () => {
+  it('reads newest first by offset and stops at the start of the window', async () => {
+    const lister = listingProviders.carrierx.bindLister(carrierXSecret(), 'cx');
+    const item = (day: string) => ({ message_sid: randomUUID(), status: 'delivered', direction: 'outbound', date_created: `${day}T10:00:00.000Z`, message: 'x', media_urls: [] });
+    const http = scriptedHttp(() => json(200, { items: [item('2026-11-30'), item('2026-11-29'), item('2026-11-28')], has_more: true, count: 3, offset: 0, limit: 3 }));
+    const page = await lister.listPage(query({ pageSize: 3 }), context(http));
+    expect(Object.fromEntries(new URL(http.requests[0]!.url).searchParams)).toEqual({ limit: '3', offset: '0', order: 'date_created desc' });
+    // Two in the window; the third is older than its start, so there is no next page.
+    expect(page).toMatchObject({ ok: true });
+    expect(page.ok && page.messages).toHaveLength(2);
+    expect(page.ok && page.nextCursor).toBeUndefined();
+  });
+});
