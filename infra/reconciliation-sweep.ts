@@ -143,7 +143,8 @@ export class ReconciliationSweep extends Construct {
       fifo: true,
       // AWS: at least six times the function timeout for an SQS event source.
       visibilityTimeout: Duration.seconds(sweep.timeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
+      // An expired page would vanish without reaching the DLQ: keep pages as long as SQS allows.
+      retentionPeriod: Duration.days(14),
       enforceSSL: true,
       deadLetterQueue: { queue: this.pageDeadLetterQueue, maxReceiveCount: 5 },
       ...encryption,
@@ -214,6 +215,16 @@ export class ReconciliationSweep extends Construct {
           + 'sweep.page-failed in the sweep log group (provider down, credentials revoked, a wrong apiBaseUrl).',
         metric: new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: METRICS.sweepPagesFailed, statistic: 'Sum', period: Duration.hours(1) }),
         threshold: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'PageBacklogAlarm', {
+        alarmDescription: 'The oldest reconciliation sweep page has waited over 6 hours: runs take longer than the schedule '
+          + 'allows (an account with more messages than one interval can list). First: raise the sweep interval or timeout, '
+          + 'or split the account; pages expire after 14 days.',
+        metric: this.pageQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }),
+        threshold: 6 * 3_600,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -414,9 +414,9 @@ describe('Construct: MessageRedactor', () => {
 
   describe('alarms', () => {
     it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, function errors and throttles, and sustained retries per provider', () => {
-      // Twelve for the redaction path (one provider), four for the sweep (parked pages, runs that never
-      // started, failing pages, errors).
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
+      // Twelve for the redaction path (one provider), five for the sweep (parked pages, runs that never
+      // started, failing pages, page backlog, errors).
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
@@ -737,6 +737,8 @@ describe('Construct: MessageRedactor', () => {
         Threshold: 1,
       });
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SweepPagesFailed', Threshold: 2, Period: 3600 });
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 21_600, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(defaults.redactor.sweep!.pageQueue), 'QueueName'] } }] });
+      defaults.template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: 14 * 86_400, RedrivePolicy: Match.anyValue() });
     });
 
     it('alarms on parked pages and on sweep errors, with the alarm actions', () => {
