@@ -71,6 +71,11 @@ export function dateFlag(value: string | undefined, flag: string): Date | undefi
   if (value === undefined) return undefined;
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
   const time = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(iso) ? Date.parse(iso) : Number.NaN;
+  // Date.parse rolls an impossible day over (2026-02-31 → 2026-03-03): refuse it instead.
+  const day = value.slice(0, 10);
+  if (!Number.isNaN(time) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    throw new UsageError(`--${flag} names a day that does not exist (${day})`);
+  }
   if (Number.isNaN(time)) throw new UsageError(`--${flag} must be a date (YYYY-MM-DD) or an ISO-8601 time with a zone, e.g. 2026-11-01T00:00:00Z`);
   return new Date(time);
 }
@@ -100,5 +105,5 @@ export function describeFailure(error: unknown): string {
   if (name === 'CredentialsProviderError') return 'no AWS credentials found (set AWS_PROFILE, or run in an environment with a role)';
   // A message may quote a URL (fetch's "Failed to parse URL from …"): never print its query.
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\?[^\s"'`]*/g, '?…');
+  return message.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`?#]*)[?#][^\s"'`]*/gi, '$1?…');
 }

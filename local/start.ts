@@ -49,7 +49,7 @@ async function main(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const messages = intFlag(values.messages, 'messages', 0, 100_000) ?? 200;
-  if (!(values.faults in FAULT_PROFILES)) throw new UsageError(`--faults must be one of ${Object.keys(FAULT_PROFILES).join(', ')}`);
+  if (!Object.hasOwn(FAULT_PROFILES, values.faults)) throw new UsageError(`--faults must be one of ${Object.keys(FAULT_PROFILES).join(', ')}`);
   const faults = FAULT_PROFILES[values.faults as FaultProfileName];
   const stateDir = values['state-dir'];
   await mkdir(stateDir, { recursive: true });

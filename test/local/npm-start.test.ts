@@ -55,6 +55,10 @@ describe('CLI: npm start -- --once', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe("start: unknown option '--frobnicate'");
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    // A name every object inherits is not a fault profile.
+    const inherited = await runCommand('local/start.ts', ['--faults', 'toString', '--state-dir', stateDir]);
+    expect(inherited.code).toBe(2);
+    expect(inherited.stderr.split('\n')[0]).toMatch(/^start: --faults must be one of none, /);
   });
 });
 

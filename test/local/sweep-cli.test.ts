@@ -82,6 +82,7 @@ describe('CLI: npm run sweep (local stack)', () => {
     { argv: ['verify', '--route', 'local-twilio'], message: 'sweep: --since is required' },
     { argv: ['verify', '--route', 'local-twilio', '--since', 'yesterday'], message: 'sweep: --since must be a date (YYYY-MM-DD) or an ISO-8601 time with a zone' },
     { argv: ['verify', '--route', 'local-twilio', '--since', '2026-02-01', '--until', '2026-01-01'], message: 'sweep: --until must be after --since' },
+    { argv: ['verify', '--route', 'local-twilio', '--since', '2026-02-31'], message: 'sweep: --since names a day that does not exist (2026-02-31)' },
     { argv: ['purge'], message: 'sweep: unknown command "purge"' },
     { argv: ['verify', '--route', 'nope', '--since', '2026-01-01'], message: 'sweep: route "nope" is not an account of the local stack' },
     { argv: ['verify', '--route', 'local-twilio', '--since', '2026-01-01', '--dry-run'], message: 'sweep: --dry-run applies to backfill only' },
