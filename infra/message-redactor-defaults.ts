@@ -170,7 +170,7 @@ export function resolveMessageRedactorProps(
   check.integer('retryAlarmThreshold', merged.retryAlarmThreshold, 1, 1_000_000);
 
   const oldestMessageAgeAlarmThreshold = resolveOldestMessageAgeThreshold(props, accounts, problems, check);
-  checkReceivesCoverWaits(merged.maxReceiveCount, merged.redactorTimeout, props.maxBatchingWindow, accounts, problems);
+  checkReceivesCoverWaits(merged.maxReceiveCount, merged.redactorTimeout, props.maxBatchingWindow, props.queueProps?.visibilityTimeout, accounts, problems);
 
   // AWS: at least six times the function timeout, plus the batching window.
   const timeoutKnown = known(merged.redactorTimeout) && (props.maxBatchingWindow === undefined || known(props.maxBatchingWindow));
@@ -241,11 +241,19 @@ function checkReceivesCoverWaits(
   maxReceiveCount: number,
   redactorTimeout: Duration,
   maxBatchingWindow: Duration | undefined,
+  queueVisibility: Duration | undefined,
   accounts: readonly Account[],
   problems: string[],
 ): void {
   if (!known(maxReceiveCount) || !known(redactorTimeout) || (maxBatchingWindow !== undefined && !known(maxBatchingWindow))) return;
-  const shape = { redactorTimeoutSeconds: seconds(redactorTimeout), maxBatchingWindowSeconds: seconds(maxBatchingWindow) };
+  const shape = {
+    redactorTimeoutSeconds: seconds(redactorTimeout),
+    maxBatchingWindowSeconds: seconds(maxBatchingWindow),
+    // The caller's queue visibility when given (and known), else the construct's default.
+    queueVisibilityTimeoutSeconds: queueVisibility !== undefined && known(queueVisibility)
+      ? seconds(queueVisibility)
+      : minimumQueueVisibilitySeconds(seconds(redactorTimeout), seconds(maxBatchingWindow)),
+  };
   let longest: { index: number; key: string; wait: number; receives: number } | undefined;
   accounts.forEach((account, index) => {
     const key = account.sentAgeSeconds > account.redactAfterSeconds ? 'sentAgeSeconds' : 'redactAfterSeconds';

@@ -329,6 +329,8 @@ export class MessageRedactor extends Construct {
         [REDACTOR_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
         // Bounds when a batch was received, so visibility changes stay within 12 h of the receive.
         [REDACTOR_ENV.maxBatchingWindowSeconds]: String(settings.maxBatchingWindow?.toSeconds() ?? 0),
+        // A throttled event source may start the invocation up to one visibility timeout after the receive.
+        [REDACTOR_ENV.queueVisibilityTimeoutSeconds]: queueVisibilitySeconds(settings.queueProps.visibilityTimeout),
         // Each execution environment takes 1/maxConcurrency of every account's request limit.
         [REDACTOR_ENV.maxConcurrency]: String(settings.maxConcurrency),
       },
@@ -551,4 +553,10 @@ export class MessageRedactor extends Construct {
       );
     }
   }
+}
+
+/** The queue's visibility timeout for the redactor's environment (SQS's default 30 s when unset; 0 if only known at deploy). */
+function queueVisibilitySeconds(visibilityTimeout: Duration | undefined): string {
+  if (visibilityTimeout === undefined) return '30';
+  return visibilityTimeout.isUnresolved() ? '0' : String(visibilityTimeout.toSeconds());
 }

@@ -18,6 +18,8 @@ export const REDACTOR_ENV = {
   httpTimeoutMs: 'HTTP_TIMEOUT_MS',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   maxBatchingWindowSeconds: 'MAX_BATCHING_WINDOW_SECONDS',
+  /** The redaction queue's visibility timeout: with the window, it bounds when a batch was received. */
+  queueVisibilityTimeoutSeconds: 'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
   /** The event source's MaximumConcurrency: each environment takes 1/this of an account's request limit. */
   maxConcurrency: 'REDACTOR_MAX_CONCURRENCY',
 } as const;

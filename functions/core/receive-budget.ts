@@ -1,11 +1,13 @@
 import { SQS_LIMITS } from './aws-limits';
 import type { RetryPolicy } from './retry-policy';
-import { EVENT_SOURCE_LATENCY_MARGIN_SECONDS, VISIBILITY_SAFETY_MARGIN_SECONDS } from './visibility-budget';
+import { VISIBILITY_SAFETY_MARGIN_SECONDS, lambdaReceiveLagSeconds } from './visibility-budget';
 
 /** How the deployed redactor is invoked: what bounds the length of one waiting hop. */
 export interface InvocationShape {
   readonly redactorTimeoutSeconds: number;
   readonly maxBatchingWindowSeconds: number;
+  /** The redaction queue's visibility timeout (bounds how long before its invocation a batch was received). */
+  readonly queueVisibilityTimeoutSeconds?: number;
 }
 
 /**
@@ -16,8 +18,7 @@ export interface InvocationShape {
 export function shortestWaitingHopSeconds(shape: InvocationShape): number {
   return SQS_LIMITS.maxTotalVisibilitySeconds
     - VISIBILITY_SAFETY_MARGIN_SECONDS
-    - EVENT_SOURCE_LATENCY_MARGIN_SECONDS
-    - shape.maxBatchingWindowSeconds
+    - lambdaReceiveLagSeconds(shape.maxBatchingWindowSeconds, shape.queueVisibilityTimeoutSeconds)
     - shape.redactorTimeoutSeconds;
 }
 

@@ -14,11 +14,18 @@ export const VISIBILITY_SAFETY_MARGIN_SECONDS = 60;
 export const EVENT_SOURCE_LATENCY_MARGIN_SECONDS = 300;
 
 /**
- * A time no later than the ReceiveMessage that delivered a Lambda batch: the invocation start minus
- * the event source's `maxBatchingWindow` and {@link EVENT_SOURCE_LATENCY_MARGIN_SECONDS}.
+ * The longest a Lambda batch may have been received before its invocation starts: the batching
+ * window plus {@link EVENT_SOURCE_LATENCY_MARGIN_SECONDS}, or the queue's visibility timeout when
+ * that is longer (a throttled event source keeps retrying the invoke until the batch would become
+ * visible again).
  */
-export function lambdaBatchReceivedBound(invocationStart: Date, maxBatchingWindowSeconds: number): Date {
-  return new Date(invocationStart.getTime() - (maxBatchingWindowSeconds + EVENT_SOURCE_LATENCY_MARGIN_SECONDS) * 1000);
+export function lambdaReceiveLagSeconds(maxBatchingWindowSeconds: number, queueVisibilityTimeoutSeconds = 0): number {
+  return Math.max(maxBatchingWindowSeconds + EVENT_SOURCE_LATENCY_MARGIN_SECONDS, queueVisibilityTimeoutSeconds);
+}
+
+/** A time no later than the ReceiveMessage that delivered a Lambda batch (see {@link lambdaReceiveLagSeconds}). */
+export function lambdaBatchReceivedBound(invocationStart: Date, maxBatchingWindowSeconds: number, queueVisibilityTimeoutSeconds = 0): Date {
+  return new Date(invocationStart.getTime() - lambdaReceiveLagSeconds(maxBatchingWindowSeconds, queueVisibilityTimeoutSeconds) * 1000);
 }
 
 /**

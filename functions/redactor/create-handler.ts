@@ -24,7 +24,7 @@ export type RedactorHandler = (event: SQSEvent, context: InvocationContext) => P
 export function createRedactorHandler(deps: RedactorDeps): RedactorHandler {
   return async (event, context) => {
     const start = deps.now();
-    const receivedAt = context.batchReceivedAt ?? lambdaBatchReceivedBound(start, deps.maxBatchingWindowSeconds);
+    const receivedAt = context.batchReceivedAt ?? lambdaBatchReceivedBound(start, deps.maxBatchingWindowSeconds, deps.queueVisibilityTimeoutSeconds);
     // No provider request starts after this: one already running may take the HTTP timeout, and the
     // record must still be settled (visibility change, DLQ) before the function times out.
     const deadline = new Date(start.getTime() + context.getRemainingTimeInMillis() - deps.invocationReserveMs);

@@ -34,6 +34,8 @@ export interface RedactorDeps {
    * margin) before the invocation started, which bounds the time left under SQS's 12-hour limit.
    */
   readonly maxBatchingWindowSeconds: number;
+  /** The redaction queue's visibility timeout (0 when unknown): a throttled invoke may start that late. */
+  readonly queueVisibilityTimeoutSeconds?: number;
   /**
    * Milliseconds kept back from the end of an invocation: a provider request started just before its
    * deadline may take the HTTP timeout, and the record must still be settled on the queue after it.

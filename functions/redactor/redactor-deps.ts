@@ -48,6 +48,7 @@ export function redactorDepsFromEnv(
     log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
     concurrency,
     maxBatchingWindowSeconds: intEnv(env, REDACTOR_ENV.maxBatchingWindowSeconds, 0, 0, 300),
+    queueVisibilityTimeoutSeconds: intEnv(env, REDACTOR_ENV.queueVisibilityTimeoutSeconds, 0, 0, 43_200),
     invocationReserveMs: httpTimeoutMs + SETTLE_RESERVE_MS,
     // The construct sets MaximumConcurrency; unset (one process alone) means this environment takes the whole limit.
     requestLimits: new AccountRequestLimits(accounts, intEnv(env, REDACTOR_ENV.maxConcurrency, 1, 1, 1000)),

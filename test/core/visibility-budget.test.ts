@@ -21,6 +21,12 @@ describe('Function: remainingVisibilitySeconds', () => {
   it('bounds a Lambda batch receive by the batching window and the event source latency margin', () => {
     expect(lambdaBatchReceivedBound(after(1_000), 20)).toEqual(after(1_000 - 20 - 300));
   });
+
+  it('bounds it by the queue visibility timeout when that is longer: a throttled invoke may start that late', () => {
+    // redactorTimeout 5 min: the construct's queue visibility is 30 min.
+    expect(lambdaBatchReceivedBound(after(5_000), 0, 1_800)).toEqual(after(5_000 - 1_800));
+    expect(shortestWaitingHopSeconds({ redactorTimeoutSeconds: 300, maxBatchingWindowSeconds: 0, queueVisibilityTimeoutSeconds: 1_800 })).toBe(43_200 - 60 - 1_800 - 300);
+  });
 });
 
 describe('Function: receivesSpentWaiting', () => {

@@ -222,6 +222,8 @@ describe('Construct: MessageRedactor', () => {
             SECRET_MAX_AGE_SECONDS: '300',
             PROVIDER_CONCURRENCY: '10',
             HTTP_TIMEOUT_MS: '10000',
+            // 6 × the 30 s redactor timeout: how long before its invocation a batch may have been received.
+            QUEUE_VISIBILITY_TIMEOUT_SECONDS: '180',
             // The redactor's share of each account's request limit is 1/MaximumConcurrency.
             REDACTOR_MAX_CONCURRENCY: '5',
           },
