@@ -195,11 +195,15 @@ export class ProviderSandbox {
         this.#send(res, api.errors.unauthorized(), record);
         return;
       }
-      if (!this.#limiter.enter(account)) {
-        this.#send(res, api.errors.throttled(), record, account);
-        return;
+      if (api.uncappedMethods?.has(request.method) === true) {
+        this.#limiter.count(account);
+      } else {
+        if (!this.#limiter.enter(account)) {
+          this.#send(res, api.errors.throttled(), record, account);
+          return;
+        }
+        res.on('close', () => this.#limiter.leave(account));
       }
-      res.on('close', () => this.#limiter.leave(account));
       const fault = this.#faults.draw();
       let answer: Answer;
       if (fault?.kind === 'hang') {

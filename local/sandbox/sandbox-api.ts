@@ -58,6 +58,11 @@ export interface ProviderApi {
   authorized(route: ApiRoute, request: ApiRequest, credentials: SandboxCredentials): boolean;
   /** The account id the concurrency cap and the request counters are kept under. */
   accountOf(credentials: SandboxCredentials): string;
+  /**
+   * Methods the concurrency cap leaves alone: SignalWire documents GET and DELETE as "effectively
+   * unlimited" and limits only writes. Default: every method counts, as at Twilio (20429).
+   */
+  readonly uncappedMethods?: ReadonlySet<string>;
   readonly errors: ErrorShapes;
 }
 
@@ -94,3 +99,6 @@ export function pageSize(value: string | null, fallback: number, max = 1000): nu
   const n = value === null ? fallback : Number(value);
   return Number.isInteger(n) ? Math.min(max, Math.max(1, n)) : fallback;
 }
+
+/** SignalWire's rate limits apply to POST/PUT/PATCH; reads and deletes are "effectively unlimited". */
+export const SIGNALWIRE_UNCAPPED_METHODS: ReadonlySet<string> = new Set(['GET', 'DELETE']);

@@ -1,3 +1,4 @@
+import { SIGNALWIRE_UNCAPPED_METHODS } from './sandbox-api';
 import { twilioStyleApi } from './twilio-style-api';
 
 /**
@@ -15,6 +16,7 @@ export const SIGNALWIRE_COMPAT_API = twilioStyleApi({
   moreInfo: () => 'https://developer.signalwire.com/compatibility-api/reference/error-codes',
   numericCounts: true,
   statusFilter: true,
+  uncappedMethods: SIGNALWIRE_UNCAPPED_METHODS,
   refusals: {
     bodyNotEmpty: { status: 422, code: 'body_must_be_empty', message: 'Body must be an empty string' },
     inProgress: { status: 422, code: 'message_in_progress', message: 'Message cannot be updated while in progress' },

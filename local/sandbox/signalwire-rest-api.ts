@@ -1,3 +1,4 @@
+import { SIGNALWIRE_UNCAPPED_METHODS } from './sandbox-api';
 import { basicAuth } from '../../functions/providers/http-helpers';
 import { cursorPage, pageToken, readPageToken } from './message-store';
 import { iso, pageSize, redactBody, type Answer, type ApiContext, type ApiRequest, type ErrorShapes, type ProviderApi } from './sandbox-api';
@@ -34,6 +35,7 @@ const notAllowed: Answer = { status: 405, body: { error: 'Method Not Allowed' } 
 export const SIGNALWIRE_REST_API: ProviderApi = {
   provider: 'signalwire-rest',
   errors: ERRORS,
+  uncappedMethods: SIGNALWIRE_UNCAPPED_METHODS,
   accountOf: (c) => c.signalwire.projectId,
   authorized: (_route, request, c) => request.headers.authorization === basicAuth(c.signalwire.projectId, c.signalwire.apiToken),
   match(request) {

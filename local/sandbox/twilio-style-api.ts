@@ -21,6 +21,8 @@ export interface TwilioStyleDialect {
   readonly numericCounts: boolean;
   /** SignalWire's list has a `Status` filter; Twilio's has none (it ignores the parameter). */
   readonly statusFilter: boolean;
+  /** Methods the concurrency cap leaves alone (see ProviderApi). */
+  readonly uncappedMethods?: ReadonlySet<string>;
   /** Answers to a redaction refused for a non-empty Body, and for a message still in progress. */
   readonly refusals: { readonly bodyNotEmpty: TwilioError; readonly inProgress: TwilioError };
 }
@@ -50,6 +52,7 @@ export function twilioStyleApi(dialect: TwilioStyleDialect): ProviderApi {
   return {
     provider: dialect.provider,
     errors,
+    ...(dialect.uncappedMethods === undefined ? {} : { uncappedMethods: dialect.uncappedMethods }),
     accountOf: (credentials) => dialect.account(credentials).id,
     authorized(route, request, credentials) {
       const account = dialect.account(credentials);

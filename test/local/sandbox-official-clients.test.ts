@@ -173,12 +173,14 @@ describe.each(CLIENTS)('Provider sandbox with the official $name client', ({ nam
     const message = sandbox.createMessage(name, { body: 'busy', status: 'delivered' });
     const url = `${sandbox.apiBaseUrl(name)}/2010-04-01/Accounts/${account}/Messages/${message.id}.json`;
     const held = [new AbortController(), new AbortController()];
-    const pending = held.map((c) => fetch(url, { headers: { authorization: authorization(name) }, signal: c.signal }).catch((e: Error) => e.name));
+    // Writes: SignalWire's cap covers writes only (GET and DELETE are "effectively unlimited").
+    const pending = held.map((c) =>
+      fetch(url, { method: 'POST', headers: { authorization: authorization(name), 'content-type': 'application/x-www-form-urlencoded' }, body: 'Body=', signal: c.signal }).catch((e: Error) => e.name));
     await waitFor(() => sandbox.usage(name).inFlight === 2, 5_000, 'two held requests');
     sandbox.faults = NO_FAULTS;
     const before = sandbox.usage(name);
 
-    await expect(client.messages(message.id).fetch()).rejects.toMatchObject({ status: 429, code: 20429, message: 'Too Many Requests', moreInfo: moreInfo(20429) });
+    await expect(client.messages(message.id).update({ body: '' })).rejects.toMatchObject({ status: 429, code: 20429, message: 'Too Many Requests', moreInfo: moreInfo(20429) });
     expect(sandbox.usage(name)).toMatchObject({ requests: before.requests + 1, throttled: before.throttled + 1, inFlight: 2, peakInFlight: 2 });
 
     for (const c of held) c.abort();

@@ -47,7 +47,8 @@ function messagePath(provider: ProviderName, id: string): { path: string; method
     case 'twilio':
       return { path: `/2010-04-01/Accounts/${CREDENTIALS.twilio.accountSid}/Messages/${id}.json`, method: 'GET' };
     case 'signalwire-compat':
-      return { path: `/api/laml/2010-04-01/Accounts/${CREDENTIALS.signalwire.projectId}/Messages/${id}`, method: 'GET' };
+      // A write: SignalWire limits writes only (GET and DELETE are "effectively unlimited").
+      return { path: `/api/laml/2010-04-01/Accounts/${CREDENTIALS.signalwire.projectId}/Messages/${id}`, method: 'POST', body: 'Body=' };
     case 'signalwire-rest':
       return { path: `/api/messaging/messages/${id}`, method: 'PATCH', body: '{"body":""}' };
     case 'carrierx':
@@ -116,6 +117,25 @@ describe.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as 
     expect(await pending).toBe('AbortError');
     await waitFor(() => sandbox.usage(provider).inFlight === 0, 5_000, 'the slot to be freed');
     expect((await call(provider, path, { method, ...(body ? { body } : {}) })).status).toBe(200);
+  });
+});
+
+describe('Provider sandbox cap on SignalWire', () => {
+  it('leaves reads alone: SignalWire limits writes only', async () => {
+    sandbox.concurrencyCap = 1;
+    sandbox.faults = { ...NO_FAULTS, timeoutRate: 1 };
+    const message = sandbox.createMessage('signalwire-compat', { body: 'x', status: 'delivered' });
+    const write = messagePath('signalwire-compat', message.id);
+    const held = new AbortController();
+    const pending = call('signalwire-compat', write.path, { method: write.method, signal: held.signal, body: write.body! }).catch((error: Error) => error.name);
+    await waitFor(() => sandbox.usage('signalwire-compat').inFlight === 1, 5_000, 'the held write');
+    sandbox.faults = NO_FAULTS;
+    expect((await call('signalwire-compat', write.path, { method: 'GET' })).status).toBe(200);
+    expect((await call('signalwire-compat', write.path, { method: write.method, body: write.body! })).status).toBe(429);
+    held.abort();
+    expect(await pending).toBe('AbortError');
+    await waitFor(() => sandbox.usage('signalwire-compat').inFlight === 0, 5_000, 'the slot to be freed');
+    sandbox.concurrencyCap = Number.POSITIVE_INFINITY;
   });
 });
 
