@@ -187,56 +187,45 @@ export class ReconciliationSweep extends Construct {
     }));
   }
 
-  /** Alarms: pages parked for good, and failed sweep invocations. */
+  /** Alarms: pages parked or failing, runs that never started, a page backlog, failed invocations. */
   createAlarms(fn: nodejs.NodejsFunction): cloudwatch.Alarm[] {
+    const parked = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
     return [
-      new cloudwatch.Alarm(this, 'PageDeadLetterAlarm', {
-        alarmDescription: 'A reconciliation sweep page failed five times and is parked: check the provider credentials and API '
-          + 'status, then redrive the page queue DLQ (the run resumes where it stopped).',
-        metric: this.pageDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
-      }),
-      new cloudwatch.Alarm(this, 'ScheduleDeadLetterAlarm', {
-        alarmDescription: 'A scheduled reconciliation sweep run never started (event undeliverable, or the invocation failed '
-          + 'after its retries). First: read the parked event for its route and time, fix the cause, then run '
-          + '`npm run sweep -- backfill --route <route> --since <time minus interval and lateStatusWindow>` so its slice is covered.',
-        metric: this.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
-      }),
-      new cloudwatch.Alarm(this, 'SweepPagesFailingAlarm', {
-        // A failed page is retried (batch item failure), which Lambda does not count as a function error.
-        alarmDescription: 'Reconciliation sweep pages keep failing (two or more in an hour). First: read sweep.page-error and '
-          + 'sweep.page-failed in the sweep log group (provider down, credentials revoked, a wrong apiBaseUrl).',
-        metric: new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: METRICS.sweepPagesFailed, statistic: 'Sum', period: Duration.hours(1) }),
-        threshold: 2,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'PageBacklogAlarm', {
-        alarmDescription: 'The oldest reconciliation sweep page has waited over 6 hours: runs take longer than the schedule '
-          + 'allows (an account with more messages than one interval can list). First: raise the sweep interval or timeout, '
-          + 'or split the account; pages expire after 14 days.',
-        metric: this.pageQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }),
-        threshold: 6 * 3_600,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'SweepErrorsAlarm', {
-        alarmDescription: 'The reconciliation sweep failed (function errors > 0 in 15 minutes): read its log group for sweep.page-error',
-        metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      this.#alarm('PageDeadLetterAlarm', 'A reconciliation sweep page failed five times and is parked: check the provider '
+        + 'credentials and API status, then redrive the page queue DLQ (the run resumes where it stopped).',
+      parked(this.pageDeadLetterQueue), 1, cloudwatch.TreatMissingData.IGNORE),
+      this.#alarm('ScheduleDeadLetterAlarm', 'A scheduled reconciliation sweep run never started (event undeliverable, or the '
+        + 'invocation failed after its retries). First: read the parked event for its route and time, fix the cause, then run '
+        + '`npm run sweep -- backfill --route <route> --since <time minus interval and lateStatusWindow>` so its slice is covered.',
+      parked(this.scheduleDeadLetterQueue), 1, cloudwatch.TreatMissingData.IGNORE),
+      // A failed page is retried (batch item failure), which Lambda does not count as a function error.
+      this.#alarm('SweepPagesFailingAlarm', 'Reconciliation sweep pages keep failing (two or more in an hour). First: read '
+        + 'sweep.page-error and sweep.page-failed in the sweep log group (provider down, credentials revoked, a wrong apiBaseUrl).',
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: METRICS.sweepPagesFailed, statistic: 'Sum', period: Duration.hours(1) }), 2),
+      this.#alarm('PageBacklogAlarm', 'The oldest reconciliation sweep page has waited over 6 hours: runs take longer than the '
+        + 'schedule allows (an account with more messages than one interval can list). First: raise the sweep interval or '
+        + 'timeout, or split the account; pages expire after 14 days.',
+      this.pageQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 6 * 3_600),
+      this.#alarm('SweepErrorsAlarm', 'The reconciliation sweep failed (function errors in 15 minutes): read its log group for '
+        + 'sweep.page-error', fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }), 1),
     ];
+  }
+
+  /** An alarm at `threshold` or above, over one period. Queues publish no data while idle: keep the state then. */
+  #alarm(
+    id: string,
+    description: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+  ): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: missing,
+    });
   }
 }

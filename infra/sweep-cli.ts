@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { silentLogger } from '../functions/core/logger';
 import { redactCount } from '../functions/core/sweep-page-job';
-import { backfillJob, DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
+import { backfillJob } from '../functions/core/sweep-window';
 import { heldPastRetention, newVerifyReport, recordListedMessage, type VerifyReport } from '../functions/core/verify-report';
 import type { DepsOverrides } from '../functions/aws/deps-overrides';
 import { listingProviders } from '../functions/providers';
@@ -118,7 +118,7 @@ function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-ur
 const PAGE_ATTEMPTS = 5;
 
 async function backfill(account: Account, since: Date, until: Date, dryRun: boolean, deps: SweepFunctionDeps, io: CliIo): Promise<number> {
-  const first = backfillJob(account, since, until, deps.now(), { ...DEFAULT_SWEEP_SCHEDULE, ...deps.schedule });
+  const first = backfillJob(account, since, until, deps.now(), deps.schedule);
   const progress = progressLine(io);
   const totals = await sweepRun(first, deps, {
     dryRun,
