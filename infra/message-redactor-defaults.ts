@@ -85,7 +85,8 @@ export function defaultMessageRedactorProps(): ScalarProps {
     throttlingBurstLimit: 500,
     throttlingRateLimit: 200,
     logRetention: logs.RetentionDays.ONE_MONTH,
-    logLevel: 'INFO',
+    // Decisions are counted by metrics at every level; INFO's line per decision is an opt-in audit trail.
+    logLevel: 'WARN',
     dashboard: true,
     // The DLQ is the evidence of which bodies a provider still holds: it outlives the stack.
     deadLetterQueueRemovalPolicy: RemovalPolicy.RETAIN,

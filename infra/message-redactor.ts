@@ -18,7 +18,7 @@ import { callbackPath, callbackRouteKey } from '../functions/core/callback-route
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
 import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
-import type { LogLevel } from '../functions/core/logger';
+import { LOG_LEVEL_ENV, type LogLevel } from '../functions/core/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-capabilities';
 import type { ProviderName } from '../functions/core/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
@@ -177,10 +177,13 @@ export interface MessageRedactorProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Level of the functions' own log lines (Lambda's application log level, JSON log format). INFO
-   * writes one line per decision; DEBUG adds a line per non-final callback. Lambda's own START/END/
-   * REPORT lines are not written (system log level WARN). Metrics are written at every level.
-   * @default 'INFO'
+   * Level of the functions' own log lines (JSON log format). WARN writes only what needs a look
+   * (refusals, not-found answers, dead letters, errors): about 0 bytes per redacted message. INFO adds
+   * one line per decision, an audit trail of ids and statuses (about 500 bytes per message, $0.23
+   * more per million); DEBUG adds a line per non-final callback. Metrics are the same at every level: routine
+   * counts are summed into a few lines a minute, a WARN or ERROR line carries its own at once.
+   * Lambda's START/END/REPORT lines are not written (system log level WARN).
+   * @default 'WARN'
    */
   readonly logLevel?: LogLevel;
   /**
@@ -453,12 +456,13 @@ export class MessageRedactor extends Construct {
       timeout: options.timeout,
       role,
       logGroup,
-      // JSON format lets Lambda filter by level: the application level is the logger's (AWS_LAMBDA_LOG_LEVEL),
-      // and WARN as system level drops the platform START/END/REPORT lines (INFO), a third of the log bytes.
+      // JSON format lets Lambda filter by level. The logger filters its own lines (LOG_LEVEL); Lambda's
+      // application level stays at INFO or below because it files the summed metric lines, which have no
+      // level, as INFO. WARN as system level drops the platform START/END/REPORT lines (INFO).
       loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel[settings.logLevel],
+      applicationLogLevelV2: settings.logLevel === 'DEBUG' ? lambda.ApplicationLogLevel.DEBUG : lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      environment: options.environment,
+      environment: { ...options.environment, [LOG_LEVEL_ENV]: settings.logLevel },
       bundling: BUNDLING,
     });
   }
@@ -508,14 +512,13 @@ export class MessageRedactor extends Construct {
         // Neither $context.path nor $context.routeKey: both carry the route, and access logs tend to be
         // shared more widely. The error type still tells a throttled request (429) from an unknown path.
         // Lean on purpose (every callback writes one, billed per byte): the time is the log event's own,
-        // every route is POST, and the receiver logs its decision itself.
+        // every route is POST, the receiver counts its answers by reason, and latencies are API
+        // Gateway's own metrics. An error type tells a gateway failure from the function's answer.
         format: AccessLogFormat.custom(JSON.stringify({
           requestId: '$context.requestId',
           ip: '$context.identity.sourceIp',
           status: '$context.status',
           errorType: '$context.error.responseType',
-          integrationStatus: '$context.integrationStatus',
-          latency: '$context.responseLatency',
         })),
       },
     });

@@ -1,4 +1,5 @@
 import { RedactorError } from './errors';
+import type { BufferedLine, BufferedMetric, MetricBuffer } from './metric-buffer';
 import { METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from './telemetry-names';
 
 /**
@@ -47,18 +48,27 @@ export interface Logger {
   info(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
   warn(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
   error(event: string, fields?: LogFields, metrics?: readonly MetricPoint[]): void;
+  /**
+   * Writes the buffered routine metrics that are due (all of them with `force`). The handlers call it
+   * at the end of every invocation; a logger without a buffer has nothing to do.
+   */
+  flush?(force?: boolean): void;
 }
 
 /** Log levels, lowest first; the names Lambda's `AWS_LAMBDA_LOG_LEVEL` uses. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The environment variable with the functions' own log level (the construct's `logLevel`). */
+export const LOG_LEVEL_ENV = 'LOG_LEVEL';
+
 /**
- * The level from Lambda's JSON log configuration (`AWS_LAMBDA_LOG_LEVEL`, the function's application
- * log level), INFO when unset. TRACE counts as DEBUG and FATAL as ERROR.
+ * The functions' level: `LOG_LEVEL`, else Lambda's application log level (`AWS_LAMBDA_LOG_LEVEL`),
+ * else INFO. TRACE counts as DEBUG and FATAL as ERROR. The construct sets both, Lambda's never above
+ * INFO: Lambda files a line without a `level` (the summed metric lines) as INFO and would drop it.
  */
 export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): LogLevel {
-  const value = env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase();
+  const value = (env[LOG_LEVEL_ENV] ?? env.AWS_LAMBDA_LOG_LEVEL)?.toUpperCase();
   if (value === 'TRACE') return 'DEBUG';
   if (value === 'FATAL') return 'ERROR';
   return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : 'INFO';
@@ -72,6 +82,12 @@ export interface JsonLoggerOptions {
   readonly level?: LogLevel;
   /** Clock of the EMF timestamps. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where the metrics of DEBUG and INFO lines (the routine counts and timings) are summed, to be
+   * written by `flush()` as a few lines. WARN and ERROR lines always carry their own metrics, so an
+   * alarm never waits on the buffer. @default - none: every line carries its own metrics
+   */
+  readonly metricBuffer?: MetricBuffer;
 }
 
 /**
@@ -83,8 +99,14 @@ export interface JsonLoggerOptions {
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const threshold = LOG_LEVELS.indexOf(options.level ?? 'INFO');
-  const now = options.now ?? Date.now;
-  const emit = (level: LogLevel, event: string, fields: LogFields = {}, metrics: readonly MetricPoint[] = []) => {
+  const now = options.now ?? (() => Date.now());
+  const buffer = options.metricBuffer;
+  const emit = (level: LogLevel, event: string, fields: LogFields = {}, given: readonly MetricPoint[] = []) => {
+    let metrics = given;
+    if (buffer !== undefined && metrics.length > 0 && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('WARN')) {
+      buffer.add(dimensionValues(fields, metrics), metrics.map(resolvePoint), now());
+      metrics = [];
+    }
     if (LOG_LEVELS.indexOf(level) < threshold) {
       if (metrics.length > 0) write(JSON.stringify(metricsOnly(fields, metrics, now())));
       return;
@@ -95,7 +117,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       event,
       ...rest,
       ...(error === undefined ? {} : { error: describeError(error) }),
-      ...(metrics.length > 0 ? embeddedMetrics(fields, metrics, now()) : {}),
+      ...(metrics.length > 0 ? embeddedMetrics(fields, metrics.map(resolvePoint), now()) : {}),
     }));
   };
   return {
@@ -103,8 +125,18 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     info: (event, fields, metrics) => emit('INFO', event, fields, metrics),
     warn: (event, fields, metrics) => emit('WARN', event, fields, metrics),
     error: (event, fields, metrics) => emit('ERROR', event, fields, metrics),
+    flush: (force) => {
+      for (const line of buffer?.drain(now(), force) ?? []) write(JSON.stringify(summedLine(line)));
+    },
   };
 }
+
+function resolvePoint(point: MetricPoint): BufferedMetric {
+  return { name: point.name, unit: point.unit ?? 'Count', value: point.value ?? 1, ...(point.by === undefined ? {} : { by: point.by }) };
+}
+
+/** A metric ready for encoding: one point's value, or the values a {@link MetricBuffer} gathered. */
+type EncodedMetric = BufferedLine['metrics'][number];
 
 /**
  * The EMF members of a line: each metric's value under its name, and the `_aws` directive. Two
@@ -113,22 +145,23 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
  * that provider's routes (known at synth). A line without provider/route (an unknown route, an
  * unparseable job) has only the second set.
  */
-export function embeddedMetrics(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number): Record<string, unknown> {
-  const values: Record<string, number> = {};
+export function embeddedMetrics(fields: object, metrics: readonly EncodedMetric[], timestamp: number): Record<string, unknown> {
+  const present = fields as Readonly<Record<string, unknown>>;
+  const values: Record<string, number | readonly number[]> = {};
   const groups = new Map<string, { dimensions: string[][]; metrics: Array<{ Name: string; Unit: string }> }>();
   for (const metric of metrics) {
-    values[metric.name] = metric.value ?? 1;
-    const extra = metric.by === undefined || fields[metric.by] === undefined ? [] : [metric.by];
+    values[metric.name] = metric.value;
+    const extra = metric.by === undefined || present[metric.by] === undefined ? [] : [metric.by];
     const key = extra.join();
     let group = groups.get(key);
     if (group === undefined) {
       const { provider, route } = METRIC_DIMENSIONS;
-      const located = fields.provider !== undefined && fields.route !== undefined;
+      const located = present.provider !== undefined && present.route !== undefined;
       const dimensions = located ? [[provider, route, ...extra], extra] : [extra];
       group = { dimensions, metrics: [] };
       groups.set(key, group);
     }
-    group.metrics.push({ Name: metric.name, Unit: metric.unit ?? 'Count' });
+    group.metrics.push({ Name: metric.name, Unit: metric.unit });
   }
   return {
     ...values,
@@ -145,13 +178,24 @@ export function embeddedMetrics(fields: LogFields, metrics: readonly MetricPoint
 
 /** A dropped line's metrics: only the dimension fields and the values, for CloudWatch to extract. */
 function metricsOnly(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number): Record<string, unknown> {
+  const dimensions = dimensionValues(fields, metrics);
+  return { ...dimensions, ...embeddedMetrics(dimensions, metrics.map(resolvePoint), timestamp) };
+}
+
+/** A buffer's summed line: its dimension values and metrics, no level and no ids. */
+function summedLine(line: BufferedLine): Record<string, unknown> {
+  return { ...line.dimensions, ...embeddedMetrics(line.dimensions, line.metrics, line.timestamp) };
+}
+
+/** The fields the metrics' dimensions read: provider, route, and each metric's `by` field. */
+function dimensionValues(fields: LogFields, metrics: readonly MetricPoint[]): Record<string, string> {
   const dimensions: Record<string, string> = {};
   const names = new Set<string>([METRIC_DIMENSIONS.provider, METRIC_DIMENSIONS.route, ...metrics.flatMap((m) => (m.by ? [m.by] : []))]);
   for (const name of names) {
     const value = fields[name as keyof LogFields];
     if (typeof value === 'string') dimensions[name] = value;
   }
-  return { ...dimensions, ...embeddedMetrics(fields, metrics, timestamp) };
+  return dimensions;
 }
 
 /** The same logger with the invocation's request id on every line. */
@@ -163,6 +207,7 @@ export function withRequestId(log: Logger, requestId: string | undefined): Logge
     info: (event, fields, metrics) => log.info(event, add(fields), metrics),
     warn: (event, fields, metrics) => log.warn(event, add(fields), metrics),
     error: (event, fields, metrics) => log.error(event, add(fields), metrics),
+    ...(log.flush === undefined ? {} : { flush: log.flush }),
   };
 }
 

@@ -14,6 +14,10 @@ export type ReceiverHandler = (event: APIGatewayProxyEventV2, context?: Receiver
 export function createReceiverHandler(deps: ReceiverDeps): ReceiverHandler {
   return async (event, context) => {
     const log = withRequestId(deps.log, context?.awsRequestId);
-    return toApiGatewayResult(await receiveCallback(fromApiGatewayEvent(event), { ...deps, log }));
+    try {
+      return toApiGatewayResult(await receiveCallback(fromApiGatewayEvent(event), { ...deps, log }));
+    } finally {
+      log.flush?.();
+    }
   };
 }

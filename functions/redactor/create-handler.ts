@@ -29,6 +29,10 @@ export function createRedactorHandler(deps: RedactorDeps): RedactorHandler {
     // record must still be settled (visibility change, DLQ) before the function times out.
     const deadline = new Date(start.getTime() + context.getRemainingTimeInMillis() - deps.invocationReserveMs);
     const log = withRequestId(deps.log, context.awsRequestId);
-    return toBatchResponse(await processBatch(fromSqsEvent(event, receivedAt), { ...deps, log }, deadline));
+    try {
+      return toBatchResponse(await processBatch(fromSqsEvent(event, receivedAt), { ...deps, log }, deadline));
+    } finally {
+      log.flush?.();
+    }
   };
 }

@@ -7,6 +7,7 @@ import { indexByRoute, parseAccountsJson } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { REDACTOR_ENV } from '../core/lambda-env';
 import { createJsonLogger, logLevelFromEnv } from '../core/logger';
+import { MetricBuffer } from '../core/metric-buffer';
 import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
 import { UndiciHttpClient } from '../http/undici-http-client';
@@ -45,7 +46,7 @@ export function redactorDepsFromEnv(
     },
     now: () => new Date(),
     random: Math.random,
-    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricBuffer: new MetricBuffer() }),
     concurrency,
     maxBatchingWindowSeconds: intEnv(env, REDACTOR_ENV.maxBatchingWindowSeconds, 0, 0, 300),
     queueVisibilityTimeoutSeconds: intEnv(env, REDACTOR_ENV.queueVisibilityTimeoutSeconds, 0, 0, 43_200),

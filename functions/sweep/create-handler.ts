@@ -29,17 +29,25 @@ export type SweepHandler = (event: ScheduledSweepEvent | SQSEvent, context?: Swe
 export function createSweepHandler(base: SweepFunctionDeps): SweepHandler {
   return async (event, context) => {
     const deps = { ...base, log: withRequestId(base.log, context?.awsRequestId) };
-    if ('Records' in event) return handlePages(event, deps);
-    const account = deps.accounts.get(event.route);
-    if (event.kind !== 'sweep-schedule' || account === undefined || Number.isNaN(Date.parse(event.time))) {
-      // A wrong rule input is a deployment bug: fail the invocation so its error metric and alarm fire.
-      deps.log.error(LOG_EVENTS.sweepBadScheduleEvent, { route: String(event.route ?? '') });
-      throw new Error('sweep schedule event must be { kind: "sweep-schedule", route, time } for a configured route');
+    try {
+      return await handle(event, deps);
+    } finally {
+      deps.log.flush?.();
     }
-    const first = scheduledRunJob(account, new Date(event.time), deps.schedule);
-    await deps.pages.send(first);
-    deps.log.info(LOG_EVENTS.sweepStarted, { route: account.route, provider: account.provider });
   };
+}
+
+async function handle(event: ScheduledSweepEvent | SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse | void> {
+  if ('Records' in event) return handlePages(event, deps);
+  const account = deps.accounts.get(event.route);
+  if (event.kind !== 'sweep-schedule' || account === undefined || Number.isNaN(Date.parse(event.time))) {
+    // A wrong rule input is a deployment bug: fail the invocation so its error metric and alarm fire.
+    deps.log.error(LOG_EVENTS.sweepBadScheduleEvent, { route: String(event.route ?? '') });
+    throw new Error('sweep schedule event must be { kind: "sweep-schedule", route, time } for a configured route');
+  }
+  const first = scheduledRunJob(account, new Date(event.time), deps.schedule);
+  await deps.pages.send(first);
+  deps.log.info(LOG_EVENTS.sweepStarted, { route: account.route, provider: account.provider });
 }
 
 async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse> {

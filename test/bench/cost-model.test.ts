@@ -48,7 +48,7 @@ describe('Function: deploymentFacts', () => {
     expect(facts).toMatchObject({ alarms: 17, dashboards: 1, secrets: 1 });
     expect(facts.alarmMetrics).toBeGreaterThan(facts.alarms);
     expect(JSON.parse(facts.accessLogLine)).toEqual({
-      requestId: 'Kx3bWjgqIAMEVzQ=', ip: '54.172.60.3', status: '200', errorType: '-', integrationStatus: '200', latency: '14',
+      requestId: 'Kx3bWjgqIAMEVzQ=', ip: '54.172.60.3', status: '200', errorType: '-',
     });
   });
 });

@@ -1,19 +1,22 @@
-import { createJsonLogger, withRequestId, type Logger } from '../../functions/core/logger';
+import { createJsonLogger, withRequestId, type LogLevel, type Logger } from '../../functions/core/logger';
+import { MetricBuffer } from '../../functions/core/metric-buffer';
+import { defaultMessageRedactorProps } from '../../infra/message-redactor-defaults';
 
 /** A Lambda request id as Lambda writes it (a UUID): every line of an invocation carries one. */
 const SAMPLE_REQUEST_ID = '6bc28136-4f1c-4b6a-9c1d-2e5f8a7b3c90';
 
-/** What the functions wrote during a run, as CloudWatch Logs would ingest it. */
-export class LogVolume {
+/** The lines one logger wrote, as CloudWatch Logs would ingest them. */
+export class LogTally {
   bytes = 0;
   events = 0;
   /** Distinct metrics (name + dimension values) in the EMF lines: each is one billed custom metric. */
   readonly metrics = new Set<string>();
-  /** The functions' JSON logger at the deployed default level (INFO), each line with a request id. */
   readonly log: Logger;
 
-  constructor() {
-    this.log = withRequestId(createJsonLogger({ write: (line) => this.#count(line), level: 'INFO' }), SAMPLE_REQUEST_ID);
+  constructor(readonly level: LogLevel) {
+    // As deployed: the routine metrics summed per environment (here the bench's one process).
+    const json = createJsonLogger({ write: (line) => this.#count(line), level, metricBuffer: new MetricBuffer() });
+    this.log = withRequestId(json, SAMPLE_REQUEST_ID);
   }
 
   #count(line: string): void {
@@ -30,5 +33,31 @@ export class LogVolume {
         }
       }
     }
+  }
+}
+
+/**
+ * What the functions wrote during a run: at the deployed default level (the cost model's figure) and
+ * at INFO (the audit-trail option, printed for information). Both loggers see every call.
+ */
+export class LogVolume {
+  readonly deployed = new LogTally(defaultMessageRedactorProps().logLevel);
+  readonly info = new LogTally('INFO');
+  readonly log: Logger;
+
+  constructor() {
+    const both = [this.deployed.log, this.info.log];
+    this.log = {
+      debug: (...args) => both.forEach((l) => l.debug(...args)),
+      info: (...args) => both.forEach((l) => l.info(...args)),
+      warn: (...args) => both.forEach((l) => l.warn(...args)),
+      error: (...args) => both.forEach((l) => l.error(...args)),
+      flush: (force) => both.forEach((l) => l.flush?.(force)),
+    };
+  }
+
+  /** Writes what the buffers still hold: counted, as if every environment were invoked once more. */
+  close(): void {
+    this.log.flush?.(true);
   }
 }

@@ -59,7 +59,15 @@ interface Results {
   readonly cold: ColdImportResult;
   readonly receiverDurations: ReceiverDurations;
   readonly cost: CostBreakdown;
-  readonly logs: { readonly bytesPerMessage: number; readonly eventsPerMessage: number; readonly metrics: number };
+  readonly logs: {
+    /** The deployed default level, the cost model's figure. */
+    readonly level: string;
+    readonly bytesPerMessage: number;
+    readonly eventsPerMessage: number;
+    readonly metrics: number;
+    /** The same run at INFO (one line per decision), for information. */
+    readonly info: { readonly bytesPerMessage: number; readonly eventsPerMessage: number; readonly costPerMillionUSD: number };
+  };
   readonly deployment: DeploymentFacts;
   readonly memory: { readonly receiver: number; readonly redactor: number };
   readonly elapsedMs: number;
@@ -121,6 +129,7 @@ async function measureAll(dir: string, started: number): Promise<Results> {
   progress('pipeline through the local stack');
   const logVolume = new LogVolume();
   const pipeline = await measurePipeline({ ...pipelineOptions, stateDir: join(dir, 'pipeline'), log: logVolume.log });
+  logVolume.close();
 
   progress(`backfill of ${BACKFILL.messages.toLocaleString('en-US')} history messages through the rate-limited sandbox`);
   const backfill = await measureBackfill({ ...BACKFILL, stateDir: join(dir, 'backfill') });
@@ -139,11 +148,18 @@ async function measureAll(dir: string, started: number): Promise<Results> {
   const memory = { receiver: defaults.receiverMemorySize, redactor: defaults.redactorMemorySize };
   // The benchmarked deployment: one Twilio account, as in the pipeline run.
   const deployment = deploymentFacts([{ route: 'twilio-bench', provider: 'twilio', secretId: 'message-redactor/twilio' }]);
+  const perMessage = (n: number) => n / Math.max(1, pipeline.messages);
   const logs = {
-    bytesPerMessage: logVolume.bytes / Math.max(1, pipeline.messages),
-    eventsPerMessage: logVolume.events / Math.max(1, pipeline.messages),
+    level: logVolume.deployed.level,
+    bytesPerMessage: perMessage(logVolume.deployed.bytes),
+    eventsPerMessage: perMessage(logVolume.deployed.events),
     // The sweep's two per-run metrics (listed, enqueued) at both dimension sets, hourly: not in the pipeline run.
-    metrics: logVolume.metrics.size + 2 * 2,
+    metrics: logVolume.deployed.metrics.size + 2 * 2,
+    info: {
+      bytesPerMessage: perMessage(logVolume.info.bytes),
+      eventsPerMessage: perMessage(logVolume.info.events),
+      costPerMillionUSD: perMessage(logVolume.info.bytes) * PRICES_USD.logsIngestByte * 1e6,
+    },
   };
   const costOf = (run: PipelineResult) =>
     costPerMillion({
@@ -250,7 +266,8 @@ function table(r: Results): string {
     `  cost per million messages (USD), ${CALLBACKS_PER_MESSAGE} callbacks/message, receiver ${r.memory.receiver} MB, redactor ${r.memory.redactor} MB, arm64:\n`,
     `    inputs: receiver warm ${ms(r.receiverDurations.terminalMs)} terminal / ${ms(r.receiverDurations.ignoredMs)} non-terminal; redactor billed ${billedMsPerRecord(p.invocations).toFixed(1)} ms/record\n`,
     `    ${costLine(r.cost)}\n`,
-    `    logs: app ${r.logs.bytesPerMessage.toFixed(0)} B/msg in ${r.logs.eventsPerMessage.toFixed(2)} lines (measured, INFO, request ids, EMF) $${r.cost.logsApp.toFixed(3)}; platform 0 B (system log level WARN) $${r.cost.logsPlatform.toFixed(3)}; access ${Buffer.byteLength(r.deployment.accessLogLine)} B/callback (deployed format, typical values) $${r.cost.logsAccess.toFixed(3)}\n`,
+    `    logs: app ${r.logs.bytesPerMessage.toFixed(1)} B/msg in ${r.logs.eventsPerMessage.toFixed(3)} lines (measured at ${r.logs.level}, the default: metrics summed per environment, leftovers counted) $${r.cost.logsApp.toFixed(3)}; platform 0 B (system log level WARN) $${r.cost.logsPlatform.toFixed(3)}; access ${Buffer.byteLength(r.deployment.accessLogLine)} B/callback (deployed format, typical values) $${r.cost.logsAccess.toFixed(3)}\n`,
+    `    logLevel INFO instead (one line per decision, request ids): app ${r.logs.info.bytesPerMessage.toFixed(0)} B/msg in ${r.logs.info.eventsPerMessage.toFixed(2)} lines, $${r.logs.info.costPerMillionUSD.toFixed(3)}\n`,
     `    fixed $${r.cost.fixedPerMonth.toFixed(2)}/month over ${MONTHLY_MESSAGES / 1e6} M messages/month: ${r.logs.metrics} metrics $${r.cost.metrics.toFixed(3)}, ${r.deployment.alarms} alarms on ${r.deployment.alarmMetrics} metrics $${r.cost.alarms.toFixed(3)}, ${r.deployment.dashboards} dashboard $${r.cost.dashboard.toFixed(3)}, ${r.deployment.secrets} secret $${r.cost.secretsStorage.toFixed(4)}\n`,
     `    list prices (prices.ts): HTTP API $${(PRICES_USD.httpApiRequest * 1e6).toFixed(2)}/M requests, Lambda arm64 $${PRICES_USD.lambdaArmGbSecond}/GB-s + $${(PRICES_USD.lambdaRequest * 1e6).toFixed(2)}/M requests, SQS $${(PRICES_USD.sqsRequest * 1e6).toFixed(2)}/M requests, Secrets Manager $${(PRICES_USD.secretsManagerCall * 1e4).toFixed(2)}/10k calls\n`,
     `\n  run time ${(r.elapsedMs / 1000).toFixed(1)} s\n`,

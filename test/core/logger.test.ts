@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createJsonLogger, logLevelFromEnv, withRequestId } from '../../functions/core/logger';
+import { MetricBuffer } from '../../functions/core/metric-buffer';
 import { METRICS } from '../../functions/core/telemetry-names';
 
 function capture(level?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR') {
@@ -54,7 +55,68 @@ describe('Function: createJsonLogger', () => {
   });
 });
 
+describe('Function: createJsonLogger with a MetricBuffer', () => {
+  function buffered(level: 'INFO' | 'WARN') {
+    const lines: Array<Record<string, unknown>> = [];
+    let clock = 1_700_000_000_000;
+    const log = createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), now: () => clock, level, metricBuffer: new MetricBuffer() });
+    return { log, lines, tick: (ms: number) => (clock += ms) };
+  }
+  const fields = { route: 'r', provider: 'twilio', messageId: 'SM1', status: 'delivered', requestId: 'req-1' };
+
+  it('sums the metrics of INFO lines and writes them on flush, as a line of dimensions and values only', () => {
+    const { log, lines, tick } = buffered('WARN');
+    log.flush?.(); // the first invocation's end: the environment is busy from here on
+    for (let i = 0; i < 3; i += 1) {
+      log.info('callback.accepted', fields, [{ name: METRICS.callbacksAccepted }]);
+      log.flush?.();
+      tick(100);
+    }
+    expect(lines).toEqual([]);
+    log.flush?.(true);
+    expect(lines).toEqual([{
+      provider: 'twilio',
+      route: 'r',
+      CallbacksAccepted: 3,
+      _aws: {
+        Timestamp: 1_700_000_000_000,
+        CloudWatchMetrics: [{ Namespace: 'MessageRedactor', Dimensions: [['provider', 'route'], []], Metrics: [{ Name: 'CallbacksAccepted', Unit: 'Count' }] }],
+      },
+    }]);
+  });
+
+  it('writes an INFO line without its metrics when the level lets it through', () => {
+    const { log, lines } = buffered('INFO');
+    log.flush?.();
+    log.info('callback.accepted', fields, [{ name: METRICS.callbacksAccepted }]);
+    expect(lines).toEqual([{ level: 'INFO', event: 'callback.accepted', ...fields }]);
+  });
+
+  it('never buffers the metrics of WARN and ERROR lines: alarms read them at once', () => {
+    const { log, lines } = buffered('WARN');
+    log.flush?.();
+    log.warn('callback.refused', { route: 'r', provider: 'twilio', reason: 'bad-signature' }, [{ name: METRICS.callbacksRefused, by: 'reason' }]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'WARN', CallbacksRefused: 1, reason: 'bad-signature' });
+    log.flush?.(true);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('passes flush through withRequestId', () => {
+    const { log, lines } = buffered('WARN');
+    const scoped = withRequestId(log, 'req-2');
+    scoped.info('callback.accepted', fields, [{ name: METRICS.callbacksAccepted }]);
+    scoped.flush?.();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toHaveProperty('requestId');
+  });
+});
+
 describe('Function: logLevelFromEnv', () => {
+  it('prefers the functions\' own LOG_LEVEL to Lambda\'s application level', () => {
+    expect(logLevelFromEnv({ LOG_LEVEL: 'WARN', AWS_LAMBDA_LOG_LEVEL: 'INFO' })).toBe('WARN');
+  });
+
   it.each([
     { value: undefined, level: 'INFO' },
     { value: 'debug', level: 'DEBUG' },

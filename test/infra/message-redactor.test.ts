@@ -548,8 +548,17 @@ describe('Construct: MessageRedactor', () => {
         expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'WARN', LogGroup: expect.anything() });
       }
       template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-      defaults.template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'INFO' }) });
       expect(() => synth({ logLevel: 'LOUD' as 'INFO' })).toThrow('logLevel must be one of DEBUG, INFO, WARN, ERROR (got LOUD)');
+    });
+
+    it('writes WARN and up by default, and never lets Lambda drop the summed metric lines (no level: Lambda files them as INFO)', () => {
+      for (const [logLevel, expected] of [[undefined, 'WARN'], ['ERROR', 'ERROR'], ['INFO', 'INFO']] as const) {
+        const { template } = logLevel === undefined ? defaults : synth({ logLevel });
+        for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+          expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe(expected);
+          expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('INFO');
+        }
+      }
     });
   });
 

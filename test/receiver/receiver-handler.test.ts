@@ -2,9 +2,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
 import { captureOutput, findLeaks } from '../support/capture-logs';
+import { afterIdle } from '../support/idle-environment';
 import {
   PII,
   TWILIO_ACCOUNT_SID,
@@ -175,9 +176,9 @@ describe('Lambda: receiver handler', () => {
   });
 
   it('enqueues nothing for a retention longer than a queue carries: the sweep redacts it when due', async () => {
-    expect((await handler(twilioCallbackEvent({ route: 'thirty-days' }))).statusCode).toBe(204);
+    expect((await afterIdle(() => handler(twilioCallbackEvent({ route: 'thirty-days' })))).statusCode).toBe(204);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-    // At the default INFO level the ignored line (debug) is not written, but its metric is.
+    // The ignored line (debug) is not written, but its metric is.
     const lines = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => l.event === 'callback.ignored')).toBeUndefined();
     expect(lines.find((l) => l.CallbacksIgnored === 1)).toMatchObject({ route: 'thirty-days', provider: 'twilio' });
@@ -186,22 +187,43 @@ describe('Lambda: receiver handler', () => {
   describe('metrics and request ids', () => {
     const parsed = () => output.lines().map((l) => JSON.parse(l) as Record<string, any>);
 
-    it('puts the Lambda request id on every line it writes', async () => {
+    it('puts the Lambda request id on every decision line it writes', async () => {
       await handler(twilioCallbackEvent(), { awsRequestId: 'req-accepted' });
       await handler(twilioCallbackEvent({ token: 'z'.repeat(32) }), { awsRequestId: 'req-refused' });
-      expect(parsed().map((l) => [l.event, l.requestId])).toEqual([['callback.accepted', 'req-accepted'], ['callback.refused', 'req-refused']]);
+      const decisions = parsed().filter((l) => l.event !== undefined);
+      expect(decisions.map((l) => [l.event, l.requestId])).toEqual([['callback.accepted', 'req-accepted'], ['callback.refused', 'req-refused']]);
     });
 
-    it('counts an accepted callback in EMF on its decision line, by provider and route', async () => {
-      await handler(twilioCallbackEvent());
-      const [line] = parsed();
-      expect(line).toMatchObject({ event: 'callback.accepted', CallbacksAccepted: 1 });
-      expect(line!._aws.CloudWatchMetrics).toEqual([{
-        Namespace: 'MessageRedactor',
-        Dimensions: [['provider', 'route'], []],
-        Metrics: [{ Name: 'CallbacksAccepted', Unit: 'Count' }],
-      }]);
-      expect(typeof line!._aws.Timestamp).toBe('number');
+    it('sums accepted callbacks per environment into one EMF line by provider and route, written within a minute', async () => {
+      const minute = Math.ceil((Date.now() + 7_200_000) / 60_000) * 60_000;
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        // After an idle spell the environment writes everything it holds: start from an empty buffer.
+        vi.setSystemTime(minute + 500);
+        await handler(twilioCallbackEvent());
+        output.clear();
+        // Busy from here: each invocation within 10 s of the last one, for more than a minute.
+        const times = [1000, 2000, 10_000, 19_000, 28_000, 37_000, 46_000, 55_000];
+        for (const ms of times) {
+          vi.setSystemTime(minute + ms);
+          await handler(twilioCallbackEvent());
+        }
+        expect(parsed().map((l) => [l.event, l._aws])).toEqual(times.map(() => ['callback.accepted', undefined]));
+        vi.setSystemTime(minute + 61_000);
+        await handler(twilioCallbackEvent());
+        const summed = parsed().filter((l) => l._aws !== undefined);
+        expect(summed).toEqual([{
+          provider: 'twilio',
+          route: twilioAccount().route,
+          CallbacksAccepted: times.length,
+          _aws: {
+            Timestamp: minute + 1000,
+            CloudWatchMetrics: [{ Namespace: 'MessageRedactor', Dimensions: [['provider', 'route'], []], Metrics: [{ Name: 'CallbacksAccepted', Unit: 'Count' }] }],
+          },
+        }]);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it.each([
@@ -266,7 +288,7 @@ describe('Lambda: receiver handler', () => {
     await handler(twilioCallbackEvent({ params: twilioStatusParams({ Body: PII.body, MessageStatus: 'sent' }) }));
     await handler(twilioCallbackEvent({ params, token: 'w'.repeat(32) }));
     await handler(twilioCallbackEvent({ params: twilioStatusParams({ MessageSid: PII.to }) }));
-    await handler(twilioCallbackEvent({ route: 'broken-secret' }));
+    await afterIdle(() => handler(twilioCallbackEvent({ route: 'broken-secret' })));
     const texts = [...output.lines(), ...sqs.commandCalls(SendMessageCommand).map((c) => JSON.stringify(c.args[0].input))];
     expect(output.lines().length).toBeGreaterThanOrEqual(5);
     expect(findLeaks(texts, [PII.body, PII.from, PII.to, TWILIO_AUTH_TOKEN, signature, 'w'.repeat(32)])).toEqual([]);

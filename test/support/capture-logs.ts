@@ -1,7 +1,7 @@
 import { vi, type MockInstance } from 'vitest';
 
 /** Captures everything written to stdout/stderr (our JSON logger, console.*) for assertions. */
-export function captureOutput(): { lines: () => string[]; restore: () => void } {
+export function captureOutput(): { lines: () => string[]; clear: () => void; restore: () => void } {
   const written: string[] = [];
   const spies: MockInstance[] = [process.stdout, process.stderr].map((stream) =>
     vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
@@ -11,6 +11,7 @@ export function captureOutput(): { lines: () => string[]; restore: () => void } 
   );
   return {
     lines: () => written.join('').split('\n').filter((line) => line !== ''),
+    clear: () => void written.splice(0),
     restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
 }
