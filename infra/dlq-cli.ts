@@ -91,7 +91,8 @@ function resolveTarget(
   }
   const local = readLocalEndpoints(values.endpoints);
   if (local === undefined) {
-    throw new Error(
+    // No target is a usage problem (one line, the usage, exit 2), as in every other command.
+    throw new UsageError(
       values.local
         ? noLocalStackMessage(values.endpoints, 'pass --queue-url and --dlq-url for a deployed stack')
         : 'no target: pass --queue-url and --dlq-url for a deployed stack, or run npm start for a local one',

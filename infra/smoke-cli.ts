@@ -87,7 +87,7 @@ export async function runSmokeCli(
 
 function localTarget(endpointsFile: string): SmokeTarget {
   const endpoints = readLocalEndpoints(endpointsFile);
-  if (endpoints === undefined) throw new Error(noLocalStackMessage(endpointsFile, 'pass --accounts FILE for a deployed stack'));
+  if (endpoints === undefined) throw new UsageError(noLocalStackMessage(endpointsFile, 'pass --accounts FILE for a deployed stack'));
   return { accounts: parseAccounts(endpoints.accounts), fetchSecret: fileSecretFetch(endpoints.secretsFile), where: endpointsFile };
 }
 

@@ -122,7 +122,7 @@ function resolveTarget(accountsFile: string | undefined, endpointsFile: string, 
     };
   }
   const local = readLocalEndpoints(endpointsFile);
-  if (local === undefined) throw new Error(noLocalStackMessage(endpointsFile, 'pass --accounts FILE for a deployed endpoint'));
+  if (local === undefined) throw new UsageError(noLocalStackMessage(endpointsFile, 'pass --accounts FILE for a deployed endpoint'));
   return {
     accounts: local.accounts,
     describe: `the local stack (${endpointsFile})`,

@@ -96,11 +96,12 @@ describe('CLI: npm run dlq', () => {
   });
 
   it('explains a missing target and an unknown command', async () => {
-    expect(await run(['list', '--local', '--endpoints', join(stateDir, 'nope.json')])).toEqual({
-      code: 1,
-      out: '',
-      err: `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --queue-url and --dlq-url for a deployed stack\n`,
-    });
+    const missing = await run(['list', '--local', '--endpoints', join(stateDir, 'nope.json')]);
+    expect(missing).toMatchObject({ code: 2, out: '' });
+    expect(missing.err.split('\n')[0]).toBe(
+      `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --queue-url and --dlq-url for a deployed stack`,
+    );
+    expect(missing.err).toContain('\nDead-letter queue operations');
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^dlq: unknown command "frobnicate"\n\nDead-letter queue operations/);

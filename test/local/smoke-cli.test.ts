@@ -57,6 +57,15 @@ describe('CLI: npm run smoke', () => {
     expect(out.at(-1)).toContain('answered 204');
   });
 
+  it('names the missing local stack in one line, then the usage, exit 2', async () => {
+    const { io, err } = captureIo();
+    const missing = join(stateDir, 'nope.json');
+    expect(await runSmokeCli(['--route', LOCAL_ROUTES.twilio, '--endpoints', missing], io)).toBe(2);
+    const text = err.join('');
+    expect(text.split('\n')[0]).toBe(`smoke: no local stack found (${missing} is missing): start one with npm start, or pass --accounts FILE for a deployed stack`);
+    expect(text).toContain('\n\nSmoke test of a callback endpoint');
+  });
+
   it('explains a 403 when the secret it signs with is not the one the receiver reads', async () => {
     const file = tamperedEndpoints('wrong-token', (s) => (s['local/twilio']!.authToken = 'f'.repeat(32)));
     const { io, err } = captureIo();

@@ -195,10 +195,11 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
 
     it('says what is wrong with a target: no local stack, no route, no URL', async () => {
       const missing = capture();
-      expect(await runTriggerCli(['twilio', 'delivered', '--endpoints', join(stateDir, 'nope.json')], missing.io)).toBe(1);
-      expect(missing.captured.err).toBe(
-        `trigger: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --accounts FILE for a deployed endpoint\n`,
+      expect(await runTriggerCli(['twilio', 'delivered', '--endpoints', join(stateDir, 'nope.json')], missing.io)).toBe(2);
+      expect(missing.captured.err.split('\n')[0]).toBe(
+        `trigger: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --accounts FILE for a deployed endpoint`,
       );
+      expect(missing.captured.err).toContain('\n\nSend one correctly signed status callback');
 
       const accountsFile = join(stateDir, 'accounts-nourl.json');
       writeFileSync(accountsFile, JSON.stringify(stack.accounts.map(({ publicUrl: _, ...a }) => a)));
