@@ -178,11 +178,12 @@ export interface MessageRedactorProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * Level of the functions' own log lines (JSON log format). WARN writes only what needs a look
-   * (refusals, not-found answers, dead letters, errors): about 0 bytes per redacted message. INFO adds
-   * one line per decision, an audit trail of ids and statuses (about 500 bytes per message, $0.23
-   * more per million); DEBUG adds a line per non-final callback. Metrics are the same at every level: routine
-   * counts are summed into a few lines a minute, a WARN or ERROR line carries its own at once.
-   * Lambda's START/END/REPORT lines are not written (system log level WARN).
+   * (refusals, not-found answers, dead letters, errors): with the summed metrics, a few bytes per
+   * redacted message. INFO adds one line per decision, an audit trail of ids and statuses (about 500
+   * bytes per message, $0.23 more per million); DEBUG adds a line per non-final callback. Metrics are
+   * the same at every level: routine counts are summed into a few lines a minute; alarm signals and
+   * the metrics of WARN and ERROR lines are written at once. Lambda's START/END/REPORT lines are not
+   * written (system log level WARN).
    * @default 'WARN'
    */
   readonly logLevel?: LogLevel;

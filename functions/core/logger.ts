@@ -1,6 +1,6 @@
 import { RedactorError } from './errors';
 import type { BufferedLine, BufferedMetric, MetricBuffer } from './metric-buffer';
-import { METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from './telemetry-names';
+import { ALARM_SIGNAL_METRICS, METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from './telemetry-names';
 
 /**
  * The only things a log line may carry: ids, statuses, codes and counts. There is no free-form field,
@@ -64,14 +64,18 @@ export const LOG_LEVEL_ENV = 'LOG_LEVEL';
 
 /**
  * The functions' level: `LOG_LEVEL`, else Lambda's application log level (`AWS_LAMBDA_LOG_LEVEL`),
- * else INFO. TRACE counts as DEBUG and FATAL as ERROR. The construct sets both, Lambda's never above
+ * else INFO (a value that is not a level counts as unset). TRACE counts as DEBUG and FATAL as ERROR. The construct sets both, Lambda's never above
  * INFO: Lambda files a line without a `level` (the summed metric lines) as INFO and would drop it.
  */
 export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): LogLevel {
-  const value = (env[LOG_LEVEL_ENV] ?? env.AWS_LAMBDA_LOG_LEVEL)?.toUpperCase();
+  return parseLogLevel(env[LOG_LEVEL_ENV]) ?? parseLogLevel(env.AWS_LAMBDA_LOG_LEVEL) ?? 'INFO';
+}
+
+function parseLogLevel(text: string | undefined): LogLevel | undefined {
+  const value = text?.toUpperCase();
   if (value === 'TRACE') return 'DEBUG';
   if (value === 'FATAL') return 'ERROR';
-  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : 'INFO';
+  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : undefined;
 }
 
 /** Options of {@link createJsonLogger}. */
@@ -84,8 +88,9 @@ export interface JsonLoggerOptions {
   readonly now?: () => number;
   /**
    * Where the metrics of DEBUG and INFO lines (the routine counts and timings) are summed, to be
-   * written by `flush()` as a few lines. WARN and ERROR lines always carry their own metrics, so an
-   * alarm never waits on the buffer. @default - none: every line carries its own metrics
+   * written by `flush()` as a few lines. WARN and ERROR lines always carry their own metrics, and so
+   * does any line for an alarm's signal (ALARM_SIGNAL_METRICS): an alarm never waits on the buffer.
+   * @default - none: every line carries its own metrics
    */
   readonly metricBuffer?: MetricBuffer;
 }
@@ -104,8 +109,9 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const emit = (level: LogLevel, event: string, fields: LogFields = {}, given: readonly MetricPoint[] = []) => {
     let metrics = given;
     if (buffer !== undefined && metrics.length > 0 && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('WARN')) {
-      buffer.add(dimensionValues(fields, metrics), metrics.map(resolvePoint), now());
-      metrics = [];
+      const routine = metrics.filter((m) => !ALARM_SIGNAL_METRICS.has(m.name));
+      if (routine.length > 0) buffer.add(dimensionValues(fields, routine), routine.map(resolvePoint), now());
+      metrics = metrics.filter((m) => ALARM_SIGNAL_METRICS.has(m.name));
     }
     if (LOG_LEVELS.indexOf(level) < threshold) {
       if (metrics.length > 0) write(JSON.stringify(metricsOnly(fields, metrics, now())));

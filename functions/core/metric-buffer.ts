@@ -6,11 +6,15 @@
  * same counts cost a few bytes per message. CloudWatch reads a summed Count and a Milliseconds value
  * array the same way as the single points (Sum, SampleCount and percentiles stay right).
  *
- * What it risks: a Lambda environment is frozen between invocations and may be retired without
- * warning, so a point still buffered then is never written. The buffer therefore holds points only
- * while its environment is busy (the previous invocation ended less than `idleMs` ago) and for at
- * most `maxAgeMs`; alarm metrics never come through it (the logger writes WARN and ERROR lines' metrics
- * at once).
+ * When a line is written: at the end of the first invocation after its minute has ended, so a busy
+ * environment writes each minute a few seconds after it closes, under the minute's own timestamp;
+ * at once when the environment was quiet before the invocation (a quiet environment may not be
+ * invoked again soon); and when a value array is full.
+ *
+ * What it risks: a Lambda environment is frozen between invocations and may be retired, time out or
+ * crash without warning; the points it still holds then (at most its current minute, and after
+ * traffic stops the last busy minute) are never written. So no alarm fires on a buffered metric: the
+ * logger writes WARN and ERROR lines' metrics, and the alarm signals, at once.
  */
 
 /** A metric as the buffer stores it: a Count is summed, a Milliseconds value is kept in an array. */
@@ -32,8 +36,6 @@ export interface BufferedLine {
 }
 
 export interface MetricBufferOptions {
-  /** A buffered point is written at the first invocation end this long after it. @default 60_000 */
-  readonly maxAgeMs?: number;
   /** An environment idle this long before an invocation writes everything at its end. @default 10_000 */
   readonly idleMs?: number;
 }
@@ -41,37 +43,40 @@ export interface MetricBufferOptions {
 /** CloudWatch's limit on the values of one metric in one EMF line. */
 export const EMF_MAX_VALUES_PER_METRIC = 100;
 
+const MINUTE_MS = 60_000;
+
 interface Entry {
   readonly dimensions: Readonly<Record<string, string>>;
+  /** The first point's time (the line's timestamp) and the end of its minute (when it is due). */
   readonly firstAt: number;
+  readonly minuteEnd: number;
   /** By metric name (a line holds one value, or one array, per name). */
   readonly metrics: Map<string, { readonly name: string; readonly unit: BufferedMetric['unit']; readonly by?: string; sum: number; values: number[] }>;
 }
 
 export class MetricBuffer {
-  readonly #maxAgeMs: number;
   readonly #idleMs: number;
   readonly #entries = new Map<string, Entry>();
   #lastDrainAt: number | undefined;
 
   constructor(options: MetricBufferOptions = {}) {
-    this.#maxAgeMs = options.maxAgeMs ?? 60_000;
     this.#idleMs = options.idleMs ?? 10_000;
   }
 
-  /** Points buffered and not yet drained (tests, and the bench's count of what a retired environment would lose). */
+  /** Points held and not yet written: what would be lost if the environment ended now. */
   get size(): number {
     let points = 0;
-    for (const entry of this.#entries.values()) for (const metric of entry.metrics.values()) points += metric.unit === 'Count' ? 1 : metric.values.length;
+    for (const entry of this.#entries.values()) for (const metric of entry.metrics.values()) points += metric.unit === 'Count' ? metric.sum : metric.values.length;
     return points;
   }
 
   add(dimensions: Readonly<Record<string, string>>, metrics: readonly BufferedMetric[], at: number): void {
     // One entry per minute and dimension values: a line carries one set of values, under one timestamp.
-    const key = `${Math.floor(at / 60_000)}|${JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)))}`;
+    const minute = Math.floor(at / MINUTE_MS);
+    const key = `${minute}|${JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)))}`;
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      entry = { dimensions, firstAt: at, metrics: new Map() };
+      entry = { dimensions, firstAt: at, minuteEnd: (minute + 1) * MINUTE_MS, metrics: new Map() };
       this.#entries.set(key, entry);
     }
     for (const metric of metrics) {
@@ -87,8 +92,8 @@ export class MetricBuffer {
 
   /**
    * Called at the end of every invocation: the lines due now. All of them when `force` is set or the
-   * environment was idle before this invocation (it may not be invoked again soon); otherwise those
-   * whose first point is `maxAgeMs` old, or that fill a value array.
+   * environment was idle before this invocation; otherwise those whose minute has ended, or that
+   * fill a value array.
    */
   drain(now: number, force = false): BufferedLine[] {
     // A clock that went back (an NTP step) counts as idle: writing early is always safe.
@@ -97,7 +102,7 @@ export class MetricBuffer {
     const lines: BufferedLine[] = [];
     for (const [key, entry] of this.#entries) {
       const full = [...entry.metrics.values()].some((m) => m.values.length >= EMF_MAX_VALUES_PER_METRIC);
-      if (!(force || idle || full || now - entry.firstAt >= this.#maxAgeMs)) continue;
+      if (!(force || idle || full || now >= entry.minuteEnd)) continue;
       this.#entries.delete(key);
       lines.push(...toLines(entry));
     }

@@ -68,6 +68,20 @@ export const METRICS = {
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
+/**
+ * The metrics alarms fire on. The logger writes each of their points at once, on its own line,
+ * whatever the line's level: the routine counts it sums per environment may arrive late or, when an
+ * environment ends, not at all (a rate alarm may use them only as the denominator).
+ */
+export const ALARM_SIGNAL_METRICS: ReadonlySet<MetricName> = new Set([
+  METRICS.callbacksRefused,
+  METRICS.callbackServerErrors,
+  METRICS.redactionRetries,
+  METRICS.redactionCrashes,
+  METRICS.deadLetters,
+  METRICS.sweepPagesFailed,
+]);
+
 /** Dimension names. Values come from the log line's fields of the same name. */
 export const METRIC_DIMENSIONS = {
   provider: 'provider',

@@ -23,15 +23,16 @@ export type RedactorHandler = (event: SQSEvent, context: InvocationContext) => P
 /** The redactor's Lambda handler over given dependencies; Lambda and local mode run this same function. */
 export function createRedactorHandler(deps: RedactorDeps): RedactorHandler {
   return async (event, context) => {
-    const start = deps.now();
-    const receivedAt = context.batchReceivedAt ?? lambdaBatchReceivedBound(start, deps.maxBatchingWindowSeconds, deps.queueVisibilityTimeoutSeconds);
-    // No provider request starts after this: one already running may take the HTTP timeout, and the
-    // record must still be settled (visibility change, DLQ) before the function times out.
-    const deadline = new Date(start.getTime() + context.getRemainingTimeInMillis() - deps.invocationReserveMs);
     const log = withRequestId(deps.log, context.awsRequestId);
     try {
+      const start = deps.now();
+      const receivedAt = context.batchReceivedAt ?? lambdaBatchReceivedBound(start, deps.maxBatchingWindowSeconds, deps.queueVisibilityTimeoutSeconds);
+      // No provider request starts after this: one already running may take the HTTP timeout, and the
+      // record must still be settled (visibility change, DLQ) before the function times out.
+      const deadline = new Date(start.getTime() + context.getRemainingTimeInMillis() - deps.invocationReserveMs);
       return toBatchResponse(await processBatch(fromSqsEvent(event, receivedAt), { ...deps, log }, deadline));
     } finally {
+      // Also when the batch throws: the summed metrics of earlier invocations are due all the same.
       log.flush?.();
     }
   };

@@ -7,7 +7,6 @@ import { indexByRoute, parseAccountsJson } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { SWEEP_ENV } from '../core/lambda-env';
 import { createJsonLogger, logLevelFromEnv } from '../core/logger';
-import { MetricBuffer } from '../core/metric-buffer';
 import { CachedSecretStore } from '../core/secret-store';
 import { DEFAULT_SWEEP_SCHEDULE, type SweepSchedule } from '../core/sweep-window';
 import { UndiciHttpClient } from '../http/undici-http-client';
@@ -37,7 +36,9 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
     // The command line drives pages itself and has no page queue.
     pages: sweepQueueUrl ? new SqsSweepQueue(sqs, sweepQueueUrl) : { send: async () => { throw new Error(`${SWEEP_ENV.sweepQueueUrl} is not set`); } },
     now: () => new Date(),
-    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricBuffer: new MetricBuffer() }),
+    // No MetricBuffer: a run is a few invocations an hour, so summing saves nothing, and a busy run's
+    // counts would wait for the next run.
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
     pageSize: intEnv(env, SWEEP_ENV.pageSize, 1000, 1, 1000),
     schedule: {
       intervalSeconds: intEnv(env, SWEEP_ENV.intervalSeconds, DEFAULT_SWEEP_SCHEDULE.intervalSeconds, 60, 7 * 86_400),

@@ -102,6 +102,17 @@ describe('Function: createJsonLogger with a MetricBuffer', () => {
     expect(lines).toHaveLength(1);
   });
 
+  it('writes an alarm signal at once even on an INFO line (a retry), and sums the rest of that line', () => {
+    const { log, lines } = buffered('WARN');
+    log.flush?.();
+    log.info('redaction.retry', { route: 'r', provider: 'twilio' }, [{ name: METRICS.redactionRetries }, { name: METRICS.callbacksAccepted }]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ provider: 'twilio', route: 'r', RedactionRetries: 1 });
+    expect(lines[0]).not.toHaveProperty('CallbacksAccepted');
+    log.flush?.(true);
+    expect(lines[1]).toMatchObject({ CallbacksAccepted: 1 });
+  });
+
   it('passes flush through withRequestId', () => {
     const { log, lines } = buffered('WARN');
     const scoped = withRequestId(log, 'req-2');
@@ -113,8 +124,9 @@ describe('Function: createJsonLogger with a MetricBuffer', () => {
 });
 
 describe('Function: logLevelFromEnv', () => {
-  it('prefers the functions\' own LOG_LEVEL to Lambda\'s application level', () => {
+  it('prefers the functions\' own LOG_LEVEL to Lambda\'s application level, and ignores one that is not a level', () => {
     expect(logLevelFromEnv({ LOG_LEVEL: 'WARN', AWS_LAMBDA_LOG_LEVEL: 'INFO' })).toBe('WARN');
+    expect(logLevelFromEnv({ LOG_LEVEL: 'warning', AWS_LAMBDA_LOG_LEVEL: 'ERROR' })).toBe('ERROR');
   });
 
   it.each([

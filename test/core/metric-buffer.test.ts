@@ -7,7 +7,7 @@ const accepted = { name: 'CallbacksAccepted', unit: 'Count', value: 1 } as const
 
 /** A buffer whose environment is busy: one drain right before, so the next is not "after idle". */
 function busyBuffer(at = T0) {
-  const buffer = new MetricBuffer({ maxAgeMs: 60_000, idleMs: 10_000 });
+  const buffer = new MetricBuffer({ idleMs: 10_000 });
   buffer.drain(at);
   return buffer;
 }
@@ -20,7 +20,7 @@ describe('Class: MetricBuffer', () => {
     expect(buffer.size).toBe(0);
   });
 
-  it('sums counts while the environment is busy and writes them once the first point is maxAgeMs old', () => {
+  it('sums counts while the environment is busy and writes them at the first invocation end after their minute', () => {
     const buffer = busyBuffer();
     for (let i = 0; i < 50; i += 1) {
       buffer.add(twilio, [accepted, { name: 'CallbacksIgnored', unit: 'Count', value: 1 }], T0 + i * 1000);
@@ -70,6 +70,31 @@ describe('Class: MetricBuffer', () => {
       ['sw', T0 + 59_500, 1],
       ['twilio-main', T0 + 61_000, 1],
     ]);
+  });
+
+  it('writes only the minutes that have ended, and keeps the current one', () => {
+    const buffer = busyBuffer(T0 + 49_000);
+    const other = { provider: 'carrierx', route: 'cx' };
+    buffer.add(twilio, [accepted], T0 + 50_000);
+    expect(buffer.drain(T0 + 50_010)).toEqual([]);
+    buffer.add(other, [accepted, accepted], T0 + 55_000);
+    expect(buffer.drain(T0 + 55_010)).toEqual([]);
+    buffer.add(twilio, [accepted], T0 + 60_500);
+    const lines = buffer.drain(T0 + 61_000);
+    expect(lines.map((l) => [l.dimensions.route, l.timestamp])).toEqual([['twilio-main', T0 + 50_000], ['cx', T0 + 55_000]]);
+    expect(buffer.size).toBe(1);
+  });
+
+  it('writes everything when the clock went back (an NTP step): early is always safe', () => {
+    const buffer = busyBuffer(T0 + 5000);
+    buffer.add(twilio, [accepted], T0 + 5000);
+    expect(buffer.drain(T0 + 1000)).toHaveLength(1);
+  });
+
+  it('counts what a retired environment would lose: every summed point and every held value', () => {
+    const buffer = busyBuffer();
+    buffer.add(twilio, [accepted, accepted, { name: 'TimeToRedact', unit: 'Milliseconds', value: 7 }], T0 + 1);
+    expect(buffer.size).toBe(3);
   });
 
   it('writes what it holds when forced, and then holds nothing', () => {

@@ -11,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import type { AccountConfigInput } from '../../functions/core/config';
+import { ALARM_SIGNAL_METRICS, METRIC_NAMESPACE, METRICS, type MetricName } from '../../functions/core/telemetry-names';
 import { chooseAccountsFile, loadAccountsFile } from '../../infra/accounts-file';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
 import { parseAlarmEmail } from '../../infra/alarm-topic';
@@ -415,6 +416,29 @@ describe('Construct: MessageRedactor', () => {
   });
 
   describe('alarms', () => {
+    it('fires only on metrics the functions write at once: a summed routine metric is at most a rate\'s denominator', () => {
+      type Dim = { Name: string; Value: string };
+      const signal = (name: string, dims: Dim[] = []) =>
+        ALARM_SIGNAL_METRICS.has(name as MetricName)
+        // Not-found is written on a WARN line, whose metrics are never summed.
+        || (name === METRICS.redactionOutcomes && dims.some((d) => d.Name === 'outcome' && d.Value === 'not-found'));
+      const alarms = Object.values(defaults.template.findResources('AWS::CloudWatch::Alarm'));
+      let checked = 0;
+      for (const { Properties: alarm } of alarms) {
+        if (alarm.Namespace === METRIC_NAMESPACE) {
+          expect(signal(alarm.MetricName, alarm.Dimensions), alarm.MetricName).toBe(true);
+          checked += 1;
+        }
+        const ours = ((alarm.Metrics ?? []) as Array<{ MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: Dim[] } } }>)
+          .flatMap((m) => (m.MetricStat?.Metric.Namespace === METRIC_NAMESPACE ? [m.MetricStat.Metric] : []));
+        if (ours.length > 0) {
+          expect(ours.some((m) => signal(m.MetricName, m.Dimensions)), ours.map((m) => m.MetricName).join()).toBe(true);
+          checked += 1;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(6);
+    });
+
     it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, function errors and throttles, and sustained retries per provider', () => {
       // Twelve for the redaction path (one provider), five for the sweep (parked pages, runs that never
       // started, failing pages, page backlog, errors).

@@ -7,7 +7,8 @@ import { parseSweepPageJob, type SweepPageJob } from '../../functions/core/sweep
 import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
 import { listingProviders } from '../../functions/providers';
 import { createSweepHandler } from '../../functions/sweep/create-handler';
-import type { SweepFunctionDeps } from '../../functions/sweep/sweep-deps';
+import { sweepDepsFromEnv, type SweepFunctionDeps } from '../../functions/sweep/sweep-deps';
+import { captureOutput } from '../support/capture-logs';
 import { buildSqsEvent } from '../../local/events/sqs-event';
 import { json, scriptedHttp } from '../support/fake-http';
 import { TWILIO_ACCOUNT_SID, sid, twilioAccount, twilioSecret } from '../support/twilio-fixtures';
@@ -50,6 +51,25 @@ describe('Function: createSweepHandler', () => {
     const handler = createSweepHandler({ ...d, log: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
     await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() }, { awsRequestId: 'req-start' });
     expect(lines).toEqual([expect.objectContaining({ event: 'sweep.started', requestId: 'req-start' })]);
+  });
+
+  it('writes the page metrics of the deployed logger before the invocation ends: a run is not summed with the next', async () => {
+    const { d, pages } = deps([json(200, { messages: [], next_page_uri: null })]);
+    const output = captureOutput();
+    try {
+      const { log } = sweepDepsFromEnv({
+        REDACTOR_ACCOUNTS: JSON.stringify([twilioAccount()]),
+        REDACTION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs',
+        LOG_LEVEL: 'WARN',
+      });
+      const handler = createSweepHandler({ ...d, log });
+      await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
+      await handler(recordEvent([JSON.stringify(pages[0])]));
+      const lines = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toEqual([expect.objectContaining({ route: twilioAccount().route, SweepListed: 0, SweepEnqueued: 0 })]);
+    } finally {
+      output.restore();
+    }
   });
 
   it('fails a schedule event for an unknown route, so the error alarm fires', async () => {
