@@ -434,7 +434,8 @@ export class MessageRedactor extends Construct {
       readonly environment: Record<string, string>;
     },
   ): nodejs.NodejsFunction {
-    assertEnvironmentFits(id, options.environment);
+    const environment = { ...options.environment, [LOG_LEVEL_ENV]: settings.logLevel };
+    assertEnvironmentFits(id, environment);
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: settings.logRetention });
     // An own role with inline grants instead of AWSLambdaBasicExecutionRole: it may write to its log
     // group only (the group exists, so no logs:CreateLogGroup).
@@ -463,7 +464,7 @@ export class MessageRedactor extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: settings.logLevel === 'DEBUG' ? lambda.ApplicationLogLevel.DEBUG : lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      environment: { ...options.environment, [LOG_LEVEL_ENV]: settings.logLevel },
+      environment,
       bundling: BUNDLING,
     });
   }
