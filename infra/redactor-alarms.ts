@@ -106,6 +106,7 @@ export class RedactorAlarms extends Construct {
   constructor(scope: Construct, id: string, props: RedactorAlarmsProps) {
     super(scope, id);
     const minute = Duration.minutes(1);
+    // At or above the threshold, missing data is fine: the shape of every count and rate alarm here.
     const countAlarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods = 1) =>
       new cloudwatch.Alarm(this, alarmId, {
         alarmDescription: description,
@@ -175,40 +176,30 @@ export class RedactorAlarms extends Construct {
         + `First: check ${provider}'s status page and the redactor log for redaction.retry codes (429: throttled, 5xx or `
         + 'timeout: provider outage); jobs give up after maxReceiveCount.',
         retriesOf(provider, routes), props.retryAlarmThreshold, 3)])),
-      refusedCallbacks: new cloudwatch.Alarm(this, 'RefusedCallbacksAlarm', {
-        alarmDescription: 'Over 10% of callbacks (at least 5 in 5 minutes) were refused for a missing or wrong signature or '
-          + 'token: almost always misconfiguration. First: `npm run smoke -- --route <route>` names the problem; check the '
-          + "callback URL at the provider against the stack's CallbackBaseUrl + route, and the signing secret.",
-        metric: new cloudwatch.MathExpression({
+      refusedCallbacks: countAlarm('RefusedCallbacksAlarm',
+        'Over 10% of callbacks (at least 5 in 5 minutes) were refused for a missing or wrong signature or '
+        + 'token: almost always misconfiguration. First: `npm run smoke -- --route <route>` names the problem; check the '
+        + "callback URL at the provider against the stack's CallbackBaseUrl + route, and the signing secret.",
+        new cloudwatch.MathExpression({
           expression: 'IF(refused >= 5, 100 * refused / (refused + FILL(accepted, 0) + FILL(ignored, 0)), 0)',
           usingMetrics: { refused, accepted, ignored },
           label: 'refused callbacks (%)',
           period: FIVE_MINUTES,
-        }),
-        threshold: 10,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+        }), 10),
       receiverServerErrors: countAlarm('ReceiverServerErrorsAlarm',
         'The receiver answered callbacks with 5xx (queue or secret unavailable). Twilio does not retry by default: those '
         + 'bodies wait for the sweep. First: read callback.failed lines in the receiver log group (error.name says which).',
         redactorMetric(METRICS.callbackServerErrors), 1),
-      notFoundRate: new cloudwatch.Alarm(this, 'NotFoundRateAlarm', {
-        alarmDescription: 'Over 20% of redactions (at least 5 in 5 minutes) got 404 from the provider: messages are looked up in '
-          + 'the wrong place. First: check the account\'s secret (account SID / project) and apiBaseUrl for the route named in '
-          + 'redaction.not-found lines.',
-        metric: new cloudwatch.MathExpression({
+      notFoundRate: countAlarm('NotFoundRateAlarm',
+        'Over 20% of redactions (at least 5 in 5 minutes) got 404 from the provider: messages are looked up in '
+        + 'the wrong place. First: check the account\'s secret (account SID / project) and apiBaseUrl for the route named in '
+        + 'redaction.not-found lines.',
+        new cloudwatch.MathExpression({
           expression: 'IF(FILL(notFound, 0) >= 5, 100 * FILL(notFound, 0) / (FILL(notFound, 0) + otherAcks), 0)',
           usingMetrics: { notFound, otherAcks },
           label: 'redactions not found (%)',
           period: FIVE_MINUTES,
-        }),
-        threshold: 20,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+        }), 20),
     };
   }
 
