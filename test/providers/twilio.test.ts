@@ -34,6 +34,16 @@ function formRequest(params: Array<[string, string]>, signature?: string, header
   };
 }
 
+/** A delivered callback with a JSON body, signed the bodySHA256 way. */
+function jsonRequest(contentType = 'application/json'): { request: CallbackRequest; body: string } {
+  const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
+  const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
+  return {
+    body,
+    request: { method: 'POST', url: signed.url, headers: { 'content-type': contentType, 'x-twilio-signature': signed.signature }, body: Buffer.from(body) },
+  };
+}
+
 function job(overrides: Partial<RedactionJob> = {}): RedactionJob {
   return { v: 1, provider: 'twilio', route: 'r1', messageId: sid('SM'), status: 'delivered', receivedAt: NOW.toISOString(), ...overrides };
 }
@@ -82,14 +92,7 @@ describe('Object: twilioCallbacks', () => {
     });
 
     it('returns what it verified: parsing reads those fields, never the request again', () => {
-      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
-      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
-      const request: CallbackRequest = {
-        method: 'POST',
-        url: signed.url,
-        headers: { 'content-type': 'application/json', 'x-twilio-signature': signed.signature },
-        body: Buffer.from(body),
-      };
+      const { request, body } = jsonRequest();
       const callback = verifier.authenticate(request);
       expect(callback).toEqual({ fields: JSON.parse(body), providerAccount: TWILIO_ACCOUNT_SID });
       // Bytes changed after verification cannot reach the event.
@@ -103,14 +106,7 @@ describe('Object: twilioCallbacks', () => {
     });
 
     it('accepts the JSON bodySHA256 variant', () => {
-      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
-      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
-      const request: CallbackRequest = {
-        method: 'POST',
-        url: signed.url,
-        headers: { 'content-type': 'application/json', 'x-twilio-signature': signed.signature },
-        body: Buffer.from(body),
-      };
+      const { request } = jsonRequest();
       expect(() => verifier.authenticate(request)).not.toThrow();
       expect(parseVerified(request, 'r1')).toMatchObject({ status: 'delivered' });
     });
@@ -145,14 +141,7 @@ describe('Object: twilioCallbacks', () => {
     });
 
     it('rejects a signed bodySHA256 callback that is not application/json with 415', () => {
-      const body = JSON.stringify({ AccountSid: TWILIO_ACCOUNT_SID, MessageSid: sid('SM'), MessageStatus: 'delivered' });
-      const signed = signTwilioJson(TWILIO_AUTH_TOKEN, URL, body);
-      const request: CallbackRequest = {
-        method: 'POST',
-        url: signed.url,
-        headers: { 'content-type': 'text/plain', 'x-twilio-signature': signed.signature },
-        body: Buffer.from(body),
-      };
+      const { request } = jsonRequest('text/plain');
       expect(captureError(() => parseVerified(request, 'r1'))).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
     });
   });
