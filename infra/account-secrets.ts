@@ -1,6 +1,7 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Account } from '../functions/core/config';
+import { ConfigError } from '../functions/core/errors';
 
 /**
  * A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name
@@ -52,7 +53,7 @@ export function importAccountSecrets(scope: Construct, accounts: readonly Accoun
   const receiver = accounts.map((account, index) =>
     account.signingSecretId === undefined ? redactor[index] : importOnce(account.signingSecretId, `accounts[${index}].signingSecretId`),
   );
-  if (problems.length > 0) throw new Error(`invalid accounts config: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${problems.join('; ')}`);
   return { receiver: distinct(receiver), redactor: distinct(redactor) };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAccounts, type AccountConfigInput } from '../functions/core/config';
+import { ConfigError } from '../functions/core/errors';
 
 /** Where the app looks for the accounts when the `accountsFile` context is not set. */
 export const DEFAULT_ACCOUNTS_FILE = 'infra/accounts.json';
@@ -20,7 +21,7 @@ export interface AccountsFileChoice {
 export function chooseAccountsFile(contextValue: unknown, projectRoot: string): AccountsFileChoice {
   if (contextValue !== undefined) {
     if (typeof contextValue !== 'string' || contextValue === '') {
-      throw new Error('context accountsFile must be a file path (cdk synth -c accountsFile=path/to/accounts.json)');
+      throw new ConfigError('context accountsFile must be a file path (cdk synth -c accountsFile=path/to/accounts.json)');
     }
     return { file: path.resolve(projectRoot, contextValue), isExample: false };
   }
@@ -38,18 +39,18 @@ export function loadAccountsFile(file: string): AccountConfigInput[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new Error(`accounts file ${file} cannot be read: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`accounts file ${file} cannot be read: ${(cause as Error).message}`, cause);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new Error(`accounts file ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`accounts file ${file} is not valid JSON: ${(cause as Error).message}`, cause);
   }
   try {
     parseAccounts(value);
   } catch (cause) {
-    throw new Error(`accounts file ${file}: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`accounts file ${file}: ${(cause as Error).message}`, cause);
   }
   // parseAccounts accepted it, so it has the input shape.
   return value as AccountConfigInput[];

@@ -3,6 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { ConfigError } from '../functions/core/errors';
 
 /** One address, no display name: what an SNS email subscription takes. */
 const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
@@ -14,7 +15,7 @@ const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
 export function parseAlarmEmail(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !EMAIL.test(value)) {
-    throw new Error('context alarmEmail must be one email address (cdk deploy -c alarmEmail=ops@example.com)');
+    throw new ConfigError('context alarmEmail must be one email address (cdk deploy -c alarmEmail=ops@example.com)');
   }
   return value;
 }

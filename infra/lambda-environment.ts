@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { ConfigError } from '../functions/core/errors';
 
 /** Lambda rejects a function whose environment variables total more than 4 KB. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -21,7 +22,7 @@ export function assertEnvironmentFits(functionName: string, environment: Readonl
   if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     const accounts = environment.REDACTOR_ACCOUNTS;
     const accountsBytes = accounts === undefined ? 0 : Buffer.byteLength(accounts);
-    throw new Error(
+    throw new ConfigError(
       `MessageRedactor: the ${functionName} function's environment would take about ${bytes} bytes, over Lambda's `
       + `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; REDACTOR_ACCOUNTS alone is ${accountsBytes} bytes. `
       + 'Split the accounts across several MessageRedactor stacks or drop optional fields (publicUrl, apiBaseUrl, terminalStatuses).',

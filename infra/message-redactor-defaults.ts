@@ -13,6 +13,7 @@ import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
 import { shareProblem } from '../functions/core/request-share';
 import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
+import { ConfigError } from '../functions/core/errors';
 
 /**
  * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
@@ -190,7 +191,7 @@ export function resolveMessageRedactorProps(
   const sweep = resolveSweep(props.sweep, accounts, problems);
 
   if (problems.length > 0) {
-    throw new Error(`MessageRedactor: ${problems.length} invalid prop(s):\n  - ${problems.join('\n  - ')}`);
+    throw new ConfigError(`MessageRedactor: ${problems.length} invalid prop(s):\n  - ${problems.join('\n  - ')}`);
   }
   return {
     ...merged,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -64,5 +64,18 @@ describe('App: cdk synth', () => {
       pluginReports: Array<{ pluginName: string }>;
     };
     expect(report.pluginReports.filter((r) => r.pluginName === 'AwsSolutions')).toEqual([]);
+  });
+
+  it('answers a bad accounts file with one line naming the key and exit 1, no stack trace', { timeout: 60_000 }, async () => {
+    const file = path.join(outdir, 'duplicate-route.json');
+    const account = { route: 'twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln', provider: 'twilio', secretId: 'message-redactor/a' };
+    writeFileSync(file, JSON.stringify([account, { ...account, secretId: 'message-redactor/b' }]));
+    const failure = await promisify(execFile)('npx', ['tsx', 'infra/app.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ accountsFile: file }), CDK_OUTDIR: outdir },
+    }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toBe(`message-redactor: accounts file ${file}: invalid accounts config: accounts[1].route: duplicate route\n`);
   });
 });

@@ -11,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import type { AccountConfigInput } from '../../functions/core/config';
+import { ConfigError } from '../../functions/core/errors';
 import { ALARM_SIGNAL_METRICS, METRIC_NAMESPACE, METRICS, type MetricName } from '../../functions/core/telemetry-names';
 import { chooseAccountsFile, loadAccountsFile } from '../../infra/accounts-file';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
@@ -315,14 +316,14 @@ describe('Construct: MessageRedactor', () => {
 
     it('rejects a signingSecretId ARN of another service, naming the key', () => {
       expect(() => synth({ accounts: [twilioAccount({ signingSecretId: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x' })] }))
-        .toThrow(new Error(
+        .toThrow(new ConfigError(
           'invalid accounts config: accounts[0].signingSecretId: an ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
         ));
     });
 
     it('rejects a secretId ARN of another service, naming the key', () => {
       expect(() => synth({ accounts: [twilioAccount({ secretId: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x' })] }))
-        .toThrow(new Error(
+        .toThrow(new ConfigError(
           'invalid accounts config: accounts[0].secretId: an ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
         ));
     });
@@ -390,7 +391,7 @@ describe('Construct: MessageRedactor', () => {
 
     it('refuses a routeThrottling key that is no account route, and limits out of range', () => {
       expect(() => build({ routeThrottling: { 'twilio-typo': { rateLimit: 5 }, 'twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln': { burstLimit: 1.5, rateLimit: -1 } } })).toThrow(
-        new Error([
+        new ConfigError([
           'MessageRedactor: 3 invalid prop(s):',
           '  - routeThrottling.twilio-typo: no account has this route',
           '  - routeThrottling.twilio-6UOIEj2Uv4E9pEfBOjt4Y2ln.burstLimit (1.5) must be a whole number from 0 to 1000000',
@@ -610,7 +611,7 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it('refuses an account request limit below maxConcurrency, naming both numbers', () => {
-      expect(() => build({ accounts: [twilioAccount({ maxConcurrentRequests: 8 })], maxConcurrency: 10 })).toThrow(new Error([
+      expect(() => build({ accounts: [twilioAccount({ maxConcurrentRequests: 8 })], maxConcurrency: 10 })).toThrow(new ConfigError([
         'MessageRedactor: 1 invalid prop(s):',
         `  - account ${twilioAccount().route}: maxConcurrentRequests (8) is below maxConcurrency (10), so each of the 10 concurrent `
         + 'redactor invocations would get less than one request; raise maxConcurrentRequests to at least 10 or lower maxConcurrency',
@@ -629,7 +630,7 @@ describe('Construct: MessageRedactor', () => {
         httpTimeout: Duration.seconds(10),
         queueProps: { fifo: true, enforceSSL: false, retentionPeriod: Duration.days(4) },
         deadLetterQueueProps: { visibilityTimeout: Duration.hours(13) },
-      })).toThrow(new Error([
+      })).toThrow(new ConfigError([
         'MessageRedactor: 7 invalid prop(s):',
         '  - maxConcurrency (1) must be a whole number from 2 to 1000',
         '  - batchSize above 10 requires a maxBatchingWindow of at least 1 second (SQS event source rule)',
@@ -960,7 +961,7 @@ describe('Function: loadAccountsFile', () => {
   it('names the file and the key when the config is invalid', () => {
     const file = write('invalid.json', JSON.stringify([twilioAccount({ route: 'a b' })]));
     expect(() => loadAccountsFile(file)).toThrow(
-      new Error(`accounts file ${file}: invalid accounts config: accounts[0].route: route must be 1-128 characters of A-Z a-z 0-9 _ -`),
+      new ConfigError(`accounts file ${file}: invalid accounts config: accounts[0].route: route must be 1-128 characters of A-Z a-z 0-9 _ -`),
     );
   });
 
