@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallbackRequest } from '../../functions/core/callback-request';
 import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
@@ -379,5 +380,41 @@ describe('Function: Vonage listing (Reports API)', () => {
       ok: false, outcome: { kind: 'rejected', code: 'foreign-cursor', reason: 'next page reference leaves the Reports API records' },
     });
     expect(http.requests).toEqual([]);
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+// Hostile input (until the receiver's route-level property covers Vonage with its registration)
+// -----------------------------------------------------------------------------------------------
+
+describe('Vonage verifiers under hostile input', () => {
+  const contentTypes = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', ''];
+  const requests = fc.record({
+    body: fc.oneof(fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)), fc.string({ maxLength: 300 }).map((s) => Buffer.from(s))),
+    contentType: fc.constantFrom(...contentTypes),
+    authorization: fc.option(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }).map((s) => `Bearer ${s}.${s}.${s}`)), { nil: undefined }),
+    query: fc.string({ maxLength: 100 }),
+  });
+
+  it.each([
+    { name: 'vonage-sms', verifier: () => sms.bindVerifier(vonageSecret(), 'sec') },
+    { name: 'vonage-messages', verifier: () => messages.bindVerifier(vonageSecret(), 'sec') },
+  ])('$name refuses any unsigned request with a 4xx error, never another exception', ({ verifier }) => {
+    const bound = verifier();
+    fc.assert(
+      fc.property(requests, ({ body, contentType, authorization, query }) => {
+        const request: CallbackRequest = {
+          method: 'POST',
+          url: `${CALLBACK_URL}?${query}`,
+          headers: { 'content-type': contentType, ...(authorization === undefined ? {} : { authorization }) },
+          body,
+        };
+        const error = captureError(() => bound.authenticate(request));
+        expect(error instanceof AuthenticationError || error instanceof MalformedCallbackError).toBe(true);
+        expect([400, 401, 403, 415]).toContain((error as AuthenticationError).httpStatus);
+        expect((error as Error).message).not.toContain(SIGNATURE_SECRET);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
