@@ -67,7 +67,8 @@ export function signVonageSms(params: Readonly<Record<string, string>>, secret: 
  * parameter, or a JSON value that is not a scalar, is refused: either could make two readers disagree.
  */
 function receiptParams(request: CallbackRequest): Record<string, string> {
-  const params: Record<string, string> = {};
+  // No prototype: a parameter named `__proto__` is a plain key, signed and compared like any other.
+  const params = Object.create(null) as Record<string, string>;
   const put = (key: string, value: string) => {
     if (Object.hasOwn(params, key)) throw new MalformedCallbackError('delivery receipt repeats a parameter');
     params[key] = value;

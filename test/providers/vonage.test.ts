@@ -429,3 +429,15 @@ describe('Staged Vonage registry rows', () => {
     expect(STAGED_PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false });
   });
 });
+
+describe('Vonage SMS receipt parameters', () => {
+  it('signs and compares a parameter named __proto__ like any other key', () => {
+    const withProto = Object.assign(Object.create(null) as Record<string, string>, receipt());
+    withProto['__proto__'] = 'x';
+    const body = `${new URLSearchParams(receipt()).toString()}&__proto__=x&sig=${handSig(withProto, SIGNATURE_SECRET, 'md5hash')}`;
+    expect(verifySms({ ...formRequest(receipt()), body: Buffer.from(body) }).fields).toHaveProperty('__proto__', 'x');
+    // Without the key in what is signed, the same request does not verify.
+    const unsigned = `${new URLSearchParams(receipt()).toString()}&__proto__=x&sig=${handSig(receipt(), SIGNATURE_SECRET, 'md5hash')}`;
+    expect(captureError(() => verifySms({ ...formRequest(receipt()), body: Buffer.from(unsigned) }))).toBeInstanceOf(AuthenticationError);
+  });
+});
