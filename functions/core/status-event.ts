@@ -4,8 +4,8 @@ import type { ProviderName } from './provider-name';
  * A parsed, authenticated status callback. Deliberately narrow: it never holds the message body,
  * media URLs or phone numbers, so nothing downstream can leak them.
  */
-export interface StatusEvent {
-  readonly provider: ProviderName;
+export interface StatusEvent<Name extends string = ProviderName> {
+  readonly provider: Name;
   readonly route: string;
   /** The provider's message id (Twilio `MessageSid`, SignalWire `id`, CarrierX `message_sid`). */
   readonly messageId: string;

@@ -1,4 +1,4 @@
-import type { ProviderName } from './provider-name';
+import type { ProviderName, StagedProviderName } from './provider-name';
 import type { StatusEvent } from './status-event';
 
 /**
@@ -28,6 +28,22 @@ export const DEFAULT_TERMINAL_STATUSES: Readonly<Record<ProviderName, ReadonlySe
   'signalwire-rest': new Set(['delivered', 'undelivered', 'failed', 'read']),
   // Inbound CarrierX traffic reaches the same partner-level callback: opt in with `received`.
   carrierx: new Set(['delivered', 'undelivered', 'failed']),
+};
+
+/**
+ * The staged Vonage adapters' statuses, merged into the tables above when they are registered.
+ * SMS API delivery receipts: `accepted` and `buffered` are on their way and `unknown` may still turn
+ * into a receipt, so only delivered/expired/failed/rejected are final (the Reports API adds
+ * `submitted` and `deleted`). Messages API: `submitted` is only handed to the carrier.
+ */
+export const STAGED_KNOWN_STATUSES: Readonly<Record<StagedProviderName, ReadonlySet<string>>> = {
+  'vonage-sms': new Set(['delivered', 'expired', 'failed', 'rejected', 'accepted', 'buffered', 'unknown', 'submitted', 'deleted']),
+  'vonage-messages': new Set(['submitted', 'delivered', 'rejected', 'undeliverable', 'read']),
+};
+
+export const STAGED_DEFAULT_TERMINAL_STATUSES: Readonly<Record<StagedProviderName, ReadonlySet<string>>> = {
+  'vonage-sms': new Set(['delivered', 'expired', 'failed', 'rejected']),
+  'vonage-messages': new Set(['delivered', 'rejected', 'undeliverable', 'read']),
 };
 
 /** The terminal set for one account: its own override when it has one, else the provider default. */

@@ -11,8 +11,8 @@ import type { VerifiedCallback } from '../core/verified-callback';
  * The receiving side of a provider: everything the receiver Lambda needs, and nothing that talks to
  * the provider's API (so the receiver bundle stays small).
  */
-export interface CallbackProvider {
-  readonly provider: ProviderName;
+export interface CallbackProvider<Name extends string = ProviderName> {
+  readonly provider: Name;
   /**
    * Validates the signing fields of the account's secret (parsed JSON: the account's signing secret
    * when it has one, else its API secret) and returns a verifier bound to them. Other fields are not read.
@@ -23,7 +23,7 @@ export interface CallbackProvider {
    * Reads a StatusEvent from what a verifier verified; never from the raw request.
    * @throws MalformedCallbackError
    */
-  parseCallback(callback: VerifiedCallback, route: string): StatusEvent;
+  parseCallback(callback: VerifiedCallback, route: string): StatusEvent<Name>;
 }
 
 export interface CallbackVerifier {
@@ -38,8 +38,8 @@ export interface CallbackVerifier {
 }
 
 /** The redacting side of a provider, used by the redactor Lambda. */
-export interface RedactionProvider {
-  readonly provider: ProviderName;
+export interface RedactionProvider<Name extends string = ProviderName> {
+  readonly provider: Name;
   /** @throws SecretShapeError */
   bindClient(secret: unknown, secretId: string): ProviderClient;
 }
@@ -91,8 +91,8 @@ export type ListPageResult =
   | { readonly ok: false; readonly outcome: Exclude<Outcome, { kind: 'redacted' | 'already-redacted' | 'cannot-redact' }> };
 
 /** The listing side of a provider, used by the reconciliation sweep and `verify`. */
-export interface ListingProvider {
-  readonly provider: ProviderName;
+export interface ListingProvider<Name extends string = ProviderName> {
+  readonly provider: Name;
   /** @throws SecretShapeError */
   bindLister(secret: unknown, secretId: string): MessageLister;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const PROVIDERS_DIR = path.resolve(import.meta.dirname, '../../functions/providers');
 /** The provider adapters; every other file in the folder is shared (protocols, helpers, the registry). */
-const ADAPTERS = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'];
+const ADAPTERS = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages'];
 
 function localImports(file: string): string[] {
   const source = readFileSync(path.join(PROVIDERS_DIR, file), 'utf8');

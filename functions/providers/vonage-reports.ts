@@ -1,0 +1,112 @@
+import type { ListedMessage } from '../core/listed-message';
+import type { StagedProviderName } from '../core/provider-name';
+import { basicAuth, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
+import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
+import type { ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister } from './provider';
+import { classifyVonageRedactAnswer } from './vonage-redact';
+import { VONAGE_API_BASE_URL, parseVonageSecret, type VonageCredentials } from './vonage-secret';
+
+export const VONAGE_REPORTS_PATH = '/v2/reports/records';
+
+/** The Reports API limits a synchronous date-range query to 24 hours: longer windows are read a day at a time. */
+export const VONAGE_SYNC_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The Reports API's `product` for each Vonage API. */
+export type VonageReportsProduct = 'SMS' | 'MESSAGES';
+
+/**
+ * The listing side: `GET /v2/reports/records` (synchronous), by `date_start`/`date_end` over at most
+ * 24 hours, `include_message=true` so each record's `message_body` can be tested for emptiness in
+ * memory (and dropped here). Next pages follow the answer's HAL `_links.next.href`; once a day's slice
+ * is read, the cursor moves on to the next slice until the window's end.
+ */
+export function vonageListing<Name extends StagedProviderName>(
+  provider: Name,
+  product: VonageReportsProduct,
+  isMessageId: (id: string) => boolean,
+): ListingProvider<Name> {
+  return {
+    provider,
+    bindLister(secret, secretId): MessageLister {
+      const credentials = parseVonageSecret(secret, secretId);
+      return { listPage: (query, context) => listRecordsPage(query, context, credentials, product, isMessageId) };
+    },
+  };
+}
+
+/** The first page of the slice [start, min(to, start + 24 h)). */
+function sliceUrl(base: string, credentials: VonageCredentials, product: VonageReportsProduct, start: Date, to: Date): string {
+  const end = new Date(Math.min(to.getTime(), start.getTime() + VONAGE_SYNC_WINDOW_MS));
+  const params = new URLSearchParams({
+    account_id: credentials.apiKey,
+    product,
+    direction: 'outbound',
+    date_start: start.toISOString(),
+    date_end: end.toISOString(),
+    include_message: 'true',
+  });
+  return `${base}${VONAGE_REPORTS_PATH}?${params.toString()}`;
+}
+
+async function listRecordsPage(
+  query: ListPageQuery,
+  context: ListContext,
+  credentials: VonageCredentials,
+  product: VonageReportsProduct,
+  isMessageId: (id: string) => boolean,
+): Promise<ListPageResult> {
+  const base = context.apiBaseUrl ?? VONAGE_API_BASE_URL;
+  const url = query.cursor === undefined ? sliceUrl(base, credentials, product, query.from, query.to) : nextPageUrl(base, query.cursor, VONAGE_REPORTS_PATH);
+  if (url === undefined) return { ok: false, outcome: { kind: 'rejected', code: 'foreign-cursor', reason: 'next page reference leaves the Reports API records' } };
+  const answer = await sendOrClassify(context.http, {
+    method: 'GET',
+    url,
+    headers: { authorization: basicAuth(credentials.apiKey, credentials.apiSecret), accept: 'application/json' },
+  });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (!isSuccessStatus(answer.status)) return listFailure(classifyVonageRedactAnswer(answer, context.now()));
+  const page = parseJsonObject(answer.body);
+  if (page === undefined || !Array.isArray(page.records)) return UNREADABLE_PAGE;
+  // A synchronous answer is SUCCESS; anything else (PENDING, FAILED, …) is not a complete page.
+  const requestStatus = typeof page.request_status === 'string' ? page.request_status.toUpperCase() : 'SUCCESS';
+  if (requestStatus !== 'SUCCESS' && requestStatus !== 'TRUNCATED') {
+    return { ok: false, outcome: { kind: 'transient', code: `reports-${/^[A-Z_]{1,20}$/.test(requestStatus) ? requestStatus.toLowerCase() : 'status'}` } };
+  }
+  const messages: ListedMessage[] = [];
+  for (const raw of page.records as unknown[]) {
+    const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+    const createdAt = parseProviderDate(record?.date_received);
+    const id = record?.message_id;
+    if (record === undefined || typeof id !== 'string' || !isMessageId(id) || typeof record.status !== 'string' || createdAt === undefined) {
+      return UNREADABLE_PAGE;
+    }
+    if (!inWindow(createdAt, query.from, query.to)) continue;
+    const updatedAt = parseProviderDate(record.date_finalized);
+    messages.push({
+      id,
+      status: record.status.toLowerCase(),
+      createdAt,
+      ...(updatedAt === undefined ? {} : { updatedAt }),
+      // Without `message_body` the record says nothing about the body (include_message not honoured).
+      hasBody: 'message_body' in record ? holdsBody(record.message_body) : 'unknown',
+      mediaCount: record.channel === 'mms' ? 1 : 0,
+      inbound: record.direction === 'inbound',
+    });
+  }
+  const nextCursor = nextLink(page) ?? nextSlice(url, base, credentials, product, query.to);
+  return { ok: true, messages, ...(nextCursor === undefined ? {} : { nextCursor }) };
+}
+
+/** HAL `_links.next.href`, when the answer has more pages for this slice. */
+function nextLink(page: Record<string, unknown>): string | undefined {
+  const links = page._links as { next?: { href?: unknown } } | undefined;
+  const href = links?.next?.href;
+  return typeof href === 'string' && href !== '' ? href : undefined;
+}
+
+/** The next day's slice, when this page's slice ends before the window does. */
+function nextSlice(url: string, base: string, credentials: VonageCredentials, product: VonageReportsProduct, to: Date): string | undefined {
+  const end = parseProviderDate(new URL(url).searchParams.get('date_end') ?? undefined);
+  if (end === undefined || end.getTime() >= to.getTime()) return undefined;
+  return sliceUrl(base, credentials, product, end, to).slice(base.length);
+}
