@@ -17,19 +17,43 @@ export interface LocalEndpoints {
   readonly secretsFile: string;
   /** The sweep's grace for the callback path in local mode. */
   readonly sweepSettleSeconds: number;
+  /** The process that serves the stack: a file whose process is gone was left by a stopped run. */
+  readonly pid: number;
 }
 
-export async function writeLocalEndpoints(stateDir: string, endpoints: LocalEndpoints): Promise<void> {
-  await writeFile(join(stateDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
+/** Records the running stack's endpoints, stamped with this process's id. */
+export async function writeLocalEndpoints(stateDir: string, endpoints: Omit<LocalEndpoints, 'pid'>): Promise<void> {
+  await writeFile(join(stateDir, 'endpoints.json'), JSON.stringify({ ...endpoints, pid: process.pid }, null, 2));
 }
 
-/** The running local stack's endpoints; undefined when `file` does not exist (no `npm start` ran there). */
+/**
+ * The running local stack's endpoints; undefined when `file` does not exist (no `npm start` ran there)
+ * or was left by a run that has stopped (its process is gone), so a command fails at once with one
+ * line instead of waiting on refused connections.
+ */
 export function readLocalEndpoints(file: string): LocalEndpoints | undefined {
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as LocalEndpoints;
+  let endpoints: Partial<LocalEndpoints>;
+  try {
+    endpoints = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalEndpoints>;
+  } catch {
+    return undefined;
+  }
+  return typeof endpoints.pid === 'number' && isAlive(endpoints.pid) ? endpoints as LocalEndpoints : undefined;
 }
 
 /** The one line every command prints when it needs the local stack and there is none. */
 export function noLocalStackMessage(file: string, alternative: string): string {
-  return `no local stack found (${file} is missing): start one with npm start, or ${alternative}`;
+  const why = existsSync(file) ? `${file} was left by an npm start that has stopped` : `${file} is missing`;
+  return `no local stack found (${why}): start one with npm start, or ${alternative}`;
+}
+
+/** Signal 0 checks that a process exists without touching it (EPERM: it exists, owned by another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

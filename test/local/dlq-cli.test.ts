@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,18 @@ describe('CLI: npm run dlq', () => {
     expect(unknown.err).toMatch(/^dlq: unknown command "frobnicate"\n\nDead-letter queue operations/);
   });
 
+  it('reports endpoints left by a stopped npm start like a missing stack, at once', async () => {
+    const stale = join(stateDir, 'stale-endpoints.json');
+    const endpoints = JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8')) as { pid: number };
+    expect(endpoints.pid).toBe(process.pid);
+    writeFileSync(stale, JSON.stringify({ ...endpoints, pid: exitedProcessId() }));
+    const refused = await run(['list', '--local', '--endpoints', stale]);
+    expect(refused).toMatchObject({ code: 2, out: '' });
+    expect(refused.err.split('\n')[0]).toBe(
+      `dlq: no local stack found (${stale} was left by an npm start that has stopped): start one with npm start, or pass --queue-url and --dlq-url for a deployed stack`,
+    );
+  });
+
   it('refuses an unknown reason, naming the valid ones', async () => {
     const { code, err } = await run(['redrive', '--reason', 'bogus']);
     expect(code).toBe(2);
@@ -121,10 +134,10 @@ describe('CLI: npm run dlq', () => {
     expect(err.split('\n')[0]).toBe('dlq: --queue-url needs --dlq-url too (the stack output DeadLetterQueueUrl, or DEAD_LETTER_QUEUE_URL)');
   });
 
-  it('hints at npm start when the local stack is not running', async () => {
+  it('hints at npm start when a running stack\'s ports do not answer', async () => {
     const endpoints = join(stateDir, 'stopped.json');
     const port = await closedPort();
-    writeFileSync(endpoints, JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${port}`, queueUrl: `http://127.0.0.1:${port}/q`, deadLetterQueueUrl: `http://127.0.0.1:${port}/dlq` }));
+    writeFileSync(endpoints, JSON.stringify({ sqsEndpoint: `http://127.0.0.1:${port}`, queueUrl: `http://127.0.0.1:${port}/q`, deadLetterQueueUrl: `http://127.0.0.1:${port}/dlq`, pid: process.pid }));
     expect(await run(['list', '--local', '--endpoints', endpoints])).toEqual({
       code: 1,
       out: '',
@@ -164,3 +177,9 @@ describe('CLI: npm run dlq', () => {
     expect(left.map((e) => e.reason)).toEqual(Array(12).fill('rejected'));
   });
 });
+
+/** The id of a process that has already exited (the kernel does not reuse it at once). */
+function exitedProcessId(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}

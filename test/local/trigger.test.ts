@@ -212,9 +212,9 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
       expect(wrongRoute.captured.err.split('\n')[0]).toBe('trigger: route "local-carrierx" is a carrierx account, not twilio');
     });
 
-    it('hints at npm start when the local stack is not running', async () => {
+    it('hints at npm start when a running stack\'s ports do not answer', async () => {
       const endpoints = join(stateDir, 'stopped.json');
-      writeFileSync(endpoints, JSON.stringify({ accounts: stack.accounts, secretsFile: stack.secretsFile, sandboxOrigin: `http://127.0.0.1:${await closedPort()}` }));
+      writeFileSync(endpoints, JSON.stringify({ accounts: stack.accounts, secretsFile: stack.secretsFile, sandboxOrigin: `http://127.0.0.1:${await closedPort()}`, pid: process.pid }));
       const stopped = capture();
       expect(await runTriggerCli(['twilio', 'delivered', '--endpoints', endpoints], stopped.io)).toBe(1);
       expect(stopped.captured.err).toBe('trigger: connection refused: is the local stack running (npm start), or is the URL right?\n');
