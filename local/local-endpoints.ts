@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountConfigInput } from '../functions/core/config';
+import { isProcessAlive } from './process-alive';
 
 /** Where `npm start` tells the other commands (dlq, sweep, trigger) how to reach its local stack. */
 export const LOCAL_ENDPOINTS_FILE = '.local-state/endpoints.json';
@@ -39,21 +40,11 @@ export function readLocalEndpoints(file: string): LocalEndpoints | undefined {
   } catch {
     return undefined;
   }
-  return typeof endpoints.pid === 'number' && isAlive(endpoints.pid) ? endpoints as LocalEndpoints : undefined;
+  return typeof endpoints.pid === 'number' && isProcessAlive(endpoints.pid) ? endpoints as LocalEndpoints : undefined;
 }
 
 /** The one line every command prints when it needs the local stack and there is none. */
 export function noLocalStackMessage(file: string, alternative: string): string {
   const why = existsSync(file) ? `${file} was left by an npm start that has stopped` : `${file} is missing`;
   return `no local stack found (${why}): start one with npm start, or ${alternative}`;
-}
-
-/** Signal 0 checks that a process exists without touching it (EPERM: it exists, owned by another user). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

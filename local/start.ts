@@ -7,6 +7,7 @@ import { liveLine, LiveConsole } from './live-view';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from './local-stack';
 import { DEFAULT_LOCAL_PORTS, readLocalState, writeLocalPorts, type LocalPorts } from './local-state';
 import { FAULT_PROFILES, type FaultProfileName } from './sandbox/fault-profile';
+import { launcherProcessIds, whenAnyExits } from './launcher-watch';
 
 const USAGE = `message-redactor, local mode: the real receiver and redactor handlers on this machine, against a
 sandbox that speaks Twilio, SignalWire (compatibility + REST) and CarrierX. No AWS account needed.
@@ -30,6 +31,8 @@ work after a restart. The pipeline log starts empty at each run.
 `;
 
 async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // Taken first: a launcher killed while the stack starts must still count as gone.
+  const launcherIds = launcherProcessIds();
   const { values, positionals } = parseCliArgs(argv, {
     messages: { type: 'string' },
     faults: { type: 'string', default: 'none' },
@@ -119,10 +122,16 @@ async function main(argv: readonly string[], io: CliIo): Promise<number> {
     return result !== undefined && (result.lost > 0 || result.wronglyRedacted > 0) ? 1 : 0;
   }
   io.out(`\nServing callbacks until Ctrl-C (try: npm run trigger -- twilio delivered). Routes: ${Object.values(LOCAL_ROUTES).join(', ')}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  // Ctrl-C, a kill of this process, or a kill of any launcher (npm, its sh, tsx) stops everything.
+  const launchers = whenAnyExits(launcherIds);
+  await Promise.race([
+    launchers.exited,
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    }),
+  ]);
+  launchers.cancel();
   io.out('\nStopping...\n');
   await stack.stop();
   await log.close();

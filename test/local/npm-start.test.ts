@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalPorts } from '../../local/local-state';
+import { isProcessAlive } from '../../local/process-alive';
 import { runCommand } from '../support/cli-process';
+import { waitFor } from '../support/wait-for';
 
 /** Any free ports: the documented defaults may be taken on a shared machine. */
 const FREE_PORTS = ['--port', '0', '--sandbox-port', '0', '--sqs-port', '0'];
@@ -118,5 +121,24 @@ describe('CLI: npm start keeps its state', () => {
     const renewedPorts = read('ports.json') as unknown as LocalPorts;
     expect(third.stdout).toContain(`http://127.0.0.1:${renewedPorts.gateway}/callbacks/local-twilio`);
     expect(third.stdout).toContain(`provider sandbox   http://127.0.0.1:${renewedPorts.sandbox} `);
+  });
+});
+
+describe('CLI: npm start stopped through its launcher', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'redactor-launcher-'));
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('stops the whole stack when npm itself is killed (SIGTERM to npm\'s pid)', { timeout: 90_000 }, async () => {
+    const npm = spawn('npm', ['start', '--', '--no-demo', ...FREE_PORTS, '--state-dir', stateDir], { stdio: 'ignore' });
+    const endpointsFile = join(stateDir, 'endpoints.json');
+    const served = await waitFor(
+      () => existsSync(endpointsFile) && (JSON.parse(readFileSync(endpointsFile, 'utf8')) as { pid: number; sandboxOrigin: string }),
+      60_000, 'the local stack to serve',
+    );
+    expect(served.pid).not.toBe(npm.pid);
+    npm.kill('SIGTERM');
+    await waitFor(() => !isProcessAlive(served.pid), 15_000, 'the stack process to stop after npm was killed');
+    // Nothing it started still listens.
+    await expect(fetch(served.sandboxOrigin)).rejects.toThrow(/fetch failed/);
   });
 });
