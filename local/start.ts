@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from '../infra/cli';
+import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from '../cli/kit';
 import { CountingLogger } from './counting-logger';
 import { ALL_PROVIDERS, runDemo, type DemoProgress, type DemoResult } from './demo-run';
 import { liveLine, LiveConsole } from './live-view';

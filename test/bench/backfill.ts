@@ -147,7 +147,7 @@ function breakdown(invocations: readonly Invocation[], maxConcurrency: number, w
 
 /** Runs `npm run sweep -- backfill` for the local Twilio account in a child process; rejects unless it exits 0. */
 function sweepCli(stateDir: string, since: Date, until: Date): Promise<void> {
-  const args = ['--import', 'tsx', 'infra/sweep.ts', 'backfill', '--route', LOCAL_ROUTES.twilio,
+  const args = ['--import', 'tsx', 'cli/sweep.ts', 'backfill', '--route', LOCAL_ROUTES.twilio,
     '--since', since.toISOString(), '--until', until.toISOString(), '--endpoints', join(stateDir, 'endpoints.json')];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -35,7 +35,7 @@ describe('CLI: npm run sweep -- verify after the npm start demo', () => {
   const verify = (route: string) =>
     promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'infra/sweep.ts', 'verify', '--route', route, '--since', new Date(Date.now() - 3_600_000).toISOString(), '--endpoints', join(stateDir, 'endpoints.json')],
+      ['--import', 'tsx', 'cli/sweep.ts', 'verify', '--route', route, '--since', new Date(Date.now() - 3_600_000).toISOString(), '--endpoints', join(stateDir, 'endpoints.json')],
       { env },
     ).then(
       ({ stdout }) => ({ code: 0, stdout }),

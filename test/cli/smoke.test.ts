@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
-import { runSmokeCli } from '../../infra/smoke-cli';
+import { runSmokeCli } from '../../cli/smoke-command';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/local-stack';
 
 /** Captures what a CLI run prints. */
@@ -43,7 +43,7 @@ describe('CLI: npm run smoke', () => {
 
   it('runs as a process against the local stack: a signed non-final callback answered 204, exit 0', { timeout: 60_000 }, async () => {
     const { stdout } = await promisify(execFile)(
-      'npx', ['tsx', 'infra/smoke.ts', '--route', LOCAL_ROUTES.twilio, '--endpoints', endpoints],
+      'npx', ['tsx', 'cli/smoke.ts', '--route', LOCAL_ROUTES.twilio, '--endpoints', endpoints],
       { env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' } },
     );
     expect(stdout).toContain('secret local/twilio: valid twilio API credentials\n');

@@ -1,15 +1,15 @@
 import { parseSecretText } from '../functions/core/parse-secret';
-import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from './local-endpoints';
+import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 import type { AccountConfigInput } from '../functions/core/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-name';
 import { loadAccountsFile } from '../infra/accounts-file';
-import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from '../infra/cli';
-import { explainCallbackAnswer } from './callback-answer';
-import { callbackSignerFromSecret } from './callback-signing-secret';
-import { fileSecretFetch } from './file-secrets';
-import { buildCallback } from './sandbox/callback-builder';
-import { SANDBOX_ADMIN_PREFIX, SAMPLE_BODY } from './sandbox/sandbox-admin';
-import { newMessageId, type SandboxMessage } from './sandbox/sandbox-message';
+import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
+import { explainCallbackAnswer } from '../local/callback-answer';
+import { callbackSignerFromSecret } from '../local/callback-signing-secret';
+import { fileSecretFetch } from '../local/file-secrets';
+import { buildCallback } from '../local/sandbox/callback-builder';
+import { SANDBOX_ADMIN_PREFIX, SAMPLE_BODY } from '../local/sandbox/sandbox-admin';
+import { newMessageId, type SandboxMessage } from '../local/sandbox/sandbox-message';
 
 
 export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run trigger -- <provider> <status> [options])

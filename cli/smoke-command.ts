@@ -6,8 +6,8 @@ import type { ProviderName } from '../functions/core/provider-name';
 import { callbackProviders, redactionProviders } from '../functions/providers';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';
-import { loadAccountsFile } from './accounts-file';
-import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './cli';
+import { loadAccountsFile } from '../infra/accounts-file';
+import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 
 export const SMOKE_USAGE = `Smoke test of a callback endpoint (npm run smoke -- --route R [options])

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../infra/cli';
-import { runSweepCli } from '../../infra/sweep-cli';
+import type { CliIo } from '../../cli/kit';
+import { runSweepCli } from '../../cli/sweep-command';
 import { startLocalStack, LOCAL_ROUTES, type LocalStack } from '../../local/local-stack';
 import { waitFor } from '../support/wait-for';
 
@@ -101,14 +101,14 @@ describe('CLI: npm run sweep (as a process)', () => {
   const env = { ...process.env, NODE_NO_WARNINGS: '1' };
 
   it('prints the usage for --help and exits 0', async () => {
-    const { stdout } = await exec('npx', ['tsx', 'infra/sweep.ts', '--help'], { env });
+    const { stdout } = await exec('npx', ['tsx', 'cli/sweep.ts', '--help'], { env });
     expect(stdout).toContain('backfill --route R --since DATE');
     expect(stdout).toContain('verify --route R --since DATE');
   });
 
   it('says how to start a local stack when none is running, exit 2, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redactor-nostack-'));
-    const error = await exec('npx', ['tsx', 'infra/sweep.ts', 'verify', '--route', 'r', '--since', '2026-01-01', '--endpoints', join(dir, 'endpoints.json')], { env })
+    const error = await exec('npx', ['tsx', 'cli/sweep.ts', 'verify', '--route', 'r', '--since', '2026-01-01', '--endpoints', join(dir, 'endpoints.json')], { env })
       .catch((e: { code: number; stderr: string }) => e);
     rmSync(dir, { recursive: true, force: true });
     expect(error).toMatchObject({ code: 2 });

@@ -5,7 +5,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-name';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
-import { runTriggerCli } from '../../local/trigger-cli';
+import { runTriggerCli } from '../../cli/trigger-command';
 import { runCommand, startCommand, type RunningCommand } from '../support/cli-process';
 import { closedPort } from '../support/closed-port';
 import { waitFor } from '../support/wait-for';
@@ -36,7 +36,7 @@ describe('CLI: npm run trigger against npm start', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  const trigger = (...args: string[]) => runCommand('local/trigger.ts', [...args, '--endpoints', endpointsFile]);
+  const trigger = (...args: string[]) => runCommand('cli/trigger.ts', [...args, '--endpoints', endpointsFile]);
 
   /** The message as the sandbox's own API answers it (the Twilio-shaped resource for SignalWire too). */
   async function fetchFromSandbox(provider: ProviderName, id: string): Promise<{ body: string }> {
@@ -132,10 +132,10 @@ describe('CLI: npm run trigger against npm start', () => {
 
 describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
   it('answers --help and explains bad usage in one line, then the usage, exit 2', { timeout: 30_000 }, async () => {
-    const help = await runCommand('local/trigger.ts', ['--help']);
+    const help = await runCommand('cli/trigger.ts', ['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Send one correctly signed status callback \(npm run trigger -- <provider> <status> \[options\]\)\n/);
-    const bad = await runCommand('local/trigger.ts', ['fax', 'delivered']);
+    const bad = await runCommand('cli/trigger.ts', ['fax', 'delivered']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^trigger: unknown provider "fax": use one of twilio, signalwire-compat, signalwire-rest, carrierx\n\nSend one correctly signed/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);

@@ -12,8 +12,8 @@ import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/swe
 import { readListPage } from '../functions/sweep/sweep-page';
 import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
-import { loadAccountsFile } from './accounts-file';
-import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
+import { loadAccountsFile } from '../infra/accounts-file';
+import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
 
 
 export const SWEEP_USAGE = `Reconciliation over the provider's own message list (npm run sweep -- <command> [options])

@@ -1,6 +1,6 @@
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './cli';
+import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
 import { DEAD_LETTER_REASONS, listDeadLetterPage, purgeDeadLetters, redriveDeadLetters, type DeadLetterEntry, type DlqQueues } from './dlq-admin';
 
 

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../infra/cli';
-import { CHAOS_USAGE, runChaosCli } from '../../local/chaos-cli';
+import type { CliIo } from '../../cli/kit';
+import { CHAOS_USAGE, runChaosCli } from '../../cli/chaos-command';
 
 const env = { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' };
 const chaos = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/chaos.ts', ...args], { env }).then(
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/chaos.ts', ...args], { env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );

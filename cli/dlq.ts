@@ -1,4 +1,4 @@
-import { runDlqCli } from './dlq-cli';
+import { runDlqCli } from './dlq-command';
 
 // Entry point of `npm run dlq -- <command>`.
 runDlqCli(process.argv.slice(2)).then((code) => process.exit(code));

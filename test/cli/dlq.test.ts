@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDlqCli } from '../../infra/dlq-cli';
+import { runDlqCli } from '../../cli/dlq-command';
 import { deadLetters } from '../../local/demo-run';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import type { SandboxMessage } from '../../local/sandbox/sandbox-message';

@@ -1,5 +1,5 @@
-import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from '../infra/cli';
-import { CHAOS_PROFILES, chaosSummary, runChaos, type ChaosProfile, type ChaosProgress } from './chaos-run';
+import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
+import { CHAOS_PROFILES, chaosSummary, runChaos, type ChaosProfile, type ChaosProgress } from '../local/chaos-run';
 
 export const CHAOS_USAGE = `The chaos run: the whole local stack under faults; exit 1 if any message was lost or wrongly redacted.
 
