@@ -15,6 +15,8 @@ Target (one of):
   --local [--endpoints FILE]               the queues of a running \`npm start\` (default when ${LOCAL_ENDPOINTS_FILE} exists)
   --queue-url URL --dlq-url URL            deployed queues (stack outputs RedactionQueueUrl, DeadLetterQueueUrl);
                                            AWS credentials from the usual chain; also REDACTION_QUEUE_URL / DEAD_LETTER_QUEUE_URL
+                                           (refused as ambiguous while a local stack runs: pass --local or the flags)
+redrive and purge name the queue they act on (stderr) before acting.
 
 Reasons: ${DEAD_LETTER_REASONS.join(', ')}
 `;
@@ -56,6 +58,7 @@ export async function runDlqCli(argv: readonly string[], io: CliIo = processIo, 
           return 0;
         }
         case 'redrive': {
+          io.err(`redrive: ${target.deadLetterQueueUrl} → ${target.queueUrl}\n`);
           const result = await redriveDeadLetters(target, { ...(values.reason ? { reason: values.reason } : {}), dryRun: values['dry-run'] });
           io.out(
             result.dryRun
@@ -65,6 +68,7 @@ export async function runDlqCli(argv: readonly string[], io: CliIo = processIo, 
           return result.moved === result.matched || result.dryRun ? 0 : 1;
         }
         default: {
+          io.err(`purge: ${target.deadLetterQueueUrl}\n`);
           await purgeDeadLetters(target);
           io.out('dead-letter queue purged\n');
           return 0;
@@ -82,6 +86,16 @@ function resolveTarget(
 ): DlqQueues {
   const queueUrl = values['queue-url'] ?? env.REDACTION_QUEUE_URL;
   const deadLetterQueueUrl = values['dlq-url'] ?? env.DEAD_LETTER_QUEUE_URL;
+  const fromShellOnly = values['queue-url'] === undefined && values['dlq-url'] === undefined
+    && (env.REDACTION_QUEUE_URL !== undefined || env.DEAD_LETTER_QUEUE_URL !== undefined);
+  // Variables left in a shell must not silently win over (or lose to) a running local stack: a purge
+  // meant for one would hit the other.
+  if (!values.local && fromShellOnly && readLocalEndpoints(values.endpoints) !== undefined) {
+    throw new UsageError(
+      `ambiguous target: REDACTION_QUEUE_URL/DEAD_LETTER_QUEUE_URL are set and a local stack is running (${values.endpoints}): `
+      + 'pass --local for the local queues, or --queue-url and --dlq-url for the deployed ones',
+    );
+  }
   if (!values.local && (queueUrl !== undefined || deadLetterQueueUrl !== undefined)) {
     // Redrive needs both queues, and a list from one deployment with the other's DLQ would mislead.
     if (deadLetterQueueUrl === undefined) throw new UsageError('--queue-url needs --dlq-url too (the stack output DeadLetterQueueUrl, or DEAD_LETTER_QUEUE_URL)');

@@ -120,6 +120,19 @@ describe('CLI: npm run dlq', () => {
     );
   });
 
+  it('refuses queue URLs from the shell while a local stack runs, and names the queue it purges', async () => {
+    const endpoints = join(stateDir, 'endpoints.json');
+    const shell = { REDACTION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq' };
+    const ambiguous = await run(['purge', '--yes', '--endpoints', endpoints], shell);
+    expect(ambiguous).toMatchObject({ code: 2, out: '' });
+    expect(ambiguous.err.split('\n')[0]).toBe(
+      `dlq: ambiguous target: REDACTION_QUEUE_URL/DEAD_LETTER_QUEUE_URL are set and a local stack is running (${endpoints}): `
+      + 'pass --local for the local queues, or --queue-url and --dlq-url for the deployed ones',
+    );
+    const local = await run(['purge', '--yes', '--local', '--endpoints', endpoints], shell);
+    expect(local).toEqual({ code: 0, out: 'dead-letter queue purged\n', err: `purge: ${stack.queues.deadLetterQueueUrl}\n` });
+  });
+
   it('refuses an unknown reason, naming the valid ones', async () => {
     const { code, err } = await run(['redrive', '--reason', 'bogus']);
     expect(code).toBe(2);
