@@ -92,6 +92,32 @@ export function httpUrlFlag(value: string, flag: string): URL {
   return url;
 }
 
+/** The flag that lets a signed callback go where its credentials should not. */
+export const ALLOW_INSECURE_URL_FLAG = 'allow-insecure-url';
+
+/**
+ * A signed callback carries what signs it (CarrierX's callback token in the query, Basic credentials
+ * in the URL): it goes over https to the account's own host (its `publicUrl`), or to this machine
+ * (the local stack), unless `--allow-insecure-url` says the user means it.
+ */
+export function assertCallbackUrlSafe(url: string, configuredUrl: string | undefined, allowed: boolean): void {
+  if (allowed) return;
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) return;
+  if (target.protocol !== 'https:') {
+    throw new UsageError(
+      `--url ${printableUrl(url)} is plain http: a signed callback carries the account's credentials; use https, or pass --${ALLOW_INSECURE_URL_FLAG} if you mean it`,
+    );
+  }
+  const configuredHost = configuredUrl === undefined ? undefined : new URL(configuredUrl).host;
+  if (configuredHost !== undefined && target.host !== configuredHost) {
+    throw new UsageError(
+      `--url host ${target.host} is not the account's configured host ${configuredHost} (publicUrl): pass --${ALLOW_INSECURE_URL_FLAG} to send its credentials there`,
+    );
+  }
+}
+
 /** A URL as it may be printed: without its query and fragment (CarrierX puts the account's token there). */
 export function printableUrl(url: string): string {
   return url.replace(/[?#].*$/s, '');

@@ -7,7 +7,7 @@ import { callbackProviders, redactionProviders } from '../functions/providers';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';
 import { loadAccountsFile } from '../infra/accounts-file';
-import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
+import { assertCallbackUrlSafe, httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 
 export const SMOKE_USAGE = `Smoke test of a callback endpoint (npm run smoke -- --route R [options])
@@ -22,6 +22,7 @@ Options:
   --url URL            the callback URL exactly as configured at the provider
                        (default: the account's publicUrl, which the local stack sets)
   --check-secret       only read and validate the route's secrets; send nothing
+  --allow-insecure-url send to a plain http URL or another host than the account's publicUrl
 Target:
   (default)            the local stack of a running \`npm start\` [--endpoints FILE]
   --accounts FILE      a deployed stack: the accounts file it was deployed with; secrets from
@@ -46,6 +47,7 @@ export async function runSmokeCli(
     const { values, positionals } = parseCliArgs(argv, {
       route: { type: 'string' },
       url: { type: 'string' },
+      'allow-insecure-url': { type: 'boolean', default: false },
       'check-secret': { type: 'boolean', default: false },
       accounts: { type: 'string' },
       endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
@@ -67,6 +69,7 @@ export async function runSmokeCli(
       throw new UsageError(`no account with route ${values.route} in ${target.where} (routes: ${target.accounts.map((a) => a.route).join(', ')})`);
     }
 
+    if (values.url !== undefined) assertCallbackUrlSafe(values.url, account.publicUrl, values['allow-insecure-url']);
     const signing = await checkSecrets(account, target, io);
     if (values['check-secret']) return 0;
 

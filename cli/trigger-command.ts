@@ -3,7 +3,7 @@ import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '.
 import type { AccountConfigInput } from '../functions/core/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-name';
 import { loadAccountsFile } from '../infra/accounts-file';
-import { httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
+import { assertCallbackUrlSafe, httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
 import { explainCallbackAnswer } from '../local/callback-answer';
 import { callbackSignerFromSecret } from '../local/callback-signing-secret';
 import { fileSecretFetch } from '../local/file-secrets';
@@ -21,6 +21,8 @@ export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run
   --message-id ID     the message the callback is about, e.g. one your app sent through the sandbox
                       (it is moved to <status> first); default: a new sandbox message at <status>
   --url URL           where to POST it (default: the account's callback URL)
+  --allow-insecure-url
+                      send to a plain http URL or another host than the account's publicUrl
 
 Target:
   (default)                the local stack of a running \`npm start\` [--endpoints FILE]: a new message
@@ -55,6 +57,7 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
       route: { type: 'string' },
       'message-id': { type: 'string' },
       url: { type: 'string' },
+      'allow-insecure-url': { type: 'boolean', default: false },
       endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
       accounts: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -77,6 +80,7 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
 
     const target = resolveTarget(values.accounts, values.endpoints, deps);
     const account = chooseAccount(target, provider, values.route);
+    if (values.url !== undefined) assertCallbackUrlSafe(values.url, account.publicUrl, values['allow-insecure-url']);
     const url = values.url ?? account.publicUrl;
     if (url === undefined) throw new UsageError(`--url is required: account "${account.route}" has no publicUrl`);
     const secretId = account.signingSecretId ?? account.secretId;

@@ -57,6 +57,24 @@ describe('CLI: npm run smoke', () => {
     expect(out.at(-1)).toContain('answered 204');
   });
 
+  it.each([
+    ['a plain http URL', 'http://callbacks.example.com/callbacks/local-carrierx?token=x',
+      "smoke: --url http://callbacks.example.com/callbacks/local-carrierx is plain http: a signed callback carries the account's credentials; use https, or pass --allow-insecure-url if you mean it"],
+    ['another host than the account\'s', 'https://callbacks.example.com/callbacks/local-carrierx',
+      "smoke: --url host callbacks.example.com is not the account's configured host 127.0.0.1:"],
+  ])('sends no credentials to %s without --allow-insecure-url (exit 2)', async (_what, url, problem) => {
+    const sent: string[] = [];
+    const spy = (async (target: string) => { sent.push(String(target)); return new Response('', { status: 204 }); }) as unknown as typeof fetch;
+    const { io, err } = captureIo();
+    expect(await runSmokeCli(['--route', LOCAL_ROUTES.carrierx, '--url', url, '--endpoints', endpoints], io, { fetch: spy })).toBe(2);
+    expect(err[0]!.split('\n')[0]).toContain(problem);
+    expect(err.join('')).not.toContain('token=x');
+    expect(sent).toEqual([]);
+    const allowed = captureIo();
+    await runSmokeCli(['--route', LOCAL_ROUTES.carrierx, '--url', url, '--allow-insecure-url', '--endpoints', endpoints], allowed.io, { fetch: spy });
+    expect(sent).toHaveLength(1);
+  });
+
   it('names the missing local stack in one line, then the usage, exit 2', async () => {
     const { io, err } = captureIo();
     const missing = join(stateDir, 'nope.json');
