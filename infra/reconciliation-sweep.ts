@@ -1,5 +1,6 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -126,6 +127,11 @@ export class ReconciliationSweep extends Construct {
    * after its retries. Each message names the route and the scheduled time; alarmed.
    */
   public readonly scheduleDeadLetterQueue: sqs.Queue;
+  /**
+   * The coverage store: each route's checkpoint (what its runs have listed and enqueued so far) and
+   * the messages listed before they were due. Runs advance it with conditional writes only.
+   */
+  public readonly coverageTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, resources: ReconciliationSweepResources) {
     super(scope, id);
@@ -154,6 +160,23 @@ export class ReconciliationSweep extends Construct {
     // One page per invocation: the work of an invocation stays bounded whatever the account's volume.
     fn.addEventSource(new SqsEventSource(this.pageQueue, { batchSize: 1, reportBatchItemFailures: true }));
     fn.addEnvironment(SWEEP_ENV.sweepQueueUrl, this.pageQueue.queueUrl);
+
+    this.coverageTable = new dynamodb.Table(this, 'CoverageTable', {
+      partitionKey: { name: 'route', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // Deferred entries expire 90 days after their instant; the checkpoint item never does.
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(resources.encryptionKey === undefined
+        ? { encryption: dynamodb.TableEncryption.AWS_MANAGED }
+        : { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: resources.encryptionKey }),
+      // Losing the checkpoint loses the record of what was covered: keep it when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The calls the store makes, nothing more (no Scan, no DeleteItem, no table administration).
+    this.coverageTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem');
+    fn.addEnvironment(SWEEP_ENV.coverageTable, this.coverageTable.tableName);
 
     // A run that never starts must not pass silently: its slice of due times would have no other run.
     this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
@@ -195,8 +218,8 @@ export class ReconciliationSweep extends Construct {
         + 'credentials and API status, then redrive the page queue DLQ (the run resumes where it stopped).',
       parked(this.pageDeadLetterQueue), 1, cloudwatch.TreatMissingData.IGNORE),
       this.#alarm('ScheduleDeadLetterAlarm', 'A scheduled reconciliation sweep run never started (event undeliverable, or the '
-        + 'invocation failed after its retries). First: read the parked event for its route and time, fix the cause, then run '
-        + '`npm run sweep -- backfill --route <route> --since <time minus interval and lateStatusWindow>` so its slice is covered.',
+        + 'invocation failed after its retries). Nothing is left uncovered: the next run starts at the route\'s checkpoint. '
+        + 'First: read the parked event for its route, fix the cause (function errors, permissions), then purge the parked event.',
       parked(this.scheduleDeadLetterQueue), 1, cloudwatch.TreatMissingData.IGNORE),
       // A failed page is retried (batch item failure), which Lambda does not count as a function error.
       this.#alarm('SweepPagesFailingAlarm', 'Reconciliation sweep pages keep failing (two or more in an hour). First: read '
@@ -206,6 +229,10 @@ export class ReconciliationSweep extends Construct {
         + 'schedule allows (an account with more messages than one interval can list). First: raise the sweep interval or '
         + 'timeout, or split the account; pages expire after 14 days.',
       this.pageQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 6 * 3_600),
+      this.#alarm('SweepRunsStoppedAlarm', 'A reconciliation sweep run stopped before its end (sweep.run-stopped: a page limit, '
+        + 'a provider cursor that repeats, or a clock ahead of the provider\'s). Its route\'s checkpoint did not advance: every '
+        + 'later run retries the same slice and stops again until the cause is fixed. First: read the reason in sweep.run-stopped.',
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: METRICS.sweepRunsStopped, statistic: 'Sum', period: Duration.hours(1) }), 1),
       this.#alarm('SweepErrorsAlarm', 'The reconciliation sweep failed (function errors in 15 minutes): read its log group for '
         + 'sweep.page-error', fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }), 1),
     ];

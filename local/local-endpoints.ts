@@ -18,6 +18,9 @@ export interface LocalEndpoints {
   readonly secretsFile: string;
   /** The sweep's grace for the callback path in local mode. */
   readonly sweepSettleSeconds: number;
+  /** The coverage store (dynalite) and its table: each route's sweep checkpoint. */
+  readonly coverageEndpoint?: string;
+  readonly coverageTable?: string;
   /** The process that serves the stack: a file whose process is gone was left by a stopped run. */
   readonly pid: number;
 }

@@ -13,6 +13,7 @@ import type { RedactorDeps } from '../functions/redactor/process-record';
 import { writeLocalEndpoints } from './local-endpoints';
 import { startApiGateway, type LocalApiGateway } from './api-gateway-server';
 import { fileSecretFetch } from './file-secrets';
+import { startLocalCoverageStore, type LocalCoverageStore } from './local-coverage-store';
 import { startLocalQueues, type LocalQueues } from './local-queues';
 import { generateLocalSecrets, LOCAL_SECRET_IDS, secretsFileContent, SECRETS_FILE, type LocalPorts, type LocalSecrets } from './local-state';
 import { CallbackSender } from './sandbox/callback-sender';
@@ -69,6 +70,8 @@ export interface LocalStack {
   readonly sandbox: ProviderSandbox;
   readonly sender: CallbackSender;
   readonly queues: LocalQueues;
+  /** The sweep's coverage store (dynalite): each route's checkpoint and deferred messages. */
+  readonly coverage: LocalCoverageStore;
   /** The receiver's own SQS client, as each Lambda function has one (a chaos run makes its sends fail for a while). */
   readonly receiverSqs: SQSClient;
   readonly gateway: LocalApiGateway;
@@ -120,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     maxReceiveCount: options.maxReceiveCount ?? 100,
   });
+  const coverage = await startLocalCoverageStore();
   let receiver: ReceiverHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
   const gateway = await startApiGateway((event) => receiver(event), {
     routes: Object.values(LOCAL_ROUTES),
@@ -160,6 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accounts,
     secretsFile: resolve(secretsFile),
     sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS,
+    coverageEndpoint: coverage.endpoint,
+    coverageTable: coverage.tableName,
   });
 
   const env = {
@@ -171,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 100),
     // As the construct sets it: each slot below takes its share of every account's request limit.
     REDACTOR_MAX_CONCURRENCY: String(options.maxConcurrency ?? 2),
+    COVERAGE_TABLE_NAME: coverage.tableName,
   };
   const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
   const receiverSqs = new SQSClient({
@@ -206,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sandbox,
     sender,
     queues,
+    coverage,
     receiverSqs,
     gateway,
     poller,
@@ -221,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       receiverSqs.destroy();
       for (const deps of redactorDeps) await (deps.http as { close?: () => Promise<void> }).close?.();
       await queues.stop();
+      await coverage.stop();
       await sandbox.stop();
     },
   };

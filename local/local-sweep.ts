@@ -35,7 +35,7 @@ export interface LocalSweepOptions {
  */
 export async function runLocalSweep(stack: LocalStack, options: LocalSweepOptions): Promise<SweepTotals> {
   const env = { ...stack.env, SWEEP_SETTLE_SECONDS: String(options.settleSeconds ?? LOCAL_SWEEP_SETTLE_SECONDS) };
-  const deps = sweepDepsFromEnv(env, { sqs: stack.queues.sqs, fetchSecret: fileSecretFetch(stack.secretsFile), log: options.log ?? silentLogger });
+  const deps = sweepDepsFromEnv(env, { sqs: stack.queues.sqs, dynamodb: stack.coverage.dynamodb, fetchSecret: fileSecretFetch(stack.secretsFile), log: options.log ?? silentLogger });
   const account = deps.accounts.get(options.route);
   if (account === undefined) throw new RangeError(`runLocalSweep: route "${options.route}" is not an account of the local stack`);
   try {

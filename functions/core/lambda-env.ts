@@ -36,4 +36,8 @@ export const SWEEP_ENV = {
   intervalSeconds: 'SWEEP_INTERVAL_SECONDS',
   lateStatusSeconds: 'SWEEP_LATE_STATUS_SECONDS',
   settleSeconds: 'SWEEP_SETTLE_SECONDS',
+  /** The coverage store: the DynamoDB table of each route's checkpoint and deferred messages. */
+  coverageTable: 'COVERAGE_TABLE_NAME',
+  /** Pages one run may read before it stops and alarms (a provider paging without end). */
+  maxPagesPerRun: 'SWEEP_MAX_PAGES_PER_RUN',
 } as const;

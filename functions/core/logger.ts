@@ -23,6 +23,11 @@ export interface LogFields {
   readonly pages?: number;
   readonly enqueued?: number;
   readonly failed?: number;
+  /** Sweep: the checkpointed run (`<route>:<clock>`), the part of it a page is, and the run's bounds. */
+  readonly runId?: string;
+  readonly phase?: string;
+  readonly listedTo?: string;
+  readonly dueBy?: string;
   readonly secretId?: string;
   /** The Lambda invocation's request id (added by {@link withRequestId}). */
   readonly requestId?: string;

@@ -12,8 +12,10 @@ export const SweepTotalsSchema = z.strictObject({
   listed: z.number().check(z.int(), z.minimum(0)),
   /** Messages to redact (enqueued, or counted only on a dry run), per provider status. */
   redact: z.record(z.string(), z.number().check(z.int(), z.minimum(0))),
-  /** Messages left alone, per skip reason. */
+  /** Messages left alone, per skip reason (and, in coverage runs, deferred per kind). */
   skipped: z.record(z.string(), z.number().check(z.int(), z.minimum(0))),
+  /** Entries the provider returned, in the window or not. */
+  scanned: z.optional(z.number().check(z.int(), z.minimum(0))),
 });
 
 export type SweepTotals = z.infer<typeof SweepTotalsSchema>;
@@ -38,6 +40,26 @@ export const SweepPageJobSchema = z.strictObject({
   /** The provider's next-page reference; absent on the first page. */
   cursor: z.optional(z.string().check(z.maxLength(4096))),
   totals: SweepTotalsSchema,
+  /** Set on the pages of a checkpointed run: its bounds and which part of the run this page is. */
+  coverage: z.optional(
+    z.strictObject({
+      phase: z.enum(['list', 'due', 'check']),
+      /** Where the due or check phase goes on in the coverage store. */
+      storeCursor: z.optional(z.string().check(z.maxLength(1024))),
+      plan: z.strictObject({
+        route: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+        runId: z.string().check(z.regex(/^[A-Za-z0-9_:.-]{1,200}$/)),
+        clock: isoDate,
+        listFrom: isoDate,
+        listTo: isoDate,
+        dueBy: isoDate,
+        dueFrom: isoDate,
+        dueTo: isoDate,
+        checkFrom: isoDate,
+        checkTo: isoDate,
+      }),
+    }),
+  ),
 });
 
 export type SweepPageJob = z.infer<typeof SweepPageJobSchema>;

@@ -28,33 +28,6 @@ export const DEFAULT_SWEEP_SCHEDULE: SweepSchedule = {
 const SECOND = 1000;
 
 /**
- * The first page of a scheduled run at `scheduledAt`. Consecutive runs take consecutive, disjoint
- * slices of due times (`dueAfter`, `dueBy`], so each message is enqueued by at most one run, and a
- * message that cannot be redacted is not sent again every hour. The list window is wide enough to hold
- * every message whose due time falls in the slice.
- */
-export function scheduledRunJob(account: Account, scheduledAt: Date, schedule: SweepSchedule): SweepPageJob {
-  // Slices are aligned to whole intervals, so a run delivered late, early or twice (EventBridge
-  // retries) still takes its own slice, never a shifted one that would leave a gap.
-  const interval = schedule.intervalSeconds * SECOND;
-  const dueBy = Math.floor((scheduledAt.getTime() - schedule.settleSeconds * SECOND) / interval) * interval;
-  const dueAfter = dueBy - interval;
-  const shortestWait = account.redactAfterSeconds;
-  const longestWait = Math.max(account.redactAfterSeconds, account.sentAgeSeconds);
-  return {
-    v: SWEEP_PAGE_JOB_VERSION,
-    runId: `${account.route}:${new Date(dueBy).toISOString()}`,
-    route: account.route,
-    listFrom: new Date(dueAfter - (longestWait + schedule.lateStatusSeconds) * SECOND).toISOString(),
-    // Exclusive end: one second past the last instant a message could have become final and be due.
-    listTo: new Date(dueBy - shortestWait * SECOND + SECOND).toISOString(),
-    dueBy: new Date(dueBy).toISOString(),
-    dueAfter: new Date(dueAfter).toISOString(),
-    totals: emptyTotals(),
-  };
-}
-
-/**
  * The first page of a backfill: every message created in [since, until) that is due by now (less the
  * settle time), whichever run would have had it.
  */

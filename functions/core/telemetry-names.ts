@@ -32,6 +32,12 @@ export const LOG_EVENTS = {
   sweepPageError: 'sweep.page-error',
   sweepInvalidPageJob: 'sweep.invalid-page-job',
   sweepBadScheduleEvent: 'sweep.bad-schedule-event',
+  /** A scheduled run found its route held by a run whose lease has not run out: the next one covers its slice. */
+  sweepRunBusy: 'sweep.run-busy',
+  /** A run's page found another run holding its route (its lease ran out): it stops, the other covers. */
+  sweepRunSuperseded: 'sweep.run-superseded',
+  /** A run stopped before its end (page limit, a repeating cursor, a clock ahead of the provider's). */
+  sweepRunStopped: 'sweep.run-stopped',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];
@@ -64,6 +70,14 @@ export const METRICS = {
   sweepEnqueued: 'SweepEnqueued',
   /** Sweep pages that failed at the provider and will be retried. */
   sweepPagesFailed: 'SweepPagesFailed',
+  /** Entries the provider returned for a page, in the run's window or not (day filters over-read). */
+  sweepScanned: 'SweepScanned',
+  /** Runs that stopped before their end, by `reason`: their slice stays uncovered until a run completes. */
+  sweepRunsStopped: 'SweepRunsStopped',
+  /** Scheduled runs that found their route busy, and runs superseded by a later one. */
+  sweepRunsBusy: 'SweepRunsBusy',
+  /** Runs that finished and advanced their route's checkpoint. */
+  sweepRunsCompleted: 'SweepRunsCompleted',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
@@ -80,6 +94,7 @@ export const ALARM_SIGNAL_METRICS: ReadonlySet<MetricName> = new Set([
   METRICS.redactionCrashes,
   METRICS.deadLetters,
   METRICS.sweepPagesFailed,
+  METRICS.sweepRunsStopped,
 ]);
 
 /** Dimension names. Values come from the log line's fields of the same name. */

@@ -11,8 +11,8 @@ import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
-import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
-import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, parseProviderDate } from './list-helpers';
+import type { CallbackProvider, FetchMessageResult, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, parseProviderDate, serverTimeOf } from './list-helpers';
 
 /** CarrierX Core API v2 origin. */
 export const CARRIERX_API_BASE_URL = 'https://api.carrierx.com/core/v2';
@@ -217,7 +217,10 @@ export const carrierXListing: ListingProvider = {
   provider: 'carrierx',
   bindLister(secret, secretId): MessageLister {
     const { token } = parseCarrierXSecret(secret, secretId);
-    return { listPage: (query, context) => listCarrierXPage(query, context, `Bearer ${token}`) };
+    return {
+      listPage: (query, context) => listCarrierXPage(query, context, `Bearer ${token}`),
+      fetchMessage: (id, context) => fetchCarrierXMessage(id, context, `Bearer ${token}`),
+    };
   },
 };
 
@@ -245,17 +248,41 @@ async function listCarrierXPage(query: ListPageQuery, context: ListContext, auth
     }
     if (createdAt.getTime() < query.from.getTime()) pastWindowStart = true;
     if (!inWindow(createdAt, query.from, query.to)) continue;
-    const updatedAt = parseProviderDate(item.date_status_changed);
-    messages.push({
-      id: item.message_sid,
-      status: item.status,
-      createdAt,
-      ...(updatedAt === undefined ? {} : { updatedAt }),
-      hasBody: holdsBody(item.message),
-      mediaCount: Array.isArray(item.media_urls) ? item.media_urls.length : 0,
-      inbound: item.direction === 'inbound',
-    });
+    messages.push(carrierXListed(item, item.message_sid, createdAt));
   }
   const more = page.has_more === true && !pastWindowStart && page.items.length > 0;
-  return { ok: true, messages, ...(more ? { nextCursor: String(offset + page.items.length) } : {}) };
+  return { ok: true, messages, scanned: page.items.length, ...serverTimeOf(answer.headers), ...(more ? { nextCursor: String(offset + page.items.length) } : {}) };
+}
+
+/** A CarrierX SMS object as a listed message (its status change time is the retention's start). */
+function carrierXListed(item: Record<string, unknown>, id: string, createdAt: Date): ListedMessage {
+  const updatedAt = parseProviderDate(item.date_status_changed);
+  return {
+    id,
+    status: String(item.status),
+    createdAt,
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+    hasBody: holdsBody(item.message),
+    mediaCount: Array.isArray(item.media_urls) ? item.media_urls.length : 0,
+    inbound: item.direction === 'inbound',
+  };
+}
+
+/** `GET /sms/messages/{message_sid}`: one message, in the list's shape. */
+async function fetchCarrierXMessage(id: string, context: ListContext, authorization: string): Promise<FetchMessageResult> {
+  if (!MESSAGE_SID.test(id)) return { ok: false, outcome: { kind: 'rejected', code: 'invalid-message-id', reason: 'message id is not a CarrierX message_sid' } };
+  const answer = await sendOrClassify(context.http, {
+    method: 'GET',
+    url: `${context.apiBaseUrl ?? CARRIERX_API_BASE_URL}/sms/messages/${id}`,
+    headers: { authorization, accept: 'application/json' },
+  });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (!isSuccessStatus(answer.status)) {
+    const outcome = classifyCarrierXError(answer, context.now());
+    return outcome.kind === 'not-found' ? { ok: true } : listFailure(outcome);
+  }
+  const item = parseJsonObject(answer.body);
+  const createdAt = parseProviderDate(item?.date_created);
+  if (item === undefined || item.message_sid !== id || typeof item.status !== 'string' || createdAt === undefined) return UNREADABLE_PAGE;
+  return { ok: true, message: carrierXListed(item, id, createdAt) };
 }

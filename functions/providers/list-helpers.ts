@@ -55,3 +55,9 @@ export function listFailure(outcome: Outcome): Extract<ListPageResult, { ok: fal
     ? (UNREADABLE_PAGE as Extract<ListPageResult, { ok: false }>)
     : { ok: false, outcome };
 }
+
+/** The provider's clock from an answer's `Date` header, when it has a readable one. */
+export function serverTimeOf(headers: Readonly<Record<string, string | undefined>>): { serverTime?: Date } {
+  const time = headers.date === undefined ? Number.NaN : Date.parse(headers.date);
+  return Number.isNaN(time) ? {} : { serverTime: new Date(time) };
+}

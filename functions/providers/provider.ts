@@ -87,7 +87,15 @@ export interface ListContext {
 
 /** A page of the list, or why it could not be read (classified like a redaction answer). */
 export type ListPageResult =
-  | { readonly ok: true; readonly messages: readonly ListedMessage[]; readonly nextCursor?: string }
+  | {
+      readonly ok: true;
+      readonly messages: readonly ListedMessage[];
+      readonly nextCursor?: string;
+      /** Entries the provider returned, in the window or not: what a page costs (day filters over-read). */
+      readonly scanned?: number;
+      /** The provider's clock (its `Date` header): a run refuses a clock that runs ahead of it. */
+      readonly serverTime?: Date;
+    }
   | { readonly ok: false; readonly outcome: Exclude<Outcome, { kind: 'redacted' | 'already-redacted' | 'cannot-redact' }> };
 
 /** The listing side of a provider, used by the reconciliation sweep and `verify`. */
@@ -97,7 +105,17 @@ export interface ListingProvider<Name extends string = ProviderName> {
   bindLister(secret: unknown, secretId: string): MessageLister;
 }
 
+/** One message read again by id, or why it could not be read; `message` undefined: the provider has no such message. */
+export type FetchMessageResult =
+  | { readonly ok: true; readonly message?: ListedMessage }
+  | { readonly ok: false; readonly outcome: Extract<ListPageResult, { ok: false }>['outcome'] };
+
 export interface MessageLister {
   /** Reads one page. Never throws for provider or network failures. Bodies are tested and dropped here. */
   listPage(query: ListPageQuery, context: ListContext): Promise<ListPageResult>;
+  /**
+   * Reads one message by id, shaped as the list shapes it (a coverage run re-checks a message that
+   * was not final when listed). Never throws for provider or network failures.
+   */
+  fetchMessage?(id: string, context: ListContext): Promise<FetchMessageResult>;
 }

@@ -9,8 +9,8 @@ import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, twilioStyleErrorCode, type ProviderErrors } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
-import type { CallbackProvider, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
-import { listTwilioStylePage } from './twilio-style-listing';
+import type { CallbackProvider, ListContext, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
+import { fetchTwilioStyleMessage, listTwilioStylePage, type TwilioStyleList } from './twilio-style-listing';
 import {
   SIGNALWIRE_IN_PROGRESS,
   isSignalWireId,
@@ -150,20 +150,17 @@ export const signalWireCompatListing: ListingProvider = {
   provider: 'signalwire-compat',
   bindLister(secret, secretId): MessageLister {
     const credentials = parseSignalWireSecret(secret, secretId);
+    const api = (context: ListContext): TwilioStyleList => ({
+      origin: context.apiBaseUrl ?? credentials.spaceOrigin,
+      path: `/api/laml/2010-04-01/Accounts/${credentials.projectId}/Messages`,
+      authorization: basicAuth(credentials.projectId, credentials.apiToken),
+      maxPageSize: 1000,
+      isMessageId: isSignalWireId,
+      classifyError: (response, now) => classifyByStatus(response, compatErrorCode(response), now, COMPAT_ERRORS),
+    });
     return {
-      listPage: (query, context) =>
-        listTwilioStylePage(
-          {
-            origin: context.apiBaseUrl ?? credentials.spaceOrigin,
-            path: `/api/laml/2010-04-01/Accounts/${credentials.projectId}/Messages`,
-            authorization: basicAuth(credentials.projectId, credentials.apiToken),
-            maxPageSize: 1000,
-            isMessageId: isSignalWireId,
-            classifyError: (response, now) => classifyByStatus(response, compatErrorCode(response), now, COMPAT_ERRORS),
-          },
-          query,
-          context,
-        ),
+      listPage: (query, context) => listTwilioStylePage(api(context), query, context),
+      fetchMessage: (id, context) => fetchTwilioStyleMessage(api(context), id, context),
     };
   },
 };

@@ -12,8 +12,8 @@ import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ListedMessage } from '../core/listed-message';
-import type { CallbackProvider, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
-import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
+import type { CallbackProvider, FetchMessageResult, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
+import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate, serverTimeOf } from './list-helpers';
 import {
   isSignalWireId,
   parseSignalWireSecret,
@@ -146,7 +146,10 @@ export const signalWireRestListing: ListingProvider = {
   provider: 'signalwire-rest',
   bindLister(secret, secretId): MessageLister {
     const credentials = parseSignalWireSecret(secret, secretId);
-    return { listPage: (query, context) => listRestLogsPage(query, context, credentials) };
+    return {
+      listPage: (query, context) => listRestLogsPage(query, context, credentials),
+      fetchMessage: (id, context) => fetchRestMessage(id, context, credentials),
+    };
   },
 };
 
@@ -180,21 +183,12 @@ async function listRestLogsPage(query: ListPageQuery, context: ListContext, cred
   if (page === undefined || !Array.isArray(page.data)) return UNREADABLE_PAGE;
   const entries: Array<{ listed: Omit<ListedMessage, 'hasBody'>; url?: string }> = [];
   for (const raw of page.data as unknown[]) {
-    const entry = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
-    const createdAt = parseProviderDate(entry?.created_at);
-    if (entry === undefined || typeof entry.id !== 'string' || !isSignalWireId(entry.id) || typeof entry.status !== 'string' || createdAt === undefined) {
-      return UNREADABLE_PAGE;
-    }
-    if (!inWindow(createdAt, query.from, query.to)) continue;
-    const listed = {
-      id: entry.id,
-      status: entry.status,
-      createdAt,
-      mediaCount: entry.kind === 'mms' || entry.type === 'mms' ? 1 : 0,
-      inbound: entry.direction === 'inbound',
-    };
+    const logged = loggedMessage(raw);
+    if (logged === undefined) return UNREADABLE_PAGE;
+    const { listed, url } = logged;
+    if (!inWindow(listed.createdAt, query.from, query.to)) continue;
     const wanted = query.needsBodyCheck?.(listed) ?? true;
-    entries.push({ listed, ...(wanted && typeof entry.url === 'string' ? { url: entry.url } : {}) });
+    entries.push({ listed, ...(wanted && url !== undefined ? { url } : {}) });
   }
   const bodies: Array<boolean | 'unknown' | Extract<ListPageResult, { ok: false }>> = new Array(entries.length);
   let next = 0;
@@ -213,7 +207,39 @@ async function listRestLogsPage(query: ListPageQuery, context: ListContext, cred
   }
   const links = page.links as { next?: unknown } | undefined;
   const nextCursor = typeof links?.next === 'string' && links.next !== '' ? links.next : undefined;
-  return { ok: true, messages, ...(nextCursor === undefined ? {} : { nextCursor }) };
+  return { ok: true, messages, scanned: page.data.length, ...serverTimeOf(answer.headers), ...(nextCursor === undefined ? {} : { nextCursor }) };
+}
+
+/** A log entry's ids, status and dates, and the url its body can be read at; undefined when unreadable. */
+function loggedMessage(raw: unknown): { listed: Omit<ListedMessage, 'hasBody'>; url?: string } | undefined {
+  const entry = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+  const createdAt = parseProviderDate(entry?.created_at);
+  if (entry === undefined || typeof entry.id !== 'string' || !isSignalWireId(entry.id) || typeof entry.status !== 'string' || createdAt === undefined) {
+    return undefined;
+  }
+  const listed = {
+    id: entry.id,
+    status: entry.status,
+    createdAt,
+    mediaCount: entry.kind === 'mms' || entry.type === 'mms' ? 1 : 0,
+    inbound: entry.direction === 'inbound',
+  };
+  return { listed, ...(typeof entry.url === 'string' ? { url: entry.url } : {}) };
+}
+
+/** `GET /api/messaging/logs/{id}`, then its body read back like a listed entry's. */
+async function fetchRestMessage(id: string, context: ListContext, credentials: SignalWireCredentials): Promise<FetchMessageResult> {
+  if (!isSignalWireId(id)) return { ok: false, outcome: { kind: 'rejected', code: 'invalid-message-id', reason: 'not a SignalWire message id' } };
+  const base = context.apiBaseUrl ?? credentials.spaceOrigin;
+  const headers = { authorization: basicAuth(credentials.projectId, credentials.apiToken), accept: 'application/json' };
+  const answer = await sendOrClassify(context.http, { method: 'GET', url: `${base}${LOGS_PATH}/${id}`, headers });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (answer.status === 404) return { ok: true };
+  if (!isSuccessStatus(answer.status)) return listFailure(classifySignalWireRestError(answer, context.now()));
+  const logged = loggedMessage(parseJsonObject(answer.body));
+  if (logged === undefined) return UNREADABLE_PAGE;
+  const hasBody = logged.url === undefined ? 'unknown' : await readBody(logged.url, base, headers, context);
+  return typeof hasBody === 'object' ? hasBody : { ok: true, message: { ...logged.listed, hasBody } };
 }
 
 /** Reads a logged message through its own `url` (same space only) to test its body in memory. */

@@ -2,8 +2,8 @@ import type { HttpResponse } from '../core/http-client';
 import type { ListedMessage } from '../core/listed-message';
 import type { Outcome } from '../core/outcome';
 import { isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
-import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate, utcDay } from './list-helpers';
-import type { ListContext, ListPageQuery, ListPageResult } from './provider';
+import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate, serverTimeOf, utcDay } from './list-helpers';
+import type { FetchMessageResult, ListContext, ListPageQuery, ListPageResult } from './provider';
 
 /** The message list API shared by Twilio and SignalWire's compatibility API (same resource and paging). */
 export interface TwilioStyleList {
@@ -43,13 +43,33 @@ export async function listTwilioStylePage(api: TwilioStyleList, query: ListPageQ
   const page = parseJsonObject(answer.body);
   if (page === undefined || !Array.isArray(page.messages)) return UNREADABLE_PAGE;
   const messages: ListedMessage[] = [];
+  let pastWindowStart = false;
   for (const raw of page.messages as unknown[]) {
     const message = toListedMessage(raw, api);
     if (message === undefined) return UNREADABLE_PAGE;
-    if (inWindow(message.sentAt ?? message.createdAt, query.from, query.to)) messages.push(message);
+    const listDate = message.sentAt ?? message.createdAt;
+    if (listDate.getTime() < query.from.getTime()) pastWindowStart = true;
+    if (inWindow(listDate, query.from, query.to)) messages.push(message);
   }
-  const next = typeof page.next_page_uri === 'string' && page.next_page_uri !== '' ? page.next_page_uri : undefined;
-  return { ok: true, messages, ...(next === undefined ? {} : { nextCursor: next }) };
+  // The list is newest first: once a page reaches before the window, the rest of the day is older still.
+  const next = typeof page.next_page_uri === 'string' && page.next_page_uri !== '' && !pastWindowStart ? page.next_page_uri : undefined;
+  return { ok: true, messages, scanned: page.messages.length, ...serverTimeOf(answer.headers), ...(next === undefined ? {} : { nextCursor: next }) };
+}
+
+/** `GET …/Messages/{Sid}.json`: one message, in the list's shape. */
+export async function fetchTwilioStyleMessage(api: TwilioStyleList, id: string, context: ListContext): Promise<FetchMessageResult> {
+  if (!api.isMessageId(id)) return { ok: false, outcome: { kind: 'rejected', code: 'invalid-message-id', reason: 'not a message id of this provider' } };
+  const resource = api.path.endsWith('.json') ? api.path.slice(0, -'.json'.length) : api.path;
+  const suffix = api.path.endsWith('.json') ? '.json' : '';
+  const answer = await sendOrClassify(context.http, { method: 'GET', url: `${api.origin}${resource}/${id}${suffix}`, headers: { authorization: api.authorization, accept: 'application/json' } });
+  if ('kind' in answer) return { ok: false, outcome: answer };
+  if (!isSuccessStatus(answer.status)) {
+    const outcome = api.classifyError(answer, context.now());
+    if (outcome.kind === 'not-found') return { ok: true };
+    return listFailure(outcome);
+  }
+  const message = toListedMessage(parseJsonObject(answer.body), api);
+  return message === undefined ? UNREADABLE_PAGE : { ok: true, message };
 }
 
 function toListedMessage(raw: unknown, api: TwilioStyleList): ListedMessage | undefined {

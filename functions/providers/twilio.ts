@@ -10,8 +10,8 @@ import { verifiedCallback } from '../core/verified-callback';
 import { describeIssues } from '../core/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, twilioStyleErrorCode, type ProviderErrors } from './http-helpers';
 import { deleteListedMedia } from './media-deletion';
-import type { CallbackProvider, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
-import { listTwilioStylePage } from './twilio-style-listing';
+import type { CallbackProvider, ListContext, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
+import { fetchTwilioStyleMessage, listTwilioStylePage, type TwilioStyleList } from './twilio-style-listing';
 import { requireSignature, verifyTwilioStyleCallback, type TwilioSignatureAlgorithm, type TwilioStyleSigning } from './twilio-signature';
 
 /** Twilio's REST API origin. */
@@ -253,20 +253,17 @@ export const twilioListing: ListingProvider = {
   bindLister(secret, secretId): MessageLister {
     const credentials = parseTwilioSecret(secret, secretId);
     const authorization = apiAuthorization(credentials, secretId);
+    const api = (context: ListContext): TwilioStyleList => ({
+      origin: context.apiBaseUrl ?? TWILIO_API_BASE_URL,
+      path: `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`,
+      authorization,
+      maxPageSize: 1000,
+      isMessageId: (value) => MESSAGE_SID.test(value),
+      classifyError: classifyTwilioError,
+    });
     return {
-      listPage: (query, context) =>
-        listTwilioStylePage(
-          {
-            origin: context.apiBaseUrl ?? TWILIO_API_BASE_URL,
-            path: `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`,
-            authorization,
-            maxPageSize: 1000,
-            isMessageId: (value) => MESSAGE_SID.test(value),
-            classifyError: classifyTwilioError,
-          },
-          query,
-          context,
-        ),
+      listPage: (query, context) => listTwilioStylePage(api(context), query, context),
+      fetchMessage: (id, context) => fetchTwilioStyleMessage(api(context), id, context),
     };
   },
 };

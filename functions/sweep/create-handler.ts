@@ -2,8 +2,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { withRequestId } from '../core/logger';
 import { parseSweepPageJob } from '../core/sweep-page-job';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
-import { scheduledRunJob } from '../core/sweep-window';
 import type { SweepFunctionDeps } from './sweep-deps';
+import { coveragePage, startCoverageRun } from './coverage-run';
 import { sweepPage } from './sweep-page';
 
 /** What the schedule sends, once per account and interval (an EventBridge rule's input). */
@@ -45,9 +45,11 @@ async function handle(event: ScheduledSweepEvent | SQSEvent, deps: SweepFunction
     deps.log.error(LOG_EVENTS.sweepBadScheduleEvent, { route: String(event.route ?? '') });
     throw new Error('sweep schedule event must be { kind: "sweep-schedule", route, time } for a configured route');
   }
-  const first = scheduledRunJob(account, new Date(event.time), deps.schedule);
+  // The event's time is EventBridge's clock: the run is planned on AWS's time, not this host's.
+  const first = await startCoverageRun(account, new Date(event.time), deps);
+  if (first === undefined) return;
   await deps.pages.send(first);
-  deps.log.info(LOG_EVENTS.sweepStarted, { route: account.route, provider: account.provider });
+  deps.log.info(LOG_EVENTS.sweepStarted, { route: account.route, provider: account.provider, runId: first.runId });
 }
 
 async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse> {
@@ -61,7 +63,7 @@ async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQ
       continue;
     }
     try {
-      const result = await sweepPage(parsed.job, deps);
+      const result = parsed.job.coverage === undefined ? await sweepPage(parsed.job, deps) : await coveragePage(parsed.job, deps);
       if (result.kind === 'next') await deps.pages.send(result.job);
     } catch (error) {
       // Counted here, once per failed page whatever failed (the list, the enqueue, the config): a

@@ -1,6 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DepsOverrides } from '../aws/deps-overrides';
+import { DynamoDbCoverageStore } from '../aws/dynamodb-coverage-store';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue, SqsSweepQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
@@ -8,15 +10,16 @@ import { intEnv, requireEnv, type Env } from '../core/env';
 import { SWEEP_ENV } from '../core/lambda-env';
 import { createJsonLogger, logLevelFromEnv } from '../core/logger';
 import { CachedSecretStore } from '../core/secret-store';
-import { DEFAULT_SWEEP_SCHEDULE, type SweepSchedule } from '../core/sweep-window';
+import type { CoverageStore } from '../core/coverage-store';
+import { ConfigError } from '../core/errors';
+import { DEFAULT_SWEEP_SCHEDULE } from '../core/sweep-window';
 import { UndiciHttpClient } from '../http/undici-http-client';
 import { listingProviders } from '../providers';
-import type { SweepDeps } from './sweep-page';
+import type { CoverageDeps } from './coverage-run';
 
-/** The sweep function's dependencies: those of one page, plus the page queue and the schedule. */
-export interface SweepFunctionDeps extends SweepDeps {
+/** The sweep function's dependencies: those of a checkpointed run, plus the page queue. */
+export interface SweepFunctionDeps extends CoverageDeps {
   readonly pages: Pick<SqsSweepQueue, 'send'>;
-  readonly schedule: SweepSchedule;
 }
 
 /** Builds the sweep's dependencies from its environment, once per execution environment. */
@@ -24,6 +27,7 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
   const accounts = parseAccountsJson(env[SWEEP_ENV.accounts], SWEEP_ENV.accounts);
   const sqs = overrides.sqs ?? new SQSClient({});
   const sweepQueueUrl = env[SWEEP_ENV.sweepQueueUrl];
+  const coverageTable = env[SWEEP_ENV.coverageTable];
   return {
     accounts: indexByRoute(accounts),
     listers: listingProviders,
@@ -40,10 +44,24 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
     // counts would wait for the next run.
     log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
     pageSize: intEnv(env, SWEEP_ENV.pageSize, 1000, 1, 1000),
+    // Backfill and verify on the command line read no checkpoint; a scheduled run without one fails loudly.
+    coverage: coverageTable
+      ? new DynamoDbCoverageStore(overrides.dynamodb ?? new DynamoDBClient({}), coverageTable)
+      : missingCoverageStore(),
+    // 10,000 pages of 1,000 is ten million messages in one run: far past any real backlog, short of forever.
+    maxPagesPerRun: intEnv(env, SWEEP_ENV.maxPagesPerRun, 10_000, 1, 1_000_000),
     schedule: {
       intervalSeconds: intEnv(env, SWEEP_ENV.intervalSeconds, DEFAULT_SWEEP_SCHEDULE.intervalSeconds, 60, 7 * 86_400),
       lateStatusSeconds: intEnv(env, SWEEP_ENV.lateStatusSeconds, DEFAULT_SWEEP_SCHEDULE.lateStatusSeconds, 0, 30 * 86_400),
       settleSeconds: intEnv(env, SWEEP_ENV.settleSeconds, DEFAULT_SWEEP_SCHEDULE.settleSeconds, 0, 86_400),
     },
   };
+}
+
+/** Stands in when no coverage table is configured: any use names the missing setting. */
+function missingCoverageStore(): CoverageStore {
+  const missing = async (): Promise<never> => {
+    throw new ConfigError(`${SWEEP_ENV.coverageTable} is not set: a scheduled run needs the coverage table`);
+  };
+  return { readCheckpoint: missing, writeCheckpoint: missing, renewLease: missing, putDeferred: missing, queryDeferred: missing };
 }

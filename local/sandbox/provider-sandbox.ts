@@ -230,7 +230,8 @@ export class ProviderSandbox {
       if (res.destroyed) return;
       if (record) record.status = answer.status;
       if (account !== undefined) this.#limiter.answered(account, answer.status);
-      res.writeHead(answer.status, { ...(answer.body === undefined ? {} : JSON_HEADERS), ...answer.headers });
+      // The provider's clock is the sandbox's (a simulated one in tests): a sweep compares its own with it.
+      res.writeHead(answer.status, { date: new Date(this.#store.now()).toUTCString(), ...(answer.body === undefined ? {} : JSON_HEADERS), ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     };
     const delay = (answer.delayMs ?? 0) + (record ? this.faults.latencyMs : 0);

@@ -43,9 +43,8 @@ describe('Sweep: a scheduled run that dies half way', () => {
 
   it('resumes at the page left in the queue and completes: every due message enqueued, none lost', { timeout: 60_000 }, async () => {
     const now = Date.now();
-    // A daily schedule takes the slice of the previous whole UTC day: seed it (no retention, so due when sent).
-    const dayStart = Math.floor(now / 86_400_000) * 86_400_000 - 86_400_000;
-    const seeded = stack.sandbox.seedHistory('twilio', { count: 2_500, sentAt: (i) => dayStart + 1_000 + i * 30_000, status: 'delivered' });
+    // A new route's first daily run takes the last day: seed it (no retention, so due when sent).
+    const seeded = stack.sandbox.seedHistory('twilio', { count: 2_500, sentAt: (i) => now - 22 * 3_600_000 + i * 30_000, status: 'delivered' });
     const jobs = new SqsJobQueue(stack.queues.sqs, stack.queues.queueUrl);
     let failNextBatch = 0;
     const deps: SweepFunctionDeps = {
@@ -68,6 +67,8 @@ describe('Sweep: a scheduled run that dies half way', () => {
       log: silentLogger,
       pageSize: 1000,
       schedule: { intervalSeconds: 86_400, lateStatusSeconds: 0, settleSeconds: 0 },
+      coverage: stack.coverage.store,
+      maxPagesPerRun: 100,
     };
     const handler = createSweepHandler(deps);
     await handler({ kind: 'sweep-schedule', route: LOCAL_ROUTES.twilio, time: new Date(now).toISOString() });

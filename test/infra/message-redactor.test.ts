@@ -441,9 +441,9 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, function errors and throttles, and sustained retries per provider', () => {
-      // Twelve for the redaction path (one provider), five for the sweep (parked pages, runs that never
-      // started, failing pages, page backlog, errors).
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+      // Twelve for the redaction path (one provider), six for the sweep (parked pages, runs that never
+      // started, failing pages, page backlog, runs stopped before their end, errors).
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
@@ -775,6 +775,28 @@ describe('Construct: MessageRedactor', () => {
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SweepPagesFailed', Threshold: 2, Period: 3600 });
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 21_600, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(defaults.redactor.sweep!.pageQueue), 'QueueName'] } }] });
       defaults.template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: 14 * 86_400, RedrivePolicy: Match.anyValue() });
+    });
+
+    it('records coverage in an encrypted, point-in-time-recoverable table it keeps, which the sweep may only read, write and query', () => {
+      const table = logicalId(defaults.redactor.sweep!.coverageTable);
+      const resource = defaults.template.toJSON().Resources[table];
+      expect(resource).toMatchObject({
+        Type: 'AWS::DynamoDB::Table',
+        DeletionPolicy: 'Retain',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'route', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        },
+      });
+      const statements = roleStatements(defaults.template, logicalId(defaults.redactor.sweepFunction!.role!));
+      const dynamo = statements.filter((statement) => actions(statement).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo.flatMap(actions).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+      expect(dynamo.flatMap(resources)).toContainEqual({ 'Fn::GetAtt': [table, 'Arn'] });
+      expect(defaults.template.toJSON().Resources[logicalId(defaults.redactor.sweepFunction!)].Properties.Environment.Variables.COVERAGE_TABLE_NAME).toEqual({ Ref: table });
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SweepRunsStopped', Threshold: 1, Period: 3600 });
     });
 
     it('alarms on parked pages and on sweep errors, with the alarm actions', () => {

@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { indexByRoute, parseAccounts } from '../../functions/core/config';
 import { createJsonLogger, silentLogger } from '../../functions/core/logger';
 import { CachedSecretStore } from '../../functions/core/secret-store';
@@ -10,11 +10,20 @@ import { createSweepHandler } from '../../functions/sweep/create-handler';
 import { sweepDepsFromEnv, type SweepFunctionDeps } from '../../functions/sweep/sweep-deps';
 import { captureOutput } from '../support/capture-logs';
 import { buildSqsEvent } from '../../local/events/sqs-event';
+import { startLocalCoverageStore, type LocalCoverageStore } from '../../local/local-coverage-store';
 import { json, scriptedHttp } from '../support/fake-http';
 import { TWILIO_ACCOUNT_SID, sid, twilioAccount, twilioSecret } from '../support/twilio-fixtures';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const LIST_PATH = `/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages.json`;
+
+let coverage: LocalCoverageStore;
+beforeEach(async () => {
+  coverage = await startLocalCoverageStore();
+});
+afterEach(async () => {
+  await coverage.stop();
+});
 
 function deps(answers: ReturnType<typeof json>[]) {
   const pages: SweepPageJob[] = [];
@@ -30,6 +39,8 @@ function deps(answers: ReturnType<typeof json>[]) {
     log: silentLogger,
     pageSize: 1000,
     schedule: DEFAULT_SWEEP_SCHEDULE,
+    coverage: coverage.store,
+    maxPagesPerRun: 100,
   };
   return { d, pages, jobs };
 }
@@ -41,8 +52,20 @@ describe('Function: createSweepHandler', () => {
     const { d, pages, jobs } = deps([]);
     await createSweepHandler(d)({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
     expect(pages).toHaveLength(1);
-    expect(pages[0]).toMatchObject({ route: twilioAccount().route, dueBy: '2026-11-30T11:00:00.000Z', dueAfter: '2026-11-30T10:00:00.000Z' });
+    // Planned from the event's time: due by 11:45 (15 minutes' settle), the last hour on a new route.
+    expect(pages[0]).toMatchObject({ route: twilioAccount().route, dueBy: '2026-11-30T11:45:00.000Z', coverage: { phase: 'list', plan: { listFrom: '2026-11-30T10:45:00.000Z', listTo: '2026-11-30T11:45:00.000Z' } } });
     expect(jobs).toEqual([]);
+    expect(await coverage.store.readCheckpoint(twilioAccount().route)).toMatchObject({ run: { runId: pages[0]!.runId }, version: 1 });
+  });
+
+  it('starts no second run while one holds the route, and says so', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const { d, pages } = deps([]);
+    const handler = createSweepHandler({ ...d, log: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
+    await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
+    await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: new Date(NOW.getTime() + 3_600_000).toISOString() });
+    expect(pages).toHaveLength(1);
+    expect(lines.at(-1)).toMatchObject({ event: 'sweep.run-busy', runId: pages[0]!.runId, SweepRunsBusy: 1 });
   });
 
   it('puts the Lambda request id on its log lines', async () => {
@@ -60,6 +83,7 @@ describe('Function: createSweepHandler', () => {
       const { log } = sweepDepsFromEnv({
         REDACTOR_ACCOUNTS: JSON.stringify([twilioAccount()]),
         REDACTION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs',
+        COVERAGE_TABLE_NAME: coverage.tableName,
         LOG_LEVEL: 'WARN',
       });
       const handler = createSweepHandler({ ...d, log });
@@ -78,7 +102,7 @@ describe('Function: createSweepHandler', () => {
   });
 
   it('reads a page, enqueues what is due and queues the next page', async () => {
-    const due = { sid: sid('SM'), status: 'delivered', body: 'x', num_media: '0', direction: 'outbound-api', date_created: 'Mon, 30 Nov 2026 09:00:00 +0000', date_sent: 'Mon, 30 Nov 2026 09:00:00 +0000', date_updated: 'Mon, 30 Nov 2026 11:00:00 +0000' };
+    const due = { sid: sid('SM'), status: 'delivered', body: 'x', num_media: '0', direction: 'outbound-api', date_created: 'Mon, 30 Nov 2026 11:00:00 +0000', date_sent: 'Mon, 30 Nov 2026 11:00:00 +0000', date_updated: 'Mon, 30 Nov 2026 11:05:00 +0000' };
     const { d, pages, jobs } = deps([json(200, { messages: [due], next_page_uri: `${LIST_PATH}?Page=1&PageToken=PA1` })]);
     const handler = createSweepHandler(d);
     await handler({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });

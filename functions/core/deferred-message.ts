@@ -1,0 +1,86 @@
+import type { Account } from './config';
+import type { CoveragePlan } from './coverage-checkpoint';
+import type { ListedMessage } from './listed-message';
+import { redactionBasis, secondsUntilRedaction } from './redaction-rule';
+
+/**
+ * A message a run listed before it was due, kept in the checkpoint store so that no later run has to
+ * list it again. Ids, statuses and instants only: never a body, a number or a token.
+ * - `due`: final, inside its retention. Enqueued by the run whose due range holds `at` (when its
+ *   retention started), with no further call to the provider.
+ * - `check`: not final yet, or final only by the `sent` age rule. Read again by id at `at`, then
+ *   decided like a listed message.
+ */
+export interface DeferredMessage {
+  readonly kind: 'due' | 'check';
+  readonly route: string;
+  readonly messageId: string;
+  readonly at: string;
+  readonly status: string;
+  readonly media: boolean;
+  /** When the provider sent (or created) it: a re-check stops once the late-status window is over. */
+  readonly sentAt: string;
+}
+
+/** What a run does with a message it listed or re-read. */
+export type CoverageDecision =
+  | { readonly kind: 'redact' }
+  | { readonly kind: 'defer'; readonly entry: DeferredMessage }
+  | { readonly kind: 'skip'; readonly reason: CoverageSkipReason };
+
+export type CoverageSkipReason =
+  | 'body-empty'
+  | 'media-only'
+  /** Still not final once the late-status window is over: left to the audit, which reports it. */
+  | 'not-terminal';
+
+/** Settings the decision needs besides the account's. */
+export interface CoverageTimings {
+  readonly intervalSeconds: number;
+  readonly lateStatusSeconds: number;
+}
+
+const SECOND = 1000;
+
+/**
+ * The coverage run's decision for one message, on the same rule as the callbacks: redact what is
+ * final, past its retention and still holds a body; remember what will be due later, so it is
+ * enqueued on time without another listing; re-read what is not final yet, until the late-status
+ * window is over. Deferred instants lie past this run's own bounds, so a later run takes them.
+ */
+export function decideCoverage(message: ListedMessage, account: Account, plan: CoveragePlan, timings: CoverageTimings): CoverageDecision {
+  if (message.hasBody === false) return { kind: 'skip', reason: message.mediaCount > 0 ? 'media-only' : 'body-empty' };
+  const sentAt = (message.sentAt ?? message.createdAt).getTime();
+  const dueBy = Date.parse(plan.dueBy);
+  const basis = redactionBasis({ provider: account.provider, status: message.status, hasMedia: message.mediaCount > 0, inbound: message.inbound }, account);
+  const entry = (kind: DeferredMessage['kind'], at: number): CoverageDecision => ({
+    kind: 'defer',
+    entry: {
+      kind,
+      route: account.route,
+      messageId: message.id,
+      // Never inside a range this run covers: a retention made longer between runs only delays it.
+      at: new Date(Math.max(at, Date.parse(kind === 'due' ? plan.dueTo : plan.checkTo) + 1)).toISOString(),
+      status: message.status,
+      media: message.mediaCount > 0,
+      sentAt: new Date(sentAt).toISOString(),
+    },
+  });
+  if (basis === 'terminal') {
+    // The provider's last change bounds when it became final from above: the retention never starts early.
+    const anchor = (message.updatedAt ?? message.sentAt ?? message.createdAt).getTime();
+    return anchor + secondsUntilRedaction(basis, account) * SECOND <= dueBy ? { kind: 'redact' } : entry('due', anchor);
+  }
+  if (basis === 'sent-age') {
+    const due = sentAt + secondsUntilRedaction(basis, account) * SECOND;
+    // Re-read when the age is reached: a receipt that came in the meantime restarts the retention.
+    return due <= dueBy ? { kind: 'redact' } : entry('check', due);
+  }
+  const clock = Date.parse(plan.clock);
+  const lateEnd = sentAt + timings.lateStatusSeconds * SECOND;
+  if (clock >= lateEnd) return { kind: 'skip', reason: 'not-terminal' };
+  // Back off as the message ages (an interval at first, then as long again as it has waited), with
+  // one last look when the late-status window ends.
+  const wait = Math.max(timings.intervalSeconds * SECOND, clock - sentAt);
+  return entry('check', Math.min(clock + wait, lateEnd));
+}
