@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,8 +24,9 @@ export interface ReconciliationSweepProps {
    */
   readonly interval?: Duration;
   /**
-   * How long after sending a message's status may still turn final: each run reads this much more of
-   * the provider's list, so late delivery receipts are still found (0 to 30 days).
+   * How long after sending a message's status may still turn final. A message a run lists before it
+   * is final is read again by id, backing off, until this much time after its sending (0 to 30 days);
+   * one still not final then is left to the audit, which reports it.
    * @default Duration.hours(48)
    */
   readonly lateStatusWindow?: Duration;
@@ -47,10 +50,43 @@ export interface ReconciliationSweepProps {
    * @default 256
    */
   readonly memorySize?: number;
+  /**
+   * The scheduled audit: reads every account's list over its retention plus `lookback`, writes the
+   * evidence to the construct's bucket, alarms on bodies held past their retention and enqueues them.
+   */
+  readonly audit?: AuditProps;
+}
+
+/** Options of the scheduled audit. */
+export interface AuditProps {
+  /**
+   * How often every account is audited (1 hour to 7 days).
+   * @default Duration.days(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * How far beyond each account's retention the audit reads the provider's list (0 to 400 days;
+   * Twilio shows about 400 days of history).
+   * @default Duration.days(7)
+   */
+  readonly lookback?: Duration;
+  /**
+   * Object Lock on the evidence bucket: every report is kept unchangeable this long. Set it before
+   * the first deployment (S3 enables Object Lock only when a bucket is created).
+   * @default no Object Lock (the bucket is versioned)
+   */
+  readonly objectLockRetention?: Duration;
+  /**
+   * `COMPLIANCE`: no one, the root user included, can delete a report before its retention ends.
+   * `GOVERNANCE`: users with s3:BypassGovernanceRetention can.
+   * @default 'GOVERNANCE'
+   */
+  readonly objectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
 }
 
 /** Resolved sweep options, or why they are wrong (collected with the construct's other problems). */
 export interface ResolvedSweep {
+  readonly audit: { readonly interval: Duration; readonly lookback: Duration; readonly objectLockRetention?: Duration; readonly objectLockMode: 'GOVERNANCE' | 'COMPLIANCE' };
   readonly interval: Duration;
   readonly lateStatusWindow: Duration;
   readonly settleTime: Duration;
@@ -80,6 +116,12 @@ export function resolveSweep(
     return undefined;
   }
   const resolved: ResolvedSweep = {
+    audit: {
+      interval: props?.audit?.interval ?? Duration.days(1),
+      lookback: props?.audit?.lookback ?? Duration.days(7),
+      ...(props?.audit?.objectLockRetention === undefined ? {} : { objectLockRetention: props.audit.objectLockRetention }),
+      objectLockMode: props?.audit?.objectLockMode ?? 'GOVERNANCE',
+    },
     interval: props?.interval ?? Duration.seconds(DEFAULT_SWEEP_SCHEDULE.intervalSeconds),
     lateStatusWindow: props?.lateStatusWindow ?? Duration.seconds(DEFAULT_SWEEP_SCHEDULE.lateStatusSeconds),
     settleTime: props?.settleTime ?? Duration.seconds(DEFAULT_SWEEP_SCHEDULE.settleSeconds),
@@ -96,6 +138,12 @@ export function resolveSweep(
   range('lateStatusWindow', resolved.lateStatusWindow, 0, 30 * 86_400);
   range('settleTime', resolved.settleTime, 0, 86_400);
   range('timeout', resolved.timeout, 30, 900);
+  range('audit.interval', resolved.audit.interval, 3_600, 7 * 86_400);
+  range('audit.lookback', resolved.audit.lookback, 0, 400 * 86_400);
+  if (resolved.audit.objectLockRetention !== undefined) range('audit.objectLockRetention', resolved.audit.objectLockRetention, 86_400, 100 * 365 * 86_400);
+  if (resolved.audit.objectLockMode !== 'GOVERNANCE' && resolved.audit.objectLockMode !== 'COMPLIANCE') {
+    problems.push(`sweep.audit.objectLockMode must be GOVERNANCE or COMPLIANCE (got ${String(resolved.audit.objectLockMode)})`);
+  }
   if (!Token.isUnresolved(resolved.pageSize) && (!Number.isInteger(resolved.pageSize) || resolved.pageSize < 1 || resolved.pageSize > 1000)) {
     problems.push(`sweep.pageSize must be a whole number from 1 to 1000 (got ${resolved.pageSize})`);
   }
@@ -132,6 +180,10 @@ export class ReconciliationSweep extends Construct {
    * the messages listed before they were due. Runs advance it with conditional writes only.
    */
   public readonly coverageTable: dynamodb.Table;
+  /** The audit's evidence: one JSON report and one CSV per account and audit, under `audits/<route>/<day>/`. */
+  public readonly evidenceBucket: s3.Bucket;
+  /** The audit's schedule: one rule for every account. */
+  public readonly auditRule: events.Rule;
 
   constructor(scope: Construct, id: string, resources: ReconciliationSweepResources) {
     super(scope, id);
@@ -198,6 +250,48 @@ export class ReconciliationSweep extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: { bind: () => ({ destination: scheduleDlqArn }) },
     });
+    const lock = sweep.audit.objectLockRetention;
+    this.evidenceBucket = new s3.Bucket(this, 'EvidenceBucket', {
+      ...(resources.encryptionKey === undefined
+        ? { encryption: s3.BucketEncryption.S3_MANAGED }
+        : { encryption: s3.BucketEncryption.KMS, encryptionKey: resources.encryptionKey, bucketKeyEnabled: true }),
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...(lock === undefined
+        ? {}
+        : {
+          objectLockEnabled: true,
+          objectLockDefaultRetention: sweep.audit.objectLockMode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(lock) : s3.ObjectLockRetention.governance(lock),
+        }),
+      // Evidence outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.evidenceBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'The evidence bucket is written only by the sweep function\'s role (PutObject under audits/), versioned and '
+        + 'optionally object-locked; CloudTrail records its API calls. A server access log bucket would be a second bucket per deployment.',
+    });
+    // PutObject under audits/ only: the audit never reads, lists or deletes evidence.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.evidenceBucket.arnForObjects('audits/*')] }));
+    const bucketId = Stack.of(this).resolve((this.evidenceBucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
+    Validations.of(fn.role ?? fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/audits/*]`,
+      reason: 'The audit writes one report object per account and run under audits/ (the key holds the route and the time): PutObject only, on that prefix of the construct\'s own bucket.',
+    });
+    fn.addEnvironment(SWEEP_ENV.evidenceBucket, this.evidenceBucket.bucketName);
+    fn.addEnvironment(SWEEP_ENV.auditLookbackSeconds, String(sweep.audit.lookback.toSeconds()));
+    this.auditRule = new events.Rule(this, 'AuditSchedule', {
+      description: 'message-redactor audit of every account\'s message list',
+      schedule: events.Schedule.rate(sweep.audit.interval),
+      targets: [new targets.LambdaFunction(fn, {
+        event: events.RuleTargetInput.fromObject({ kind: 'audit-schedule', time: events.EventField.time }),
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(6),
+        deadLetterQueue: this.scheduleDeadLetterQueue,
+      })],
+    });
     this.rules = resources.accounts.map((account, index) => new events.Rule(this, `Schedule${index}`, {
       description: `message-redactor reconciliation sweep of route ${account.route}`,
       schedule: events.Schedule.rate(sweep.interval),
@@ -233,6 +327,16 @@ export class ReconciliationSweep extends Construct {
         + 'a provider cursor that repeats, or a clock ahead of the provider\'s). Its route\'s checkpoint did not advance: every '
         + 'later run retries the same slice and stops again until the cause is fixed. First: read the reason in sweep.run-stopped.',
       new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: METRICS.sweepRunsStopped, statistic: 'Sum', period: Duration.hours(1) }), 1),
+      this.#alarm('BodiesHeldPastRetentionAlarm', 'The audit found message bodies at the provider past their retention that '
+        + 'the pipeline could have redacted (BodiesHeldPastRetention, reason due-not-redacted). The audit has enqueued them; its report '
+        + 'in the evidence bucket lists them by id. First: read the DLQ and sweep.run-stopped for why they were not redacted on time.',
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: METRICS.bodiesHeldPastRetention,
+        dimensionsMap: { reason: 'due-not-redacted' },
+        statistic: 'Maximum',
+        period: Duration.days(1),
+      }), 1),
       this.#alarm('SweepErrorsAlarm', 'The reconciliation sweep failed (function errors in 15 minutes): read its log group for '
         + 'sweep.page-error', fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }), 1),
     ];

@@ -21,6 +21,9 @@ export interface LocalEndpoints {
   /** The coverage store (dynalite) and its table: each route's sweep checkpoint. */
   readonly coverageEndpoint?: string;
   readonly coverageTable?: string;
+  /** The local S3 emulator (path-style) and the bucket audit reports go to. */
+  readonly evidenceEndpoint?: string;
+  readonly evidenceBucket?: string;
   /** The process that serves the stack: a file whose process is gone was left by a stopped run. */
   readonly pid: number;
 }

@@ -72,6 +72,8 @@ export interface LocalStack {
   readonly queues: LocalQueues;
   /** The sweep's coverage store (dynalite): each route's checkpoint and deferred messages. */
   readonly coverage: LocalCoverageStore;
+  /** The audit's evidence bucket, on the local S3 emulator (path-style at `endpoint`). */
+  readonly evidence: { readonly bucket: string; readonly endpoint: string };
   /** The receiver's own SQS client, as each Lambda function has one (a chaos run makes its sends fail for a while). */
   readonly receiverSqs: SQSClient;
   readonly gateway: LocalApiGateway;
@@ -93,6 +95,12 @@ export interface LocalStack {
  * sweep run right after the demo leaves only the last few seconds' messages to the callbacks.
  */
 export const LOCAL_SWEEP_SETTLE_SECONDS = 5;
+
+/** The local evidence bucket the audit writes its reports to. */
+export const LOCAL_EVIDENCE_BUCKET = 'message-redactor-evidence';
+
+/** Credentials the local emulators accept (they check none): requests are still signed as in AWS. */
+export const LOCAL_AWS_CREDENTIALS = async () => ({ accessKeyId: 'local', secretAccessKey: 'local' });
 
 /** The route each provider's demo account listens on. */
 export const LOCAL_ROUTES: Readonly<Record<ProviderName, string>> = {
@@ -124,6 +132,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     maxReceiveCount: options.maxReceiveCount ?? 100,
   });
   const coverage = await startLocalCoverageStore();
+  const evidence = { bucket: LOCAL_EVIDENCE_BUCKET, endpoint: `http://127.0.0.1:${queues.server.port}` };
+  queues.server.createBucket(evidence.bucket);
   let receiver: ReceiverHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
   const gateway = await startApiGateway((event) => receiver(event), {
     routes: Object.values(LOCAL_ROUTES),
@@ -166,6 +176,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sweepSettleSeconds: LOCAL_SWEEP_SETTLE_SECONDS,
     coverageEndpoint: coverage.endpoint,
     coverageTable: coverage.tableName,
+    evidenceEndpoint: evidence.endpoint,
+    evidenceBucket: evidence.bucket,
   });
 
   const env = {
@@ -178,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // As the construct sets it: each slot below takes its share of every account's request limit.
     REDACTOR_MAX_CONCURRENCY: String(options.maxConcurrency ?? 2),
     COVERAGE_TABLE_NAME: coverage.tableName,
+    EVIDENCE_BUCKET: evidence.bucket,
   };
   const overrides = { sqs: queues.sqs, fetchSecret: fileSecretFetch(secretsFile), log: options.log ?? silentLogger };
   const receiverSqs = new SQSClient({
@@ -214,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sender,
     queues,
     coverage,
+    evidence,
     receiverSqs,
     gateway,
     poller,

@@ -38,6 +38,7 @@ export type CoverageSkipReason =
 export interface CoverageTimings {
   readonly intervalSeconds: number;
   readonly lateStatusSeconds: number;
+  readonly settleSeconds: number;
 }
 
 const SECOND = 1000;
@@ -79,8 +80,9 @@ export function decideCoverage(message: ListedMessage, account: Account, plan: C
   const clock = Date.parse(plan.clock);
   const lateEnd = sentAt + timings.lateStatusSeconds * SECOND;
   if (clock >= lateEnd) return { kind: 'skip', reason: 'not-terminal' };
-  // Back off as the message ages (an interval at first, then as long again as it has waited), with
-  // one last look when the late-status window ends.
-  const wait = Math.max(timings.intervalSeconds * SECOND, clock - sentAt);
+  // Back off as the message ages (the next run at first, then as long again as it has waited), with
+  // one last look when the late-status window ends. The next run takes checks up to its own due-by,
+  // which is its clock less the settle time.
+  const wait = Math.max(timings.intervalSeconds * SECOND, clock - sentAt) - timings.settleSeconds * SECOND;
   return entry('check', Math.min(clock + wait, lateEnd));
 }

@@ -40,4 +40,7 @@ export const SWEEP_ENV = {
   coverageTable: 'COVERAGE_TABLE_NAME',
   /** Pages one run may read before it stops and alarms (a provider paging without end). */
   maxPagesPerRun: 'SWEEP_MAX_PAGES_PER_RUN',
+  /** The audit's evidence bucket, and how far past the retention it reads the list. */
+  evidenceBucket: 'EVIDENCE_BUCKET',
+  auditLookbackSeconds: 'AUDIT_LOOKBACK_SECONDS',
 } as const;

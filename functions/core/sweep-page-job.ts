@@ -40,6 +40,31 @@ export const SweepPageJobSchema = z.strictObject({
   /** The provider's next-page reference; absent on the first page. */
   cursor: z.optional(z.string().check(z.maxLength(4096))),
   totals: SweepTotalsSchema,
+  /** Set on the pages of an audit: what it has found so far (ids, statuses and instants only). */
+  audit: z.optional(
+    z.strictObject({
+      clock: isoDate,
+      /** Messages per audit state (`held` split by reason as `held:<reason>`). */
+      counts: z.record(z.string(), z.number().check(z.int(), z.minimum(0))),
+      /** Per UTC day of the list date: listed, redacted and held. */
+      perDay: z.record(
+        z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+        z.strictObject({ listed: z.number().check(z.int(), z.minimum(0)), redacted: z.number().check(z.int(), z.minimum(0)), held: z.number().check(z.int(), z.minimum(0)) }),
+      ),
+      held: z.array(
+        z.strictObject({
+          id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+          status: z.string().check(z.maxLength(64)),
+          dueAt: isoDate,
+          reason: z.enum(['due-not-redacted', 'provider-cannot-redact']),
+        }),
+      ).check(z.maxLength(1000)),
+      /** Held bodies past the carried rows. */
+      heldOverflow: z.number().check(z.int(), z.minimum(0)),
+      /** Redaction jobs the audit enqueued (held bodies the pipeline can redact). */
+      enqueued: z.number().check(z.int(), z.minimum(0)),
+    }),
+  ),
   /** Set on the pages of a checkpointed run: its bounds and which part of the run this page is. */
   coverage: z.optional(
     z.strictObject({
@@ -63,6 +88,9 @@ export const SweepPageJobSchema = z.strictObject({
 });
 
 export type SweepPageJob = z.infer<typeof SweepPageJobSchema>;
+
+/** Held bodies an audit carries by id from page to page (and into its report); past it, they are counted. */
+export const AUDIT_HELD_ROWS_LIMIT = 1000;
 
 export function emptyTotals(): SweepTotals {
   return { pages: 0, listed: 0, redact: {}, skipped: {} };

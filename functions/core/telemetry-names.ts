@@ -38,6 +38,11 @@ export const LOG_EVENTS = {
   sweepRunSuperseded: 'sweep.run-superseded',
   /** A run stopped before its end (page limit, a repeating cursor, a clock ahead of the provider's). */
   sweepRunStopped: 'sweep.run-stopped',
+  auditPage: 'audit.page',
+  /** One line per held reason at the end of a route's audit, with its count (zero included). */
+  auditHeld: 'audit.held',
+  auditCompleted: 'audit.completed',
+  auditBadScheduleEvent: 'audit.bad-schedule-event',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];
@@ -78,6 +83,12 @@ export const METRICS = {
   sweepRunsBusy: 'SweepRunsBusy',
   /** Runs that finished and advanced their route's checkpoint. */
   sweepRunsCompleted: 'SweepRunsCompleted',
+  /**
+   * Bodies the audit found at the provider past their retention, by `reason`: `due-not-redacted`
+   * (alarmed: the pipeline could have redacted them; the audit enqueued them) or
+   * `provider-cannot-redact` (the provider offers no way; counted, never alarmed).
+   */
+  bodiesHeldPastRetention: 'BodiesHeldPastRetention',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
@@ -95,6 +106,7 @@ export const ALARM_SIGNAL_METRICS: ReadonlySet<MetricName> = new Set([
   METRICS.deadLetters,
   METRICS.sweepPagesFailed,
   METRICS.sweepRunsStopped,
+  METRICS.bodiesHeldPastRetention,
 ]);
 
 /** Dimension names. Values come from the log line's fields of the same name. */

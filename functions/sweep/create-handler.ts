@@ -3,8 +3,16 @@ import { withRequestId } from '../core/logger';
 import { parseSweepPageJob } from '../core/sweep-page-job';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
 import type { SweepFunctionDeps } from './sweep-deps';
+import { auditFirstJob, auditPage } from './audit-run';
 import { coveragePage, startCoverageRun } from './coverage-run';
 import { sweepPage } from './sweep-page';
+
+/** What the audit's schedule sends, once a day for every account (an EventBridge rule's input). */
+export interface ScheduledAuditEvent {
+  readonly kind: 'audit-schedule';
+  /** The scheduled time of this audit (the EventBridge event's `time`): the audit's clock. */
+  readonly time: string;
+}
 
 /** What the schedule sends, once per account and interval (an EventBridge rule's input). */
 export interface ScheduledSweepEvent {
@@ -19,7 +27,7 @@ export interface SweepContext {
   readonly awsRequestId?: string;
 }
 
-export type SweepHandler = (event: ScheduledSweepEvent | SQSEvent, context?: SweepContext) => Promise<SQSBatchResponse | void>;
+export type SweepHandler = (event: ScheduledSweepEvent | ScheduledAuditEvent | SQSEvent, context?: SweepContext) => Promise<SQSBatchResponse | void>;
 
 /**
  * The sweep's Lambda handler. A scheduled event only queues the run's first page; each page is then
@@ -37,8 +45,9 @@ export function createSweepHandler(base: SweepFunctionDeps): SweepHandler {
   };
 }
 
-async function handle(event: ScheduledSweepEvent | SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse | void> {
+async function handle(event: ScheduledSweepEvent | ScheduledAuditEvent | SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse | void> {
   if ('Records' in event) return handlePages(event, deps);
+  if (event.kind === 'audit-schedule') return startAudits(event, deps);
   const account = deps.accounts.get(event.route);
   if (event.kind !== 'sweep-schedule' || account === undefined || Number.isNaN(Date.parse(event.time))) {
     // A wrong rule input is a deployment bug: fail the invocation so its error metric and alarm fire.
@@ -52,6 +61,15 @@ async function handle(event: ScheduledSweepEvent | SQSEvent, deps: SweepFunction
   deps.log.info(LOG_EVENTS.sweepStarted, { route: account.route, provider: account.provider, runId: first.runId });
 }
 
+/** Queues the first page of every account's audit; each then runs page by page like a sweep run. */
+async function startAudits(event: ScheduledAuditEvent, deps: SweepFunctionDeps): Promise<void> {
+  if (Number.isNaN(Date.parse(event.time))) {
+    deps.log.error(LOG_EVENTS.auditBadScheduleEvent, {});
+    throw new Error('audit schedule event must be { kind: "audit-schedule", time }');
+  }
+  for (const account of deps.accounts.values()) await deps.pages.send(auditFirstJob(account, new Date(event.time), deps));
+}
+
 async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
@@ -63,7 +81,8 @@ async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQ
       continue;
     }
     try {
-      const result = parsed.job.coverage === undefined ? await sweepPage(parsed.job, deps) : await coveragePage(parsed.job, deps);
+      const job = parsed.job;
+      const result = job.audit !== undefined ? await auditPage(job, deps) : job.coverage !== undefined ? await coveragePage(job, deps) : await sweepPage(job, deps);
       if (result.kind === 'next') await deps.pages.send(result.job);
     } catch (error) {
       // Counted here, once per failed page whatever failed (the list, the enqueue, the config): a

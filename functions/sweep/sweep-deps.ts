@@ -3,6 +3,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DepsOverrides } from '../aws/deps-overrides';
 import { DynamoDbCoverageStore } from '../aws/dynamodb-coverage-store';
+import { S3EvidenceStore } from '../aws/s3-evidence-store';
+import type { EvidenceStore } from '../core/evidence-store';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue, SqsSweepQueue } from '../aws/sqs-queues';
 import { indexByRoute, parseAccountsJson } from '../core/config';
@@ -15,10 +17,11 @@ import { ConfigError } from '../core/errors';
 import { DEFAULT_SWEEP_SCHEDULE } from '../core/sweep-window';
 import { UndiciHttpClient } from '../http/undici-http-client';
 import { listingProviders } from '../providers';
+import type { AuditDeps } from './audit-run';
 import type { CoverageDeps } from './coverage-run';
 
-/** The sweep function's dependencies: those of a checkpointed run, plus the page queue. */
-export interface SweepFunctionDeps extends CoverageDeps {
+/** The sweep function's dependencies: those of a checkpointed run and of an audit, plus the page queue. */
+export interface SweepFunctionDeps extends CoverageDeps, AuditDeps {
   readonly pages: Pick<SqsSweepQueue, 'send'>;
 }
 
@@ -28,6 +31,8 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
   const sqs = overrides.sqs ?? new SQSClient({});
   const sweepQueueUrl = env[SWEEP_ENV.sweepQueueUrl];
   const coverageTable = env[SWEEP_ENV.coverageTable];
+  const evidenceBucket = env[SWEEP_ENV.evidenceBucket];
+  const http = new UndiciHttpClient({ timeoutMs: intEnv(env, SWEEP_ENV.httpTimeoutMs, 30_000, 100, 120_000), connectionsPerOrigin: 4 });
   return {
     accounts: indexByRoute(accounts),
     listers: listingProviders,
@@ -35,7 +40,7 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
       fetch: overrides.fetchSecret ?? secretsManagerFetch(new SecretsManagerClient({})),
       maxAgeMs: intEnv(env, SWEEP_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
     }),
-    http: new UndiciHttpClient({ timeoutMs: intEnv(env, SWEEP_ENV.httpTimeoutMs, 30_000, 100, 120_000), connectionsPerOrigin: 4 }),
+    http,
     jobs: new SqsJobQueue(sqs, requireEnv(env, SWEEP_ENV.queueUrl)),
     // The command line drives pages itself and has no page queue.
     pages: sweepQueueUrl ? new SqsSweepQueue(sqs, sweepQueueUrl) : { send: async () => { throw new Error(`${SWEEP_ENV.sweepQueueUrl} is not set`); } },
@@ -50,6 +55,15 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
       : missingCoverageStore(),
     // 10,000 pages of 1,000 is ten million messages in one run: far past any real backlog, short of forever.
     maxPagesPerRun: intEnv(env, SWEEP_ENV.maxPagesPerRun, 10_000, 1, 1_000_000),
+    evidence: evidenceBucket
+      ? new S3EvidenceStore(http, {
+        bucket: evidenceBucket,
+        region: env.AWS_REGION ?? 'us-east-1',
+        ...(overrides.s3Endpoint === undefined ? {} : { endpoint: overrides.s3Endpoint }),
+        ...(overrides.awsCredentials === undefined ? {} : { credentials: overrides.awsCredentials }),
+      })
+      : { put: async () => { throw new ConfigError(`${SWEEP_ENV.evidenceBucket} is not set: an audit needs the evidence bucket`); } } satisfies EvidenceStore,
+    auditLookbackSeconds: intEnv(env, SWEEP_ENV.auditLookbackSeconds, 7 * 86_400, 0, 400 * 86_400),
     schedule: {
       intervalSeconds: intEnv(env, SWEEP_ENV.intervalSeconds, DEFAULT_SWEEP_SCHEDULE.intervalSeconds, 60, 7 * 86_400),
       lateStatusSeconds: intEnv(env, SWEEP_ENV.lateStatusSeconds, DEFAULT_SWEEP_SCHEDULE.lateStatusSeconds, 0, 30 * 86_400),

@@ -45,7 +45,7 @@ describe('Function: costPerMillion (all-in)', () => {
 describe('Function: deploymentFacts', () => {
   it('reads the alarms, their metrics, the dashboard, the secrets and the access log format from the synthesised stack', () => {
     const facts = deploymentFacts([{ route: 'twilio-bench', provider: 'twilio', secretId: 'message-redactor/twilio' }]);
-    expect(facts).toMatchObject({ alarms: 18, dashboards: 1, secrets: 1 });
+    expect(facts).toMatchObject({ alarms: 19, dashboards: 1, secrets: 1 });
     expect(facts.alarmMetrics).toBeGreaterThan(facts.alarms);
     expect(JSON.parse(facts.accessLogLine)).toEqual({
       requestId: 'Kx3bWjgqIAMEVzQ=', ip: '54.172.60.3', status: '200', errorType: '-',

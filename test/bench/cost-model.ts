@@ -37,6 +37,18 @@ export interface CostInputs {
   readonly dashboards: number;
   /** Secrets the accounts reference. */
   readonly secrets: number;
+  /** The scheduled sweep, measured over a simulated day (absent: not counted). */
+  readonly sweep?: SweepCostInputs;
+}
+
+/** What the coverage sweep costs per message sent: its pages (one invocation and one page-queue message each) and its store. */
+export interface SweepCostInputs {
+  readonly pagesPerMessage: number;
+  readonly msPerPage: number;
+  readonly memoryMb: number;
+  /** DynamoDB write and read request units per message (checkpoint, leases, deferred entries). */
+  readonly writeUnitsPerMessage: number;
+  readonly readUnitsPerMessage: number;
 }
 
 export interface CostBreakdown {
@@ -55,6 +67,9 @@ export interface CostBreakdown {
   readonly alarms: number;
   readonly dashboard: number;
   readonly secretsStorage: number;
+  /** The coverage sweep: its Lambda invocations and page-queue requests, and the checkpoint store (DynamoDB). */
+  readonly sweep: number;
+  readonly coverageStore: number;
   /** The fixed costs per month (USD), before spreading. */
   readonly fixedPerMonth: number;
   /** Everything, behind API Gateway's HTTP API. */
@@ -104,6 +119,13 @@ export function costPerMillion(inputs: CostInputs): CostBreakdown {
     alarms: fixed.alarms / MONTHLY_MESSAGES,
     dashboard: fixed.dashboard / MONTHLY_MESSAGES,
     secretsStorage: fixed.secretsStorage / MONTHLY_MESSAGES,
+    // Per page: one invocation and its billed duration, and the page job's send, receive and delete.
+    sweep: inputs.sweep === undefined
+      ? 0
+      : inputs.sweep.pagesPerMessage * (PRICES_USD.lambdaRequest + gbSeconds(Math.ceil(inputs.sweep.msPerPage), inputs.sweep.memoryMb) * PRICES_USD.lambdaArmGbSecond + 3 * PRICES_USD.sqsRequest),
+    coverageStore: inputs.sweep === undefined
+      ? 0
+      : inputs.sweep.writeUnitsPerMessage * PRICES_USD.dynamoWriteUnit + inputs.sweep.readUnitsPerMessage * PRICES_USD.dynamoReadUnit,
   };
   const m = (usd: number) => usd * 1e6;
   const { httpApi, logsAccess, ...common } = perMessage;
@@ -121,6 +143,8 @@ export function costPerMillion(inputs: CostInputs): CostBreakdown {
     alarms: m(perMessage.alarms),
     dashboard: m(perMessage.dashboard),
     secretsStorage: m(perMessage.secretsStorage),
+    sweep: m(perMessage.sweep),
+    coverageStore: m(perMessage.coverageStore),
     fixedPerMonth: Object.values(fixed).reduce((sum, usd) => sum + usd, 0),
     withHttpApi: m(withFunctionUrl + httpApi + logsAccess),
     withFunctionUrl: m(withFunctionUrl),

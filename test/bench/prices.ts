@@ -23,6 +23,9 @@ export const PRICES_USD = {
   metricPerMonth: 0.3,
   /** CloudWatch standard-resolution alarm, per metric it evaluates, per month. */
   alarmMetricPerMonth: 0.1,
+  /** DynamoDB on-demand, per write request unit (1 KB) ($0.625 per million) and read request unit (4 KB strongly consistent, $0.125 per million). */
+  dynamoWriteUnit: 0.625 / 1e6,
+  dynamoReadUnit: 0.125 / 1e6,
   /** CloudWatch dashboard per month (beyond the three free ones). */
   dashboardPerMonth: 3.0,
 } as const;

@@ -69,6 +69,8 @@ describe('Sweep: a scheduled run that dies half way', () => {
       schedule: { intervalSeconds: 86_400, lateStatusSeconds: 0, settleSeconds: 0 },
       coverage: stack.coverage.store,
       maxPagesPerRun: 100,
+      evidence: { put: async () => { throw new Error('no audit here'); } },
+      auditLookbackSeconds: 86_400,
     };
     const handler = createSweepHandler(deps);
     await handler({ kind: 'sweep-schedule', route: LOCAL_ROUTES.twilio, time: new Date(now).toISOString() });

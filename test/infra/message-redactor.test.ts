@@ -441,9 +441,9 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it('alarms on DLQ depth ≥ 1, oldest job ≥ 1 hour, function errors and throttles, and sustained retries per provider', () => {
-      // Twelve for the redaction path (one provider), six for the sweep (parked pages, runs that never
-      // started, failing pages, page backlog, runs stopped before their end, errors).
-      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+      // Twelve for the redaction path (one provider), seven for the sweep (parked pages, runs that never
+      // started, failing pages, page backlog, runs stopped before their end, bodies held past retention, errors).
+      defaults.template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'MessageRedactor',
         MetricName: 'RedactionRetries',
@@ -706,8 +706,9 @@ describe('Construct: MessageRedactor', () => {
 
     it('starts a run per account every hour, with the route and the scheduled time as input', () => {
       const { template } = synth({ accounts: [twilioAccount(), twilioAccount({ route: 'second' })] });
-      template.resourceCountIs('AWS::Events::Rule', 2);
-      const rules = Object.values(template.findResources('AWS::Events::Rule')) as Array<{ Properties: { ScheduleExpression: string; Targets: Array<{ InputTransformer: { InputTemplate: string } }> } }>;
+      // One per account, and the audit's one for every account.
+      template.resourceCountIs('AWS::Events::Rule', 3);
+      const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('reconciliation sweep') } })) as Array<{ Properties: { ScheduleExpression: string; Targets: Array<{ InputTransformer: { InputTemplate: string } }> } }>;
       expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 hour)', 'rate(1 hour)']);
       const inputs = rules.map((rule) => rule.Properties.Targets[0]!.InputTransformer.InputTemplate);
       expect(inputs).toEqual([
@@ -799,6 +800,43 @@ describe('Construct: MessageRedactor', () => {
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SweepRunsStopped', Threshold: 1, Period: 3600 });
     });
 
+    it('keeps the audit\'s evidence in a versioned, encrypted, TLS-only, private bucket, audits every account daily in one rule, and alarms on bodies held past retention', () => {
+      const bucketId = logicalId(defaults.redactor.sweep!.evidenceBucket);
+      expect(defaults.template.toJSON().Resources[bucketId]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: {
+          VersioningConfiguration: { Status: 'Enabled' },
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        },
+      });
+      expect(defaults.template.toJSON().Resources[bucketId].Properties.ObjectLockEnabled).toBeUndefined();
+      defaults.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      const statements = roleStatements(defaults.template, logicalId(defaults.redactor.sweepFunction!.role!));
+      const s3 = statements.filter((statement) => actions(statement).some((a) => a.startsWith('s3:')));
+      expect(s3.flatMap(actions)).toEqual(['s3:PutObject']);
+      expect(s3.flatMap(resources)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/audits/*']] }]);
+      const audit = Object.values(defaults.template.findResources('AWS::Events::Rule', { Properties: { Description: Match.stringLikeRegexp('audit') } })) as Array<{ Properties: { ScheduleExpression: string; Targets: Array<{ InputTransformer: { InputTemplate: string } }> } }>;
+      expect(audit.map((rule) => [rule.Properties.ScheduleExpression, rule.Properties.Targets[0]!.InputTransformer.InputTemplate])).toEqual([['rate(1 day)', '{"kind":"audit-schedule","time":<time>}']]);
+      defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'BodiesHeldPastRetention',
+        Dimensions: [{ Name: 'reason', Value: 'due-not-redacted' }],
+        Threshold: 1,
+        Period: 86_400,
+      });
+    });
+
+    it('locks every report for the configured time when Object Lock is asked for', () => {
+      const { template, redactor } = synth({ sweep: { audit: { objectLockRetention: Duration.days(400), objectLockMode: 'COMPLIANCE' } } });
+      expect(template.toJSON().Resources[logicalId(redactor.sweep!.evidenceBucket)].Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+      });
+    });
+
     it('alarms on parked pages and on sweep errors, with the alarm actions', () => {
       defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -861,7 +899,7 @@ describe('Construct: MessageRedactor', () => {
       expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     });
 
-    it('acknowledges exactly APIG4 on each callback route and SQS3 on the sweep\'s schedule DLQ, with reasons', () => {
+    it('acknowledges exactly APIG4 on each callback route, SQS3 on the sweep\'s schedule DLQ, S1 on the evidence bucket and the audits/ prefix of its PutObject grant, with reasons', () => {
       const { app } = build();
       const acknowledged: Array<{ path: string; rules: Record<string, string> }> = [];
       for (const construct of app.node.findAll()) {
@@ -879,8 +917,16 @@ describe('Construct: MessageRedactor', () => {
           rules: { 'AwsSolutions-APIG4': expect.stringContaining("verifies each callback's provider signature") },
         },
         {
+          path: 'Test/MessageRedactor/SweepRole',
+          rules: { 'AwsSolutions-IAM5[Resource::<MessageRedactorSweepEvidenceBucket5FCA5C21.Arn>/audits/*]': expect.stringContaining('PutObject only') },
+        },
+        {
           path: 'Test/MessageRedactor/Sweep/ScheduleDeadLetterQueue',
           rules: { 'AwsSolutions-SQS3': expect.stringContaining('This queue is a dead-letter queue') },
+        },
+        {
+          path: 'Test/MessageRedactor/Sweep/EvidenceBucket',
+          rules: { 'AwsSolutions-S1': expect.stringContaining('written only by the sweep function') },
         },
       ]);
     });

@@ -41,6 +41,8 @@ function deps(answers: ReturnType<typeof json>[]) {
     schedule: DEFAULT_SWEEP_SCHEDULE,
     coverage: coverage.store,
     maxPagesPerRun: 100,
+    evidence: { put: async () => { throw new Error('no audit here'); } },
+    auditLookbackSeconds: 86_400,
   };
   return { d, pages, jobs };
 }
