@@ -103,9 +103,10 @@ describe('Function: decideCoverage', () => {
 
   it('re-checks a message that is not final, backing off, and gives up when the late-status window is over', () => {
     const young = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 60_000) }), acct, plan, timings);
-    expect(young).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + HOUR).toISOString() } });
+    // Read again by the next run: its clock an interval on, less the settle time it keeps.
+    expect(young).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 45 * 60_000).toISOString() } });
     const older = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 10 * HOUR) }), acct, plan, timings);
-    expect(older).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 10 * HOUR).toISOString() } });
+    expect(older).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 10 * HOUR - 15 * 60_000).toISOString() } });
     const last = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 47 * HOUR) }), acct, plan, timings);
     expect(last).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + HOUR).toISOString() } });
     expect(decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 48 * HOUR) }), acct, plan, timings)).toEqual({ kind: 'skip', reason: 'not-terminal' });
