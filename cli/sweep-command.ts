@@ -9,6 +9,7 @@ import type { DepsOverrides } from '../functions/aws/deps-overrides';
 import { listingProviders } from '../functions/providers';
 import type { UndiciHttpClient } from '../functions/http/undici-http-client';
 import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/sweep-deps';
+import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';
 import { readListPage } from '../functions/sweep/sweep-page';
 import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
@@ -28,13 +29,21 @@ Commands:
       body, how many of those are past their retention, and the oldest (ids only). Exit 1 if any
       message past its retention still holds a body.
 
+  audit [--route R] [--json]
+      The scheduled audit, now: reads each account's list (or R's) over its retention plus the
+      lookback, writes the evidence report (JSON and CSV) to the evidence bucket, enqueues every body
+      held past its retention that can be redacted, and prints where the reports went. Exit 1 if a
+      body the pipeline could have redacted was held past its retention.
+
   DATE is YYYY-MM-DD (midnight UTC) or an ISO-8601 time with a zone; --until defaults to now.
 
 Target:
   (default)                        the local stack of a running \`npm start\` [--endpoints FILE]
-  --accounts FILE [--queue-url URL] a deployed stack: the accounts file it was deployed with and its
-                                   RedactionQueueUrl output (backfill only); secrets from Secrets
-                                   Manager, AWS credentials and region from the usual chain
+  --accounts FILE [--queue-url URL] [--evidence-bucket NAME]
+                                   a deployed stack: the accounts file it was deployed with, its
+                                   RedactionQueueUrl output (backfill, audit) and EvidenceBucketName
+                                   output (audit); secrets from Secrets Manager, AWS credentials and
+                                   region from the usual chain
   --help                           this text
 `;
 
@@ -50,6 +59,7 @@ export async function runSweepCli(argv: readonly string[], io: CliIo = processIo
       endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
       accounts: { type: 'string' },
       'queue-url': { type: 'string' },
+      'evidence-bucket': { type: 'string' },
       help: { type: 'boolean', default: false },
     });
     if (values.help) {
@@ -57,9 +67,11 @@ export async function runSweepCli(argv: readonly string[], io: CliIo = processIo
       return 0;
     }
     const command = positionals[0];
-    if (command === undefined) throw new UsageError('a command is required (backfill or verify)');
-    if (command !== 'backfill' && command !== 'verify') throw new UsageError(`unknown command "${command}"`);
+    if (command === undefined) throw new UsageError('a command is required (backfill, verify or audit)');
+    if (command !== 'backfill' && command !== 'verify' && command !== 'audit') throw new UsageError(`unknown command "${command}"`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    if (command === 'audit') return audit(values, env, io);
+    if (values['evidence-bucket'] !== undefined) throw new UsageError('--evidence-bucket applies to audit only');
     if (command === 'verify' && values['dry-run']) throw new UsageError('--dry-run applies to backfill only');
     if (command === 'backfill' && values.json) throw new UsageError('--json applies to verify only');
     if (values.route === undefined) throw new UsageError('--route is required');
@@ -91,15 +103,30 @@ interface Target {
   readonly describe: string;
 }
 
-function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-url'?: string }, env: NodeJS.ProcessEnv, needsQueue: boolean): Target {
+type TargetFlags = { endpoints: string; accounts?: string; 'queue-url'?: string; 'evidence-bucket'?: string };
+
+function resolveTarget(values: TargetFlags, env: NodeJS.ProcessEnv, needsQueue: boolean, command = 'backfill'): Target {
   if (values.accounts !== undefined) {
     const queueUrl = values['queue-url'] ?? env.REDACTION_QUEUE_URL;
-    if (needsQueue && queueUrl === undefined) throw new UsageError('backfill of a deployed stack needs --queue-url (the RedactionQueueUrl stack output)');
+    if (needsQueue && queueUrl === undefined) throw new UsageError(`${command} of a deployed stack needs --queue-url (the RedactionQueueUrl stack output)`);
     const region = queueUrl === undefined ? undefined : /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(queueUrl)?.[1];
     const accounts = loadAccountsFile(values.accounts);
     const sqs = new SQSClient(region ? { region } : {});
-    return { accounts, env: { REDACTOR_ACCOUNTS: JSON.stringify(accounts), REDACTION_QUEUE_URL: queueUrl ?? 'unused' }, overrides: { sqs }, sqs, describe: values.accounts };
+    const bucket = values['evidence-bucket'];
+    return {
+      accounts,
+      env: {
+        REDACTOR_ACCOUNTS: JSON.stringify(accounts),
+        REDACTION_QUEUE_URL: queueUrl ?? 'unused',
+        ...(bucket === undefined ? {} : { EVIDENCE_BUCKET: bucket }),
+        ...(region === undefined ? {} : { AWS_REGION: region }),
+      },
+      overrides: { sqs },
+      sqs,
+      describe: values.accounts,
+    };
   }
+  if (values['evidence-bucket'] !== undefined) throw new UsageError('--evidence-bucket applies to a deployed stack (with --accounts); the local stack has its own');
   const local = readLocalEndpoints(values.endpoints);
   if (local === undefined) throw new UsageError(noLocalStackMessage(values.endpoints, 'pass --accounts for a deployed stack'));
   if (local.accounts === undefined || local.secretsFile === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
@@ -107,11 +134,66 @@ function resolveTarget(values: { endpoints: string; accounts?: string; 'queue-ur
   const secretsFile = local.secretsFile;
   return {
     accounts: local.accounts,
-    env: { REDACTOR_ACCOUNTS: JSON.stringify(local.accounts), REDACTION_QUEUE_URL: local.queueUrl, SWEEP_SETTLE_SECONDS: String(local.sweepSettleSeconds ?? 0) },
-    overrides: { sqs, fetchSecret: async (id) => JSON.stringify((JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>)[id] ?? {}) },
+    env: {
+      REDACTOR_ACCOUNTS: JSON.stringify(local.accounts),
+      REDACTION_QUEUE_URL: local.queueUrl,
+      SWEEP_SETTLE_SECONDS: String(local.sweepSettleSeconds ?? 0),
+      ...(local.evidenceBucket === undefined ? {} : { EVIDENCE_BUCKET: local.evidenceBucket }),
+    },
+    overrides: {
+      sqs,
+      ...(local.evidenceEndpoint === undefined ? {} : { s3Endpoint: local.evidenceEndpoint, awsCredentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) }),
+      fetchSecret: async (id) => JSON.stringify((JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>)[id] ?? {}) },
     sqs,
     describe: 'the local stack',
   };
+}
+
+/** `audit`: each account's (or one route's) audit, page after page in this process, as the deployed one runs. */
+async function audit(values: TargetFlags & { route?: string; since?: string; until?: string; json: boolean; 'dry-run': boolean }, env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  for (const flag of ['since', 'until'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to backfill and verify only (the audit reads each account's retention plus its lookback)`);
+  if (values['dry-run']) throw new UsageError('--dry-run applies to backfill only');
+  if (values.accounts !== undefined && values['evidence-bucket'] === undefined) throw new UsageError('audit of a deployed stack needs --evidence-bucket (the EvidenceBucketName stack output)');
+  const target = resolveTarget(values, env, true, 'audit');
+  const accounts = parseAccounts(target.accounts);
+  const chosen = values.route === undefined ? accounts : accounts.filter((account) => account.route === values.route);
+  if (chosen.length === 0) throw new UsageError(`route "${values.route}" is not an account of ${target.describe}`);
+  if (target.env.EVIDENCE_BUCKET === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
+  const deps = sweepDepsFromEnv(target.env, { ...target.overrides, log: silentLogger });
+  let held = 0;
+  const reports: unknown[] = [];
+  try {
+    for (const account of chosen) {
+      const progress = progressLine(io);
+      let job = auditFirstJob(account, deps.now(), deps);
+      for (;;) {
+        const result = await withPageRetries(() => auditPage(job, deps), { pageAttempts: PAGE_ATTEMPTS });
+        if (result.kind === 'stopped') throw new Error(`audit of ${account.route} stopped: ${result.reason === 'clock-ahead' ? "this machine's clock is ahead of the provider's: fix it and run again" : result.reason}`);
+        if (result.kind === 'next') {
+          job = result.job;
+          progress(`${account.route}: pages ${job.totals.pages} | messages seen ${job.totals.listed}`);
+          continue;
+        }
+        progress.end();
+        const r = result.report;
+        held += r.heldPastRetention['due-not-redacted'] ?? 0;
+        reports.push({ ...r, locations: result.locations });
+        if (!values.json) {
+          io.out(
+            `audit ${r.route} (${r.provider}): ${r.listed} message(s) listed from ${r.listFrom}; held past retention: ` +
+              `due-not-redacted ${r.heldPastRetention['due-not-redacted'] ?? 0}, provider-cannot-redact ${r.heldPastRetention['provider-cannot-redact'] ?? 0}; ` +
+              `enqueued ${r.enqueued}\n  report ${result.locations.join('\n  csv    ')}\n`,
+          );
+        }
+        break;
+      }
+    }
+  } finally {
+    await (deps.http as UndiciHttpClient).close();
+    target.sqs.destroy();
+  }
+  if (values.json) io.out(`${JSON.stringify(reports)}\n`);
+  return held > 0 ? 1 : 0;
 }
 
 /** Transient page failures are retried a few times with backoff before the command gives up. */

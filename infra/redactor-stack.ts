@@ -42,5 +42,8 @@ export class MessageRedactorStack extends Stack {
     });
     new CfnOutput(this, 'RedactionQueueUrl', { value: this.redactor.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.redactor.deadLetterQueue.queueUrl });
+    if (this.redactor.sweep !== undefined) {
+      new CfnOutput(this, 'EvidenceBucketName', { description: 'Where the audit writes its reports (npm run sweep -- audit --evidence-bucket)', value: this.redactor.sweep.evidenceBucket.bucketName });
+    }
   }
 }

@@ -129,6 +129,7 @@ function deferredItem(entry: DeferredMessage): Item {
     status: { S: entry.status },
     media: { BOOL: entry.media },
     sentAt: { S: entry.sentAt },
+    ...(entry.notFinalAt === undefined ? {} : { notFinalAt: { S: entry.notFinalAt } }),
     expiresAt: { N: String(Math.floor(Date.parse(entry.at) / 1000) + DEFERRED_TTL_SECONDS) },
   };
 }
@@ -146,6 +147,7 @@ function deferredFromItem(route: string, item: Item): DeferredMessage {
     status: item.status?.S ?? '',
     media: item.media?.BOOL === true,
     sentAt: item.sentAt?.S ?? at,
+    ...(item.notFinalAt?.S === undefined ? {} : { notFinalAt: item.notFinalAt.S }),
   };
 }
 

@@ -20,6 +20,11 @@ export interface DeferredMessage {
   readonly media: boolean;
   /** When the provider sent (or created) it: a re-check stops once the late-status window is over. */
   readonly sentAt: string;
+  /**
+   * A re-check only: a run saw it not final at this instant, so it became final later. Its retention
+   * never starts before this, even where the provider gives no update time (SignalWire REST).
+   */
+  readonly notFinalAt?: string;
 }
 
 /** What a run does with a message it listed or re-read. */
@@ -49,7 +54,13 @@ const SECOND = 1000;
  * enqueued on time without another listing; re-read what is not final yet, until the late-status
  * window is over. Deferred instants lie past this run's own bounds, so a later run takes them.
  */
-export function decideCoverage(message: ListedMessage, account: Account, plan: CoveragePlan, timings: CoverageTimings): CoverageDecision {
+export function decideCoverage(
+  message: ListedMessage,
+  account: Account,
+  plan: CoveragePlan,
+  timings: CoverageTimings,
+  notFinalAt?: string,
+): CoverageDecision {
   if (message.hasBody === false) return { kind: 'skip', reason: message.mediaCount > 0 ? 'media-only' : 'body-empty' };
   const sentAt = (message.sentAt ?? message.createdAt).getTime();
   const dueBy = Date.parse(plan.dueBy);
@@ -65,11 +76,13 @@ export function decideCoverage(message: ListedMessage, account: Account, plan: C
       status: message.status,
       media: message.mediaCount > 0,
       sentAt: new Date(sentAt).toISOString(),
+      // Seen not final (or only `sent`) by this run: whatever it turns into, it turned after this.
+      ...(kind === 'check' ? { notFinalAt: plan.clock } : {}),
     },
   });
   if (basis === 'terminal') {
     // The provider's last change bounds when it became final from above: the retention never starts early.
-    const anchor = (message.updatedAt ?? message.sentAt ?? message.createdAt).getTime();
+    const anchor = Math.max((message.updatedAt ?? message.sentAt ?? message.createdAt).getTime(), notFinalAt === undefined ? 0 : Date.parse(notFinalAt));
     return anchor + secondsUntilRedaction(basis, account) * SECOND <= dueBy ? { kind: 'redact' } : entry('due', anchor);
   }
   if (basis === 'sent-age') {

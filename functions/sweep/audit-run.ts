@@ -7,6 +7,7 @@ import { REDACTION_JOB_VERSION, type RedactionJob } from '../core/redaction-job'
 import { AUDIT_HELD_ROWS_LIMIT, emptyTotals, SWEEP_PAGE_JOB_VERSION, type SweepPageJob } from '../core/sweep-page-job';
 import type { SweepSchedule } from '../core/sweep-window';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
+import { MAX_CLOCK_AHEAD_SECONDS } from './coverage-run';
 import { readListPage, type SweepDeps } from './sweep-page';
 
 /** What an audit needs besides one page's dependencies. */
@@ -41,7 +42,7 @@ export function auditFirstJob(account: Account, clock: Date, deps: Pick<AuditDep
 export type AuditPageResult =
   | { readonly kind: 'next'; readonly job: SweepPageJob }
   | { readonly kind: 'done'; readonly report: AuditReport; readonly locations: readonly string[] }
-  | { readonly kind: 'stopped'; readonly reason: 'page-limit' | 'cursor-repeat' };
+  | { readonly kind: 'stopped'; readonly reason: 'page-limit' | 'cursor-repeat' | 'clock-ahead' };
 
 /**
  * One page of an audit: reads the list, states each message's standing, enqueues every held body
@@ -64,6 +65,10 @@ export async function auditPage(job: SweepPageJob, deps: AuditDeps): Promise<Aud
     // A body is only worth a read where its presence makes a message held.
     needsBodyCheck: (message) => auditVerdict({ ...message, hasBody: true }, account, dueBy).state === 'held',
   });
+  // A clock ahead of the provider's would call bodies still inside their retention held, and enqueue them.
+  if (page.serverTime !== undefined && Date.parse(progress.clock) > page.serverTime.getTime() + MAX_CLOCK_AHEAD_SECONDS * 1000) {
+    return stopped(deps, fields, 'clock-ahead', job.totals.pages);
+  }
   const audit = { ...progress, counts: { ...progress.counts }, perDay: { ...progress.perDay }, held: [...progress.held] };
   const jobs: RedactionJob[] = [];
   const receivedAt = deps.now().toISOString();
@@ -133,7 +138,7 @@ async function finish(
   return { kind: 'done', report, locations };
 }
 
-function stopped(deps: AuditDeps, fields: Record<string, string>, reason: 'page-limit' | 'cursor-repeat', pages: number): AuditPageResult {
+function stopped(deps: AuditDeps, fields: Record<string, string>, reason: 'page-limit' | 'cursor-repeat' | 'clock-ahead', pages: number): AuditPageResult {
   deps.log.error(LOG_EVENTS.sweepRunStopped, { ...fields, reason, pages }, [{ name: METRICS.sweepRunsStopped }]);
   return { kind: 'stopped', reason };
 }

@@ -192,8 +192,8 @@ class PageActions {
     return this.#jobs.length;
   }
 
-  decide(message: ListedMessage): void {
-    const decision = decideCoverage(message, this.account, this.plan, this.deps.schedule);
+  decide(message: ListedMessage, notFinalAt?: string): void {
+    const decision = decideCoverage(message, this.account, this.plan, this.deps.schedule, notFinalAt);
     if (decision.kind === 'redact') this.redact(message.id, message.status, message.mediaCount > 0);
     else if (decision.kind === 'defer') {
       tally(this.totals.skipped, `deferred-${decision.entry.kind}`);
@@ -235,10 +235,10 @@ class PageActions {
         results[index] = read.message ?? 'gone';
       }
     }));
-    for (const result of results) {
+    results.forEach((result, index) => {
       if (result === 'gone') tally(this.totals.skipped, 'gone');
-      else this.decide(result);
-    }
+      else this.decide(result, entries[index]!.notFinalAt);
+    });
   }
 
   async flush(): Promise<void> {

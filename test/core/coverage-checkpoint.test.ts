@@ -112,9 +112,21 @@ describe('Function: decideCoverage', () => {
     expect(decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 48 * HOUR) }), acct, plan, timings)).toEqual({ kind: 'skip', reason: 'not-terminal' });
   });
 
+  it('never starts the retention of a re-read message before a run saw it not final, even without an update time', () => {
+    const seen = new Date(T0 - 2 * HOUR).toISOString();
+    const relay = message({ updatedAt: undefined, createdAt: new Date(T0 - 8 * 86_400_000), sentAt: undefined });
+    // By its creation alone it is long due; seen not final two hours ago, it is due only in 7 days less two hours.
+    expect(decideCoverage(relay, acct, plan, timings).kind).toBe('redact');
+    expect(decideCoverage(relay, acct, plan, timings, seen)).toMatchObject({ kind: 'defer', entry: { kind: 'due', at: seen } });
+    const notFinal = decideCoverage(message({ status: 'sending' }), acct, plan, timings);
+    expect(notFinal).toMatchObject({ kind: 'defer', entry: { kind: 'check', notFinalAt: plan.clock } });
+  });
+
   it('skips an empty body, and carries ids, statuses and instants only', () => {
     expect(decideCoverage(message({ hasBody: false }), acct, plan, timings)).toEqual({ kind: 'skip', reason: 'body-empty' });
     const deferred = decideCoverage(message({}), acct, plan, timings);
     expect(deferred.kind === 'defer' && Object.keys(deferred.entry).sort()).toEqual(['at', 'kind', 'media', 'messageId', 'route', 'sentAt', 'status']);
+    const check = decideCoverage(message({ status: 'sending' }), acct, plan, timings);
+    expect(check.kind === 'defer' && Object.keys(check.entry).sort()).toEqual(['at', 'kind', 'media', 'messageId', 'notFinalAt', 'route', 'sentAt', 'status']);
   });
 });
