@@ -1,5 +1,6 @@
 import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
 import { CHAOS_PROFILES, chaosSummary, runChaos, type ChaosProfile, type ChaosProgress } from '../local/chaos-run';
+import { coverageChaosPassed, coverageChaosSummary, runCoverageChaos } from '../local/chaos-coverage';
 
 export const CHAOS_USAGE = `The chaos run: the whole local stack under faults; exit 1 if any message was lost or wrongly redacted.
 
@@ -11,6 +12,11 @@ Usage: npm run chaos -- [options]
                     queue is down, so every final callback is answered 503), 1,000 messages were
                     sent before the run and never announced; then the sweep backfills each route
                     and must find them all.
+                    coverage: on the sandbox's clock over 14 simulated days, every callback lost,
+                    accounts kept 0 h to 7 days; late receipts, read statuses days after delivery;
+                    the schedule changes its interval and settle time and skips most of a day.
+                    The scheduled sweep alone must redact every due body (lost=0), none early
+                    (wrongly-redacted=0), and the audit must count what the sandbox holds.
   --messages N      messages to send, over the four providers (default 10000; 1 to 100000)
   --kills K         times the redactor worker is killed mid-batch and restarted (default 2)
   --seed S          seed of every random draw, to repeat a run (default 1234)
@@ -53,7 +59,21 @@ export async function runChaosCli(argv: readonly string[], io: CliIo = processIo
         io.err(`${line}\n`);
       }
     };
-    const result = await runChaos({ profile: values.profile as ChaosProfile, messages, kills, seed, onProgress });
+    if (values.profile === 'coverage') {
+      const result = await runCoverageChaos({
+        messages,
+        seed,
+        onProgress: (p) => {
+          const line = `chaos: day ${p.day}/${p.days} | sent ${p.sent}/${messages} | runs ${p.runs}`;
+          if (io.isTTY) io.err(`\r\x1b[2K${line}`);
+          else io.err(`${line}\n`);
+        },
+      });
+      if (io.isTTY) io.err('\n');
+      io.out(`${coverageChaosSummary(result)}\n`);
+      return coverageChaosPassed(result) ? 0 : 1;
+    }
+    const result = await runChaos({ profile: values.profile as Exclude<ChaosProfile, 'coverage'>, messages, kills, seed, onProgress });
     if (io.isTTY) io.err('\n');
     io.out(`${chaosSummary(result)}\n`);
     return result.lost > 0 || result.wronglyRedacted > 0 ? 1 : 0;

@@ -10,9 +10,10 @@ import { FAULT_PROFILES, NO_FAULTS, seededRandom, type FaultProfile } from './sa
  * callbacks never sent; for a stretch the receiver's queue sends fail, so every final callback is
  * answered 503 and lost: Twilio does not retry a 5xx by default, and the sender's few quick retries
  * land inside the stretch too), 1,000 messages were sent before the run and never announced, and the
- * sweep must find them all from the provider's own list.
+ * sweep must find them all from the provider's own list. `coverage`: the scheduled sweep on the
+ * sandbox's clock, with every callback lost (runCoverageChaos).
  */
-export const CHAOS_PROFILES = ['chaos', 'reconcile'] as const;
+export const CHAOS_PROFILES = ['chaos', 'reconcile', 'coverage'] as const;
 export type ChaosProfile = (typeof CHAOS_PROFILES)[number];
 
 /** The reconcile profile's faults: everything happens on the callback side; the provider APIs answer. */
@@ -26,8 +27,8 @@ export const RECONCILE_FAULTS: FaultProfile = {
 
 export interface ChaosOptions {
   readonly messages: number;
-  /** @default 'chaos' */
-  readonly profile?: ChaosProfile;
+  /** @default 'chaos' (the coverage profile has its own runner: chaos-coverage.ts) */
+  readonly profile?: Exclude<ChaosProfile, 'coverage'>;
   /** @default the profile's own faults */
   readonly faults?: FaultProfile;
   /** How many times the redactor worker is killed mid-batch and restarted. @default 2 */

@@ -64,6 +64,10 @@ export interface LocalStackOptions {
   /** Every account's `maxConcurrentRequests`. @default the provider's default */
   readonly maxConcurrentRequests?: number;
   readonly log?: Logger;
+  /** The sandbox's clock (message dates, its `Date` header); a chaos run simulates days with it. @default Date.now */
+  readonly sandboxNow?: () => number;
+  /** Settings of each provider's local account on top of the defaults (a retention, say). */
+  readonly accountOverrides?: Partial<Record<ProviderName, Partial<AccountConfigInput>>>;
 }
 
 export interface LocalStack {
@@ -123,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token } },
     faults: options.faults ?? NO_FAULTS,
     seed: options.seed ?? 42,
+    ...(options.sandboxNow === undefined ? {} : { now: options.sandboxNow }),
   });
   await sandbox.start(options.sandboxPort ?? 0);
   const queues = await startLocalQueues({
@@ -152,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     apiBaseUrl: sandbox.apiBaseUrl(provider),
     ...(provider === 'twilio' || provider === 'signalwire-compat' ? { deleteMedia: true } : {}),
     ...(options.maxConcurrentRequests === undefined ? {} : { maxConcurrentRequests: options.maxConcurrentRequests }),
+    ...options.accountOverrides?.[provider],
   }));
   const stateDir = options.stateDir ?? '.local-state';
   await mkdir(stateDir, { recursive: true });

@@ -34,10 +34,13 @@ export interface AuditVerdict {
  * sweep's settle time), on the same rule as the pipeline: final, past the retention counted from the
  * provider's last change, and still holding a body.
  */
-export function auditVerdict(message: ListedMessage, account: Account, dueBy: Date): AuditVerdict {
+export function auditVerdict(message: ListedMessage, account: Account, dueBy: Date, lateStatusSeconds: number): AuditVerdict {
   if (message.hasBody === false) return { state: 'redacted' };
-  const dueAt = dueAtOf(message, account);
-  if (dueAt === undefined) return { state: 'not-final' };
+  const listedDue = dueAtOf(message, account);
+  if (listedDue === undefined) return { state: 'not-final' };
+  // Without an update time (SignalWire REST logs) the final status may have come as late as the
+  // late-status window allows: the retention is counted from there, so the audit never enqueues early.
+  const dueAt = message.updatedAt === undefined ? new Date(listedDue.getTime() + lateStatusSeconds * 1000) : listedDue;
   if (dueAt.getTime() > dueBy.getTime()) return { state: 'within-retention', dueAt };
   if (message.hasBody === 'unknown') return { state: 'unverifiable', dueAt };
   const reason: HeldReason = PROVIDER_CAPABILITIES[account.provider].expectsCannotRedact ? 'provider-cannot-redact' : 'due-not-redacted';

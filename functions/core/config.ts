@@ -123,6 +123,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   const limitBySecret = new Map<string, number>();
+  const retentionBySecret = new Map<string, string>();
   parsed.data.forEach((account, index) => {
     if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
     seen.add(account.route);
@@ -133,6 +134,17 @@ export function parseAccounts(input: unknown): readonly Account[] {
       problems.push(`accounts[${index}].maxConcurrentRequests: routes with secretId ${account.secretId} share one provider account and one limit, but ask for ${shared} and ${limit}`);
     }
     limitBySecret.set(account.secretId, shared ?? limit);
+    // One secret is one message log too: each route's sweep lists every message in it, so a shorter
+    // retention on one route would redact the other route's messages early.
+    const retention = `${account.redactAfterSeconds ?? 0}/${account.sentAgeSeconds ?? 0}`;
+    const sharedRetention = retentionBySecret.get(account.secretId);
+    if (sharedRetention !== undefined && sharedRetention !== retention) {
+      problems.push(
+        `accounts[${index}].redactAfterSeconds: routes with secretId ${account.secretId} share one provider message log, `
+          + `so they must keep bodies equally long (redactAfterSeconds/sentAgeSeconds ${sharedRetention} and ${retention})`,
+      );
+    }
+    retentionBySecret.set(account.secretId, sharedRetention ?? retention);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
     const capabilities = PROVIDER_CAPABILITIES[account.provider];
     // An option the adapter cannot act on would be silently ignored, or worse, retried until gave-up.

@@ -81,8 +81,10 @@ export function decideCoverage(
     },
   });
   if (basis === 'terminal') {
-    // The provider's last change bounds when it became final from above: the retention never starts early.
-    const anchor = Math.max((message.updatedAt ?? message.sentAt ?? message.createdAt).getTime(), notFinalAt === undefined ? 0 : Date.parse(notFinalAt));
+    // The provider's last change bounds when it became final from above: the retention never starts
+    // early. Without one (SignalWire REST logs) only this run's clock does: it was final by then.
+    const lastChange = message.updatedAt?.getTime() ?? Date.parse(plan.clock);
+    const anchor = Math.max(lastChange, notFinalAt === undefined ? 0 : Date.parse(notFinalAt));
     return anchor + secondsUntilRedaction(basis, account) * SECOND <= dueBy ? { kind: 'redact' } : entry('due', anchor);
   }
   if (basis === 'sent-age') {

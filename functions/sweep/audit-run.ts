@@ -63,7 +63,7 @@ export async function auditPage(job: SweepPageJob, deps: AuditDeps): Promise<Aud
     pageSize: deps.pageSize,
     ...(job.cursor === undefined ? {} : { cursor: job.cursor }),
     // A body is only worth a read where its presence makes a message held.
-    needsBodyCheck: (message) => auditVerdict({ ...message, hasBody: true }, account, dueBy).state === 'held',
+    needsBodyCheck: (message) => auditVerdict({ ...message, hasBody: true }, account, dueBy, deps.schedule.lateStatusSeconds).state === 'held',
   });
   // A clock ahead of the provider's would call bodies still inside their retention held, and enqueue them.
   if (page.serverTime !== undefined && Date.parse(progress.clock) > page.serverTime.getTime() + MAX_CLOCK_AHEAD_SECONDS * 1000) {
@@ -73,7 +73,7 @@ export async function auditPage(job: SweepPageJob, deps: AuditDeps): Promise<Aud
   const jobs: RedactionJob[] = [];
   const receivedAt = deps.now().toISOString();
   for (const message of page.messages) {
-    const verdict = auditVerdict(message, account, dueBy);
+    const verdict = auditVerdict(message, account, dueBy, deps.schedule.lateStatusSeconds);
     audit.counts[verdict.state] = (audit.counts[verdict.state] ?? 0) + 1;
     const day = (message.sentAt ?? message.createdAt).toISOString().slice(0, 10);
     const figures = { ...(audit.perDay[day] ?? { listed: 0, redacted: 0, held: 0 }) };

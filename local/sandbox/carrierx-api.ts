@@ -126,7 +126,7 @@ function smsObject(message: SandboxMessage, context: ApiContext): Record<string,
   return {
     date_changed: iso(message.dateUpdated),
     date_created: iso(message.dateCreated),
-    date_status_changed: iso(message.dateSent),
+    date_status_changed: iso(message.dateStatusChanged ?? message.dateSent),
     direction: message.direction,
     from: message.from ?? '',
     group_recipients: [],

@@ -26,6 +26,8 @@ export interface SandboxMessage {
   dateSent?: number;
   /** Last change through the API (ms since epoch). */
   dateUpdated?: number;
+  /** Last status change (ms since epoch), where a run sets one; CarrierX shows it as `date_status_changed`. */
+  dateStatusChanged?: number;
   readonly from?: string;
   readonly to?: string;
   /** Segments the original body was split into (kept after a redaction, as the providers do). */

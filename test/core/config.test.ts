@@ -110,6 +110,14 @@ describe('Function: parseAccounts', () => {
       message: 'accounts[1].maxConcurrentRequests: routes with secretId sw share one provider account and one limit, but ask for 20 and 40',
     },
     {
+      name: 'two routes of one message log with different retentions (one route\'s sweep would redact the other\'s messages early)',
+      input: [
+        twilioAccount({ route: 'sw-compat', provider: 'signalwire-compat', secretId: 'sw', redactAfterSeconds: 86_400 }),
+        twilioAccount({ route: 'sw-rest', provider: 'signalwire-rest', secretId: 'sw' }),
+      ],
+      message: 'accounts[1].redactAfterSeconds: routes with secretId sw share one provider message log, so they must keep bodies equally long (redactAfterSeconds/sentAgeSeconds 86400/0 and 0/0)',
+    },
+    {
       name: 'a terminal status the provider does not have',
       input: [twilioAccount({ terminalStatuses: ['delivered', 'deliverd'] })],
       message: 'accounts[0].terminalStatuses: unknown twilio status(es) deliverd',

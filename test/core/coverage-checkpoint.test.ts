@@ -115,9 +115,12 @@ describe('Function: decideCoverage', () => {
   it('never starts the retention of a re-read message before a run saw it not final, even without an update time', () => {
     const seen = new Date(T0 - 2 * HOUR).toISOString();
     const relay = message({ updatedAt: undefined, createdAt: new Date(T0 - 8 * 86_400_000), sentAt: undefined });
-    // By its creation alone it is long due; seen not final two hours ago, it is due only in 7 days less two hours.
-    expect(decideCoverage(relay, acct, plan, timings).kind).toBe('redact');
-    expect(decideCoverage(relay, acct, plan, timings, seen)).toMatchObject({ kind: 'defer', entry: { kind: 'due', at: seen } });
+    // By its creation alone it would be long due; with no update time its retention starts no earlier
+    // than this run, which saw it final, and never before a run saw it not final.
+    expect(decideCoverage(relay, acct, plan, timings)).toMatchObject({ kind: 'defer', entry: { kind: 'due', at: plan.clock } });
+    const updated = message({ updatedAt: new Date(T0 - 8 * 86_400_000) });
+    expect(decideCoverage(updated, acct, plan, timings).kind).toBe('redact');
+    expect(decideCoverage(updated, acct, plan, timings, seen)).toMatchObject({ kind: 'defer', entry: { kind: 'due', at: seen } });
     const notFinal = decideCoverage(message({ status: 'sending' }), acct, plan, timings);
     expect(notFinal).toMatchObject({ kind: 'defer', entry: { kind: 'check', notFinalAt: plan.clock } });
   });
