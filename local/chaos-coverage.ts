@@ -113,7 +113,9 @@ export async function runCoverageChaos(options: CoverageChaosOptions): Promise<C
     let schedule: SweepSchedule = DEFAULT_SWEEP_SCHEDULE;
     const lives: Life[] = [];
     const finalAt = new Map<string, number>();
-    const sendUntil = sim.clock + (days - 1) * DAY;
+    // Sending stops three days before the end: every receipt (at most two days late) has come, and been
+    // re-read, by the last run, so every message due by then is judged.
+    const sendUntil = sim.clock + (days - 3) * DAY;
     const end = sim.clock + days * DAY;
     const perTick = options.messages / ((sendUntil - sim.clock) / (10 * MINUTE));
     let owed = 0;

@@ -47,6 +47,10 @@ export interface CoverageTimings {
 }
 
 const SECOND = 1000;
+/** A message not final when listed is read again at every run for this long after its sending… */
+export const RECHECK_EVERY_RUN_MS = 24 * 3_600_000;
+/** …then this often, until the late-status window ends: a day-late receipt waits at most this long. */
+export const RECHECK_LATER_MS = 4 * 3_600_000;
 
 /**
  * The coverage run's decision for one message, on the same rule as the callbacks: redact what is
@@ -95,9 +99,11 @@ export function decideCoverage(
   const clock = Date.parse(plan.clock);
   const lateEnd = sentAt + timings.lateStatusSeconds * SECOND;
   if (clock >= lateEnd) return { kind: 'skip', reason: 'not-terminal' };
-  // Back off as the message ages (the next run at first, then as long again as it has waited), with
-  // one last look when the late-status window ends. The next run takes checks up to its own due-by,
-  // which is its clock less the settle time.
-  const wait = Math.max(timings.intervalSeconds * SECOND, clock - sentAt) - timings.settleSeconds * SECOND;
-  return entry('check', Math.min(clock + wait, lateEnd));
+  // Every run for its first day (receipts mostly come within the hour), then every few hours, with a
+  // last look when the late-status window ends. The next run takes checks up to its own due-by, its
+  // clock less the settle time.
+  const wait = clock - sentAt < RECHECK_EVERY_RUN_MS
+    ? timings.intervalSeconds * SECOND - timings.settleSeconds * SECOND
+    : Math.max(RECHECK_LATER_MS, timings.intervalSeconds * SECOND) - timings.settleSeconds * SECOND;
+  return entry('check', Math.min(clock + Math.max(wait, SECOND), lateEnd));
 }

@@ -49,6 +49,9 @@ export interface SweepCostInputs {
   /** DynamoDB write and read request units per message (checkpoint, leases, deferred entries). */
   readonly writeUnitsPerMessage: number;
   readonly readUnitsPerMessage: number;
+  /** The audit's pages per message over the message's life (it is read in every audit of its range), and ms per page. */
+  readonly auditPagesPerMessage: number;
+  readonly auditMsPerPage: number;
 }
 
 export interface CostBreakdown {
@@ -70,6 +73,8 @@ export interface CostBreakdown {
   /** The coverage sweep: its Lambda invocations and page-queue requests, and the checkpoint store (DynamoDB). */
   readonly sweep: number;
   readonly coverageStore: number;
+  /** The scheduled audit: its page invocations and page-queue requests (its two S3 objects per account and day are fixed costs, left out). */
+  readonly audit: number;
   /** The fixed costs per month (USD), before spreading. */
   readonly fixedPerMonth: number;
   /** Everything, behind API Gateway's HTTP API. */
@@ -126,6 +131,9 @@ export function costPerMillion(inputs: CostInputs): CostBreakdown {
     coverageStore: inputs.sweep === undefined
       ? 0
       : inputs.sweep.writeUnitsPerMessage * PRICES_USD.dynamoWriteUnit + inputs.sweep.readUnitsPerMessage * PRICES_USD.dynamoReadUnit,
+    audit: inputs.sweep === undefined
+      ? 0
+      : inputs.sweep.auditPagesPerMessage * (PRICES_USD.lambdaRequest + gbSeconds(Math.ceil(inputs.sweep.auditMsPerPage), inputs.sweep.memoryMb) * PRICES_USD.lambdaArmGbSecond + 3 * PRICES_USD.sqsRequest),
   };
   const m = (usd: number) => usd * 1e6;
   const { httpApi, logsAccess, ...common } = perMessage;
@@ -145,6 +153,7 @@ export function costPerMillion(inputs: CostInputs): CostBreakdown {
     secretsStorage: m(perMessage.secretsStorage),
     sweep: m(perMessage.sweep),
     coverageStore: m(perMessage.coverageStore),
+    audit: m(perMessage.audit),
     fixedPerMonth: Object.values(fixed).reduce((sum, usd) => sum + usd, 0),
     withHttpApi: m(withFunctionUrl + httpApi + logsAccess),
     withFunctionUrl: m(withFunctionUrl),

@@ -45,6 +45,9 @@ const BACKFILL = { messages: 20_000, maxConcurrency: 10, providerConcurrency: 10
  */
 const SWEEP_DAY = { messagesPerDay: 1_000_000, latencyMs: 20, lateShare: 0.01 } as const;
 
+/** Audits that read one message, with the defaults: (retention 0 + lookback 7 days) ÷ one audit a day. */
+const AUDITS_PER_MESSAGE = 7;
+
 /** The targets from the issue, printed beside the figures (a bench reports; it does not fail). */
 const GOALS = {
   receiverVsTwilioValidate: { text: '≥ 2.0', met: (v: number) => v >= 2.0 },
@@ -235,6 +238,13 @@ function toJson(r: Results) {
       pageLatencyMs: r.sweepDay.latencyMs,
       missed: r.sweepDay.missed,
     },
+    audit: {
+      secondsPerDay: round(r.sweepDay.auditSecondsPerDay, 1),
+      // The audit reads its range page by page: 30 days of the account is 30 times the pages of one.
+      secondsFor30Days: round(r.sweepDay.auditSecondsPerDay * 30, 0),
+      pagesPerDay: r.sweepDay.auditPages,
+      heldAfterRuns: r.sweepDay.auditHeld,
+    },
     exposureSeconds: {
       callback: { p50: round(r.pipeline.latency.p50 / 1000, 3), p99: round(r.pipeline.latency.p99 / 1000, 3) },
       sweep: { max: round(r.sweepDay.exposureMaxSeconds, 0), p99: round(r.sweepDay.exposureP99Seconds, 0) },
@@ -252,6 +262,9 @@ function sweepCostInputs(day: SweepCoverageResult, memoryMb: number) {
     memoryMb,
     writeUnitsPerMessage: perMessage(day.runs * 2 + day.pagesPerRun * day.runs) + day.deferredPerMessage,
     readUnitsPerMessage: perMessage(day.runs * 4) + day.deferredPerMessage / 40,
+    // With the defaults (retention 0, lookback 7 days, one audit a day) each message is read in 7 audits.
+    auditPagesPerMessage: perMessage(day.auditPages) * AUDITS_PER_MESSAGE,
+    auditMsPerPage: (day.auditSecondsPerDay * 1000) / Math.max(1, day.auditPages),
   };
 }
 
@@ -290,7 +303,7 @@ function table(r: Results): string {
     `    SQS ${Object.entries(run.sqsCalls).map(([k, v]) => `${k} ${v}`).join(', ')} → ${run.sqsCallsPerMessage.toFixed(3)}/msg (backlog ${run.sqsCallsPerMessageByPhase.backlog.toFixed(3)}, paced ${run.sqsCallsPerMessageByPhase.paced.toFixed(3)}); secret loads ${run.secretLoads}`,
   ];
   const costLine = (c: CostBreakdown) =>
-    `HTTP API ${c.httpApi.toFixed(3)} + receiver ${c.receiverLambda.toFixed(3)} + redactor ${c.redactorLambda.toFixed(3)} + SQS ${c.sqs.toFixed(3)} + Secrets ${c.secretsManager.toFixed(4)} + logs ${(c.logsApp + c.logsPlatform + c.logsAccess).toFixed(3)} + sweep ${c.sweep.toFixed(4)} + coverage store ${c.coverageStore.toFixed(4)} + fixed ${(c.metrics + c.alarms + c.dashboard + c.secretsStorage).toFixed(3)} = ${c.withHttpApi.toFixed(3)} (Function URL ${c.withFunctionUrl.toFixed(3)})`;
+    `HTTP API ${c.httpApi.toFixed(3)} + receiver ${c.receiverLambda.toFixed(3)} + redactor ${c.redactorLambda.toFixed(3)} + SQS ${c.sqs.toFixed(3)} + Secrets ${c.secretsManager.toFixed(4)} + logs ${(c.logsApp + c.logsPlatform + c.logsAccess).toFixed(3)} + sweep ${c.sweep.toFixed(4)} + coverage store ${c.coverageStore.toFixed(4)} + audit ${c.audit.toFixed(4)} + fixed ${(c.metrics + c.alarms + c.dashboard + c.secretsStorage).toFixed(3)} = ${c.withHttpApi.toFixed(3)} (Function URL ${c.withFunctionUrl.toFixed(3)})`;
   const bundleLine = (name: 'receiver' | 'redactor') => {
     const b = r.bundles[name];
     const top = b.byPackage.slice(0, 6).map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`).join(', ');
@@ -340,6 +353,7 @@ function sweepBlock(d: SweepCoverageResult): string {
     `    listed ${d.scannedPerMessage.toFixed(3)} entries per message (${d.listedPerMessage.toFixed(3)} in a run's window; the rest is Twilio's day filter read newest first), re-read by id ${d.recheckedPerMessage.toFixed(4)}, deferred to the store ${d.deferredPerMessage.toFixed(4)}; missed ${d.missed}\n`,
     `    one hourly run: ${d.pagesPerRun.toFixed(1)} pages in ${d.runSecondsPerHour.toFixed(2)} s (median page ${d.msPerPage.toFixed(0)} ms; at 500 ms per list page about ${at500.toFixed(0)} s)\n`,
     `    body at the provider after it was due: p99 ${d.exposureP99Seconds.toFixed(0)} s, max ${d.exposureMaxSeconds.toFixed(0)} s (interval 3600 s + settle 900 s)\n`,
+    `    audit of the day: ${d.auditPages} pages in ${d.auditSecondsPerDay.toFixed(1)} s (30 days of this account: about ${(d.auditSecondsPerDay * 30 / 60).toFixed(0)} min, page by page on the page queue); held after the runs ${d.auditHeld}\n`,
   ].join('');
 }
 

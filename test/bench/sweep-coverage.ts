@@ -6,6 +6,7 @@ import type { SweepPageJob } from '../../functions/core/sweep-page-job';
 import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
 import { UndiciHttpClient } from '../../functions/http/undici-http-client';
 import { listingProviders } from '../../functions/providers';
+import { auditFirstJob, auditPage } from '../../functions/sweep/audit-run';
 import { coveragePage, startCoverageRun, type CoverageDeps } from '../../functions/sweep/coverage-run';
 import { startLocalCoverageStore } from '../../local/local-coverage-store';
 import { generateLocalSecrets } from '../../local/local-state';
@@ -42,6 +43,11 @@ export interface SweepCoverageResult {
   /** The longest a body stayed at the provider after it was due, with every callback lost (sandbox clock). */
   readonly exposureMaxSeconds: number;
   readonly exposureP99Seconds: number;
+  /** The audit over the whole day (every message, after the runs): wall time and pages. */
+  readonly auditSecondsPerDay: number;
+  readonly auditPages: number;
+  /** Held bodies it found: must be 0 once the runs are done. */
+  readonly auditHeld: number;
   /** Messages due by the last run that were not enqueued: must be 0. */
   readonly missed: number;
   readonly latencyMs: number;
@@ -152,6 +158,18 @@ export async function measureSweepCoverage(options: SweepCoverageOptions): Promi
       // Hours 2-24 are the steady state (hour 1 starts from midnight; 25-26 drain the day's tail).
       if (hour >= 2 && hour <= 24) runMs.push(nowMs() - started);
     }
+    // The audit over the day just swept, as the daily schedule would run it (its lookback spans the day).
+    const auditStarted = nowMs();
+    const auditDeps = { ...deps, evidence: { put: async (key: string) => `memory://${key}` }, auditLookbackSeconds: 26 * 3600 };
+    let auditJob = auditFirstJob(account, new Date(state.clock), auditDeps);
+    let audit: { pages: number; held: number } | undefined;
+    while (audit === undefined) {
+      const result = await auditPage(auditJob, auditDeps);
+      if (result.kind === 'stopped') throw new Error(`bench audit stopped: ${result.reason}`);
+      if (result.kind === 'next') auditJob = result.job;
+      else audit = { pages: result.report.pages, held: result.report.heldPastRetention['due-not-redacted'] ?? 0 };
+    }
+    const auditMs = nowMs() - auditStarted;
     const rechecked = sandbox.requests.filter((r) => r.method === 'GET' && /\/Messages\/[^/]+\.json$/.test(r.path)).length;
     const exposures: number[] = [];
     let missed = 0;
@@ -175,6 +193,9 @@ export async function measureSweepCoverage(options: SweepCoverageOptions): Promi
       exposureMaxSeconds: exposures.at(-1) ?? 0,
       exposureP99Seconds: percentile(exposures, 0.99),
       missed,
+      auditSecondsPerDay: auditMs / 1000,
+      auditPages: audit.pages,
+      auditHeld: audit.held,
       latencyMs: options.latencyMs,
     };
   } finally {

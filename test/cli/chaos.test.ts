@@ -28,7 +28,7 @@ describe('CLI: npm run chaos', () => {
   });
 
   it.each([
-    [['--profile', 'bogus'], 'chaos: --profile must be one of chaos, reconcile'],
+    [['--profile', 'bogus'], 'chaos: --profile must be one of chaos, reconcile, coverage'],
     [['--messages', 'many'], 'chaos: --messages must be a whole number from 1 to 100000'],
     [['--kills', '-1'], 'chaos: --kills must be a whole number from 0 to 100'],
     [['--bogus'], "chaos: unknown option '--bogus'"],

@@ -101,12 +101,14 @@ describe('Function: decideCoverage', () => {
     );
   });
 
-  it('re-checks a message that is not final, backing off, and gives up when the late-status window is over', () => {
-    const young = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 60_000) }), acct, plan, timings);
+  it('re-checks a message that is not final at every run for a day, then every 4 hours, and gives up when the late-status window is over', () => {
     // Read again by the next run: its clock an interval on, less the settle time it keeps.
+    const young = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 60_000) }), acct, plan, timings);
     expect(young).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 45 * 60_000).toISOString() } });
-    const older = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 10 * HOUR) }), acct, plan, timings);
-    expect(older).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 10 * HOUR - 15 * 60_000).toISOString() } });
+    const older = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 23 * HOUR) }), acct, plan, timings);
+    expect(older).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 45 * 60_000).toISOString() } });
+    const dayOld = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 25 * HOUR) }), acct, plan, timings);
+    expect(dayOld).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + 4 * HOUR - 15 * 60_000).toISOString() } });
     const last = decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 47 * HOUR) }), acct, plan, timings);
     expect(last).toMatchObject({ kind: 'defer', entry: { kind: 'check', at: new Date(T0 + HOUR).toISOString() } });
     expect(decideCoverage(message({ status: 'sending', sentAt: new Date(T0 - 48 * HOUR) }), acct, plan, timings)).toEqual({ kind: 'skip', reason: 'not-terminal' });

@@ -25,11 +25,12 @@ const secretsManager = mockClient(SecretsManagerClient);
 const ACCOUNTS = [
   twilioAccount(),
   twilioAccount({ route: 'custom-domain', publicUrl: 'https://hooks.example.com/sms/status' }),
-  twilioAccount({ route: 'delayed', redactAfterSeconds: 3600 }),
+  // Other Twilio accounts: routes on one account read one message log, so they keep one retention.
+  twilioAccount({ route: 'delayed', secretId: 'twilio-delayed', redactAfterSeconds: 3600 }),
   twilioAccount({ route: 'broken-secret', secretId: 'broken' }),
   twilioAccount({ route: 'flaky-secret', secretId: 'flaky' }),
-  twilioAccount({ route: 'sent-age', sentAgeSeconds: 172_800 }),
-  twilioAccount({ route: 'thirty-days', redactAfterSeconds: 30 * 86_400 }),
+  twilioAccount({ route: 'sent-age', secretId: 'twilio-sent-age', sentAgeSeconds: 172_800 }),
+  twilioAccount({ route: 'thirty-days', secretId: 'twilio-thirty-days', redactAfterSeconds: 30 * 86_400 }),
   twilioAccount({ route: 'behind-port', publicUrl: 'https://hooks.example.com:8443/sms/status' }),
   twilioAccount({ route: 'signing-secret', secretId: 'api-credentials', signingSecretId: 'signing-keys' }),
 ];
@@ -48,7 +49,9 @@ beforeEach(() => {
   sqs.reset();
   secretsManager.reset();
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-  secretsManager.on(GetSecretValueCommand, { SecretId: TWILIO_SECRET_ID }).resolves({ SecretString: JSON.stringify(twilioSecret()) });
+  for (const id of [TWILIO_SECRET_ID, 'twilio-delayed', 'twilio-sent-age', 'twilio-thirty-days']) {
+    secretsManager.on(GetSecretValueCommand, { SecretId: id }).resolves({ SecretString: JSON.stringify(twilioSecret()) });
+  }
   secretsManager.on(GetSecretValueCommand, { SecretId: 'broken' }).resolves({ SecretString: '{"accountSid":"nope","authToken":"x"}' });
   output = captureOutput();
   return () => output.restore();

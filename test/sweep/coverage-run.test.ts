@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../../functions/core/config';
 import { silentLogger } from '../../functions/core/logger';
@@ -209,5 +210,11 @@ describe('Coverage runs over a provider on a simulated clock', () => {
     expect(sim.enqueued.length).toBeLessThanOrEqual(due + 10);
     // Every message sent is listed once: the windows of consecutive runs meet and never overlap.
     expect(listed).toBe(plans.length);
+
+    // The store holds ids, statuses and instants: never the body or a number the sandbox planted.
+    const items = await sim.coverage.dynamodb.send(new ScanCommand({ TableName: sim.coverage.tableName }));
+    expect(items.Items!.length).toBeGreaterThan(100);
+    const stored = JSON.stringify(items.Items);
+    for (const planted of ['123456', 'Your code', '+1500555', '+1415555']) expect(stored).not.toContain(planted);
   });
 });
