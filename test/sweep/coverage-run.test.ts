@@ -1,13 +1,14 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../../functions/core/config';
-import { silentLogger } from '../../functions/core/logger';
+import { createJsonLogger, silentLogger } from '../../functions/core/logger';
 import type { RedactionJob } from '../../functions/core/redaction-job';
 import { CachedSecretStore } from '../../functions/core/secret-store';
 import type { SweepPageJob } from '../../functions/core/sweep-page-job';
 import { DEFAULT_SWEEP_SCHEDULE, type SweepSchedule } from '../../functions/core/sweep-window';
 import { UndiciHttpClient } from '../../functions/http/undici-http-client';
 import { listingProviders } from '../../functions/providers';
+import { auditFirstJob, auditPage } from '../../functions/sweep/audit-run';
 import { coveragePage, startCoverageRun, type CoverageDeps, type CoveragePageResult } from '../../functions/sweep/coverage-run';
 import { startLocalCoverageStore, type LocalCoverageStore } from '../../local/local-coverage-store';
 import { generateLocalSecrets } from '../../local/local-state';
@@ -120,7 +121,7 @@ interface Plan {
 }
 
 function send(random: () => number): Plan {
-  const message = sim.sandbox.createMessage('twilio', { body: 'Your code is 123456', status: 'sent' });
+  const message = sim.sandbox.createMessage('twilio', { body: 'Your code is PLANTED-BODY-7731', status: 'sent' });
   const roll = random();
   // Most land within seconds, some within the hour, a few after a day; some never get a receipt.
   const delay = roll < 0.7 ? random() * 30_000 : roll < 0.9 ? random() * HOUR : roll < 0.97 ? DAY + random() * DAY : undefined;
@@ -146,6 +147,31 @@ function advanceStatuses(plans: readonly Plan[]): void {
 }
 
 describe('Coverage runs over a provider on a simulated clock', () => {
+  it('refuse to act on a clock a day ahead of the provider\'s: nothing enqueued, nothing stored, the checkpoint where it was, an alarmed stop', async () => {
+    sim.clock = Date.parse('2026-10-01T12:00:00Z');
+    const route = 'fast-clock';
+    const acct = account({ route, redactAfterSeconds: 0 });
+    const lines: Array<Record<string, unknown>> = [];
+    const jobs: RedactionJob[] = [];
+    const d = deps({
+      accounts: indexByRoute([acct]),
+      jobs: { sendBatch: async (batch) => void jobs.push(...batch) },
+      log: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
+    });
+    sim.sandbox.seedHistory('twilio', { count: 5, sentAt: (i) => sim.clock - 30 * MINUTE + i * 1000, status: 'delivered' });
+    const before = await sim.coverage.store.readCheckpoint(route);
+    const job = await startCoverageRun(acct, new Date(sim.clock + DAY), d);
+    expect(await coveragePage(job!, d)).toEqual({ kind: 'stopped', reason: 'clock-ahead' });
+    expect(jobs).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ event: 'sweep.run-stopped', reason: 'clock-ahead', SweepRunsStopped: 1 });
+    const after = await sim.coverage.store.readCheckpoint(route);
+    expect({ listedTo: after?.listedTo, dueTo: after?.dueTo, completedRuns: after?.completedRuns }).toEqual({ listedTo: before?.listedTo ?? job!.coverage!.plan.listFrom, dueTo: before?.dueTo ?? job!.coverage!.plan.dueFrom, completedRuns: 0 });
+    // The audit refuses the same clock.
+    const auditDeps = { ...d, evidence: { put: async (key: string) => key }, auditLookbackSeconds: 86_400 };
+    expect(await auditPage(auditFirstJob(acct, new Date(sim.clock + DAY), auditDeps), auditDeps)).toEqual({ kind: 'stopped', reason: 'clock-ahead' });
+    expect(jobs).toEqual([]);
+  });
+
   it('leave no due message behind and redact none early through setting changes, a missed day, late statuses and a crash, listing each message once', async () => {
     const random = seededRandom(7);
     const plans: Plan[] = [];
@@ -160,6 +186,8 @@ describe('Coverage runs over a provider on a simulated clock', () => {
     ];
     let nextRun = T0 + HOUR;
     let crashed = false;
+    const logged: string[] = [];
+    const log = createJsonLogger({ write: (line) => logged.push(line) });
     const end = T0 + 16 * DAY;
     let lastDueBy = 0;
     let runs = 0;
@@ -178,7 +206,7 @@ describe('Coverage runs over a provider on a simulated clock', () => {
       nextRun = sim.clock + sim.schedule.intervalSeconds * 1000;
       // One run dies after its first page on day 6: its lease keeps the next run out, then runs out.
       const dieEarly = !crashed && day === 6;
-      const result = await scheduledRun(deps(), dieEarly ? 1 : Infinity);
+      const result = await scheduledRun(deps({ log }), dieEarly ? 1 : Infinity);
       if (dieEarly) crashed = true;
       if (result !== 'busy' && result.kind === 'done') {
         runs++;
@@ -215,6 +243,11 @@ describe('Coverage runs over a provider on a simulated clock', () => {
     const items = await sim.coverage.dynamodb.send(new ScanCommand({ TableName: sim.coverage.tableName }));
     expect(items.Items!.length).toBeGreaterThan(100);
     const stored = JSON.stringify(items.Items);
-    for (const planted of ['123456', 'Your code', '+1500555', '+1415555']) expect(stored).not.toContain(planted);
+    for (const planted of ['PLANTED-BODY', 'Your code', '+1500555', '+1415555']) expect(stored).not.toContain(planted);
+    // Nor do the runs' log lines and jobs.
+    expect(logged.length).toBeGreaterThan(runs);
+    for (const text of [logged.join('\n'), JSON.stringify(sim.enqueued)]) {
+      for (const planted of ['PLANTED-BODY', 'Your code', '+1500555', '+1415555', secrets.twilio.authToken]) expect(text).not.toContain(planted);
+    }
   });
 });
