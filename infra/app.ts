@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../functions/core/errors';
 import { parseAlarmEmail } from './alarm-topic';
 import { chooseAccountsFile, DEFAULT_ACCOUNTS_FILE, loadAccountsFile } from './accounts-file';
+import { buildHandlers } from './build-handlers';
 import { MessageRedactorStack } from './redactor-stack';
 
 // CDK app entry (cdk.json: `npx tsx infra/app.ts`). Accounts come from `-c accountsFile=…`,
@@ -11,6 +12,9 @@ import { MessageRedactorStack } from './redactor-stack';
 // address (a context key, not a key of the accounts file: that file is the functions' accounts array,
 // parsed by the same strict schema at cold start, and has no place for stack settings).
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+// The repository's app builds the handlers first (what `npm run build` does); the construct then
+// deploys those files as a consumer of the package deploys the ones it ships.
+await buildHandlers();
 const app = new App();
 // A wrong accounts file or prop is the operator's mistake, not a crash: one line naming the key, exit 1.
 // Anything else is a bug and keeps its stack trace.

@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Annotations, Duration, type RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -9,7 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -28,35 +25,12 @@ import { importAccountSecrets } from './account-secrets';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
 import type { RouteThrottling } from './route-throttling';
+import { HANDLER_EXPORT, handlerAssetDir, type HandlerName } from './handler-assets';
 import { ReconciliationSweep, type ReconciliationSweepProps } from './reconciliation-sweep';
 
 export type { RouteThrottling } from './route-throttling';
 export type { MessageRedactorAlarms } from './redactor-alarms';
 export { METRIC_NAMESPACE };
-
-/** Repository root: esbuild resolves `functions/` and node_modules from here, pinned by package-lock.json. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-
-/**
- * Local esbuild, one minified ESM file per function. The AWS SDK is bundled rather than taken from the
- * runtime so that Lambda runs the client versions package-lock.json pins and the tests exercise.
- */
-export const BUNDLING: nodejs.BundlingOptions = {
-  forceDockerBundling: false,
-  format: nodejs.OutputFormat.ESM,
-  // esbuild's newest Node target that nodejs24.x runs; the code itself stays runnable on Node 20.
-  target: 'node22',
-  minify: true,
-  // No keepNames (about 6 KB gzip on the receiver): error classes spell out their `name`.
-  keepNames: false,
-  sourceMap: false,
-  // ESM builds of dependencies tree-shake better than their CommonJS ones.
-  mainFields: ['module', 'main'],
-  externalModules: [],
-  // CommonJS dependencies bundled into ESM call `require` for Node built-ins.
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-};
 
 /**
  * How providers reach the receiver. `http-api`: API Gateway HTTP API with throttling, access logs and
@@ -267,9 +241,9 @@ export class MessageRedactor extends Construct {
   /** Base URL of the callbacks: configure `${callbackUrl}${route}` at the provider. */
   public readonly callbackUrl: string;
   /** Authenticates callbacks and enqueues redaction jobs. */
-  public readonly receiver: nodejs.NodejsFunction;
+  public readonly receiver: lambda.Function;
   /** Consumes the queue and calls the provider APIs. */
-  public readonly redactor: nodejs.NodejsFunction;
+  public readonly redactor: lambda.Function;
   /** The redaction job queue. */
   public readonly queue: sqs.Queue;
   /** Jobs that failed for good, with a reason attribute (or redriven after `maxReceiveCount` receives). */
@@ -281,7 +255,7 @@ export class MessageRedactor extends Construct {
   /** The operator's dashboard (undefined when `dashboard: false`). */
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The reconciliation sweep's function (undefined when `sweep: false`). */
-  public readonly sweepFunction?: nodejs.NodejsFunction;
+  public readonly sweepFunction?: lambda.Function;
   /** The sweep's page queue, its DLQ and schedules (undefined when `sweep: false`). */
   public readonly sweep?: ReconciliationSweep;
 
@@ -302,7 +276,7 @@ export class MessageRedactor extends Construct {
     });
 
     this.receiver = this.createFunction('Receiver', settings, {
-      entry: 'functions/receiver/handler.ts',
+      handler: 'receiver',
       description: 'Authenticates SMS provider status callbacks and enqueues redaction jobs',
       memorySize: settings.receiverMemorySize,
       timeout: settings.receiverTimeout,
@@ -317,7 +291,7 @@ export class MessageRedactor extends Construct {
     this.grantSendMessage(this.receiver, this.queue, settings.encryptionKey);
 
     this.redactor = this.createFunction('Redactor', settings, {
-      entry: 'functions/redactor/handler.ts',
+      handler: 'redactor',
       description: 'Redacts message bodies at the SMS provider for queued redaction jobs',
       memorySize: settings.redactorMemorySize,
       timeout: settings.redactorTimeout,
@@ -386,7 +360,7 @@ export class MessageRedactor extends Construct {
     if (settings.sweep !== undefined) {
       const sweep = settings.sweep;
       this.sweepFunction = this.createFunction('Sweep', settings, {
-        entry: 'functions/sweep/handler.ts',
+        handler: 'sweep',
         description: "Reconciles each account's message list at the provider: redacts what no callback announced",
         memorySize: sweep.memorySize,
         timeout: sweep.timeout,
@@ -426,14 +400,15 @@ export class MessageRedactor extends Construct {
     id: string,
     settings: ResolvedMessageRedactorProps,
     options: {
-      readonly entry: string;
+      /** The prebuilt handler this function runs (`npm run build`). */
+      readonly handler: HandlerName;
       readonly description: string;
       readonly memorySize: number;
       readonly timeout: Duration;
       readonly secrets: readonly secretsmanager.ISecret[];
       readonly environment: Record<string, string>;
     },
-  ): nodejs.NodejsFunction {
+  ): lambda.Function {
     const environment = { ...options.environment, [LOG_LEVEL_ENV]: settings.logLevel };
     assertEnvironmentFits(id, environment);
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: settings.logRetention });
@@ -446,11 +421,10 @@ export class MessageRedactor extends Construct {
     logGroup.grantWrite(role);
     // GetSecretValue and DescribeSecret on the accounts' secrets only.
     for (const secret of options.secrets) secret.grantRead(role);
-    return new nodejs.NodejsFunction(this, `${id}Function`, {
-      entry: path.join(PROJECT_ROOT, options.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    return new lambda.Function(this, `${id}Function`, {
+      // The handler `npm run build` bundled and the tests ran: nothing is bundled at synth.
+      code: lambda.Code.fromAsset(handlerAssetDir(options.handler)),
+      handler: HANDLER_EXPORT,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: options.description,
@@ -465,7 +439,6 @@ export class MessageRedactor extends Construct {
       applicationLogLevelV2: settings.logLevel === 'DEBUG' ? lambda.ApplicationLogLevel.DEBUG : lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       environment,
-      bundling: BUNDLING,
     });
   }
 

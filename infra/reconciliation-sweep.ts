@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -151,7 +151,7 @@ export function resolveSweep(
 }
 
 export interface ReconciliationSweepResources {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
   readonly sweep: ResolvedSweep;
   readonly accounts: readonly Account[];
   readonly encryptionKey?: kms.IKey;
@@ -305,7 +305,7 @@ export class ReconciliationSweep extends Construct {
   }
 
   /** Alarms: pages parked or failing, runs that never started, a page backlog, failed invocations. */
-  createAlarms(fn: nodejs.NodejsFunction): cloudwatch.Alarm[] {
+  createAlarms(fn: lambda.Function): cloudwatch.Alarm[] {
     const parked = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
     return [
       this.#alarm('PageDeadLetterAlarm', 'A reconciliation sweep page failed five times and is parked: check the provider '

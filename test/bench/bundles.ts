@@ -1,22 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { BuildOptions } from 'esbuild';
 import { build } from 'esbuild';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { BUNDLING } from '../../infra/message-redactor';
+import { buildHandlers, HANDLER_BUILD_OPTIONS } from '../../infra/build-handlers';
 
-/** Repository root (entry points and node_modules resolve from here, as in the CDK construct). */
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The functions the construct bundles, by the entry it gives NodejsFunction. */
-export const ENTRIES = {
-  receiver: 'functions/receiver/handler.ts',
-  redactor: 'functions/redactor/handler.ts',
-} as const;
-
-export type BundleName = keyof typeof ENTRIES | 'hello';
+export type BundleName = 'receiver' | 'redactor' | 'sweep' | 'hello';
 
 export interface BuiltBundle {
   /** Absolute path of the `.mjs` file. */
@@ -34,48 +22,21 @@ export interface BuiltBundle {
  */
 const HELLO_HANDLER = `export const handler = async () => ({ statusCode: 200, body: 'hello' });\n`;
 
-/**
- * The esbuild options CDK's NodejsFunction derives from the construct's BUNDLING props (see
- * aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js `buildEsbuildArgs`: `--bundle --platform=node
- * --target --format --minify --keep-names --main-fields --banner:js`, outfile `index.mjs` for ESM).
- */
-export function cdkEsbuildOptions(): BuildOptions {
-  if (BUNDLING.format !== OutputFormat.ESM) throw new Error('bench expects the construct to bundle ESM');
-  if ((BUNDLING.externalModules ?? []).length > 0) throw new Error('bench expects nothing external');
-  return {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    ...(BUNDLING.target === undefined ? {} : { target: BUNDLING.target }),
-    minify: BUNDLING.minify ?? false,
-    keepNames: BUNDLING.keepNames ?? false,
-    ...(BUNDLING.mainFields === undefined ? {} : { mainFields: BUNDLING.mainFields }),
-    ...(BUNDLING.banner === undefined ? {} : { banner: { js: BUNDLING.banner } }),
-    sourcemap: BUNDLING.sourceMap ?? false,
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: 'error',
-  };
-}
-
-/** Bundles the receiver, the redactor and the hello-world baseline into `outDir/<name>/index.mjs`. */
+/** The handlers as `npm run build` makes them (the construct deploys those), and the hello-world baseline, into `outDir/<name>/index.mjs`. */
 export async function buildBundles(outDir: string): Promise<Record<BundleName, BuiltBundle>> {
   await mkdir(outDir, { recursive: true });
+  const out = {} as Record<BundleName, BuiltBundle>;
+  for (const [name, built] of Object.entries(await buildHandlers(outDir))) {
+    const output = Object.values(built.metafile.outputs)[0]!;
+    out[name as BundleName] = { file: built.file, bytes: built.bytes, gzipBytes: built.gzipBytes, byPackage: bytesByPackage(output.inputs) };
+  }
   const helloEntry = join(outDir, 'hello-entry.mjs');
   await writeFile(helloEntry, HELLO_HANDLER);
-  const entries: Record<BundleName, string> = {
-    receiver: join(PROJECT_ROOT, ENTRIES.receiver),
-    redactor: join(PROJECT_ROOT, ENTRIES.redactor),
-    hello: helloEntry,
-  };
-  const out = {} as Record<BundleName, BuiltBundle>;
-  for (const [name, entry] of Object.entries(entries) as Array<[BundleName, string]>) {
-    const file = join(outDir, name, 'index.mjs');
-    await mkdir(join(outDir, name), { recursive: true });
-    const result = await build({ ...cdkEsbuildOptions(), entryPoints: [entry], outfile: file, metafile: true });
-    const code = await readFile(file);
-    const output = Object.values(result.metafile.outputs)[0]!;
-    out[name] = { file, bytes: code.length, gzipBytes: gzipSync(code).length, byPackage: bytesByPackage(output.inputs) };
-  }
+  const file = join(outDir, 'hello', 'index.mjs');
+  await mkdir(join(outDir, 'hello'), { recursive: true });
+  const result = await build({ ...HANDLER_BUILD_OPTIONS, entryPoints: [helloEntry], outfile: file });
+  const code = await readFile(file);
+  out.hello = { file, bytes: code.length, gzipBytes: gzipSync(code).length, byPackage: bytesByPackage(Object.values(result.metafile!.outputs)[0]!.inputs) };
   return out;
 }
 

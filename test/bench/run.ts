@@ -222,7 +222,7 @@ function toJson(r: Results) {
     receiverVsTwilioValidate: round(r.receiver.ratio, 3),
     pipelineEfficiency: round(r.pipeline.efficiency, 3),
     backfill: { messages: r.backfill.messages, efficiency: round(r.backfill.efficiency, 3), throttledShare: round(r.backfill.throttledShare, 4) },
-    bundleKB: { receiver: size(r.bundles.receiver), redactor: size(r.bundles.redactor) },
+    bundleKB: { receiver: size(r.bundles.receiver), redactor: size(r.bundles.redactor), sweep: size(r.bundles.sweep) },
     coldImportRatio: { receiver: round(r.cold.ratio.receiver, 2), redactor: round(r.cold.ratio.redactor, 2) },
     awsCallsPerMessage: { sqs: round(r.pipeline.sqsCallsPerMessage, 3), secretsManager: round(r.pipeline.secretLoadsPerMessage, 4) },
     costPerMillionUSD: { httpApi: round(r.cost.withHttpApi, 3), functionUrl: round(r.cost.withFunctionUrl, 3) },
@@ -304,12 +304,12 @@ function table(r: Results): string {
   ];
   const costLine = (c: CostBreakdown) =>
     `HTTP API ${c.httpApi.toFixed(3)} + receiver ${c.receiverLambda.toFixed(3)} + redactor ${c.redactorLambda.toFixed(3)} + SQS ${c.sqs.toFixed(3)} + Secrets ${c.secretsManager.toFixed(4)} + logs ${(c.logsApp + c.logsPlatform + c.logsAccess).toFixed(3)} + sweep ${c.sweep.toFixed(4)} + coverage store ${c.coverageStore.toFixed(4)} + audit ${c.audit.toFixed(4)} + fixed ${(c.metrics + c.alarms + c.dashboard + c.secretsStorage).toFixed(3)} = ${c.withHttpApi.toFixed(3)} (Function URL ${c.withFunctionUrl.toFixed(3)})`;
-  const bundleLine = (name: 'receiver' | 'redactor') => {
+  const bundleLine = (name: 'receiver' | 'redactor' | 'sweep') => {
     const b = r.bundles[name];
     const top = b.byPackage.slice(0, 6).map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`).join(', ');
     return `    ${name.padEnd(8)} ${kib(b.bytes)} KiB min, ${kib(b.gzipBytes)} KiB gzip; largest: ${top}`;
   };
-  const coldLine = (name: BundleName) => {
+  const coldLine = (name: Exclude<BundleName, 'sweep'>) => {
     const c = r.cold.medianMs[name];
     return `    ${name.padEnd(8)} ${ms(c.wallMs)} (in the child: import ${ms(c.importMs)}, first invocation ${ms(c.invokeMs)})`;
   };
@@ -323,6 +323,7 @@ function table(r: Results): string {
     '  bundles (KiB = 1024 bytes; gzip level 6):\n',
     `${bundleLine('receiver')}\n`,
     `${bundleLine('redactor')}\n`,
+    `${bundleLine('sweep')}\n`,
     `  cold start, spawn → result printed, median of ${r.cold.runs} interleaved runs (${r.cold.secretsManagerCalls} GetSecretValue calls to the fake Secrets Manager):\n`,
     `${coldLine('hello')}\n${coldLine('receiver')}\n${coldLine('redactor')}\n`,
     `  cost per million messages (USD), ${CALLBACKS_PER_MESSAGE} callbacks/message, receiver ${r.memory.receiver} MB, redactor ${r.memory.redactor} MB, arm64:\n`,

@@ -62,7 +62,7 @@ const ROUTE = 'bench-twilio';
  * spread evenly), swept by hourly coverage runs with the default settings on the sandbox's clock:
  * the real run code, the real Twilio list code over HTTP, the coverage store on dynalite. Retention
  * 0 and every callback lost, so each body is the sweep's alone: its exposure is what the schedule
- * gives. Redaction jobs go to a counter (the backfill bench measures the redactor side).
+ * gives. A redaction job empties its body at once (the backfill bench measures the redactor side).
  */
 export async function measureSweepCoverage(options: SweepCoverageOptions): Promise<SweepCoverageResult> {
   const day0 = Date.parse('2026-11-02T00:00:00Z');
@@ -105,7 +105,12 @@ export async function measureSweepCoverage(options: SweepCoverageOptions): Promi
       http,
       jobs: {
         sendBatch: async (batch: readonly RedactionJob[]) => {
-          for (const job of batch) if (!enqueuedAt.has(job.messageId)) enqueuedAt.set(job.messageId, state.clock);
+          for (const job of batch) {
+            if (!enqueuedAt.has(job.messageId)) enqueuedAt.set(job.messageId, state.clock);
+            // The redactor, at once (the backfill bench measures that side): the audit then finds the body gone.
+            const message = sandbox.messages.get(job.messageId);
+            if (message !== undefined) message.body = '';
+          }
         },
       },
       now: () => new Date(state.clock),
