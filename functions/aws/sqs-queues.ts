@@ -82,7 +82,7 @@ export function toMessageAttributes(attributes: DeadLetterAttributes): Record<st
 
 /**
  * The FIFO queue of sweep pages. One message group per account keeps an account's pages in order and
- * one at a time; the deduplication id (run + page reference) makes a page sent twice, by a retry after
+ * one at a time; the deduplication id (run, phase + page reference) makes a page sent twice, by a retry after
  * a crash, count once within SQS's five-minute deduplication interval.
  */
 export class SqsSweepQueue {
@@ -97,7 +97,11 @@ export class SqsSweepQueue {
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(job),
         MessageGroupId: job.route,
-        MessageDeduplicationId: createHash('sha256').update(`${job.runId}\n${job.cursor ?? ''}`).digest('hex'),
+        // A checkpointed run's phases (list, due, check) each start with no cursor: the phase and the
+        // store's cursor are part of the page's identity, or SQS would drop the next phase as a repeat.
+        MessageDeduplicationId: createHash('sha256')
+          .update(`${job.runId}\n${job.coverage?.phase ?? ''}\n${job.cursor ?? ''}\n${job.coverage?.storeCursor ?? ''}`)
+          .digest('hex'),
       }),
     );
   }

@@ -59,7 +59,8 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
       ? new S3EvidenceStore(http, {
         bucket: evidenceBucket,
         region: env.AWS_REGION ?? 'us-east-1',
-        ...(overrides.s3Endpoint === undefined ? {} : { endpoint: overrides.s3Endpoint }),
+        // The SDK's own setting for another S3 endpoint (path-style): a local emulator, a VPC endpoint.
+        ...((overrides.s3Endpoint ?? env.AWS_ENDPOINT_URL_S3) === undefined ? {} : { endpoint: (overrides.s3Endpoint ?? env.AWS_ENDPOINT_URL_S3)! }),
         ...(overrides.awsCredentials === undefined ? {} : { credentials: overrides.awsCredentials }),
       })
       : { put: async () => { throw new ConfigError(`${SWEEP_ENV.evidenceBucket} is not set: an audit needs the evidence bucket`); } } satisfies EvidenceStore,
