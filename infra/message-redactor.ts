@@ -359,6 +359,17 @@ export class MessageRedactor extends Construct {
 
     if (settings.sweep !== undefined) {
       const sweep = settings.sweep;
+      const sweepBaseEnvironment: Record<string, string> = {
+        [SWEEP_ENV.accounts]: accountsJson,
+        [SWEEP_ENV.queueUrl]: this.queue.queueUrl,
+        [SWEEP_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
+        [SWEEP_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
+        [SWEEP_ENV.pageSize]: String(sweep.pageSize),
+        [SWEEP_ENV.intervalSeconds]: String(sweep.interval.toSeconds()),
+        [SWEEP_ENV.lateStatusSeconds]: String(sweep.lateStatusWindow.toSeconds()),
+        [SWEEP_ENV.settleSeconds]: String(sweep.settleTime.toSeconds()),
+        [LOG_LEVEL_ENV]: settings.logLevel,
+      };
       this.sweepFunction = this.createFunction('Sweep', settings, {
         handler: 'sweep',
         description: "Reconciles each account's message list at the provider: redacts what no callback announced",
@@ -366,16 +377,7 @@ export class MessageRedactor extends Construct {
         timeout: sweep.timeout,
         // It lists messages with the API credentials; it never needs the receiver's signing secrets.
         secrets: secrets.redactor,
-        environment: {
-          [SWEEP_ENV.accounts]: accountsJson,
-          [SWEEP_ENV.queueUrl]: this.queue.queueUrl,
-          [SWEEP_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
-          [SWEEP_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
-          [SWEEP_ENV.pageSize]: String(sweep.pageSize),
-          [SWEEP_ENV.intervalSeconds]: String(sweep.interval.toSeconds()),
-          [SWEEP_ENV.lateStatusSeconds]: String(sweep.lateStatusWindow.toSeconds()),
-          [SWEEP_ENV.settleSeconds]: String(sweep.settleTime.toSeconds()),
-        },
+        environment: sweepBaseEnvironment,
       });
       // It feeds the one redaction queue: retries, DLQ, metrics and alarms stay one path.
       this.grantSendMessage(this.sweepFunction, this.queue, settings.encryptionKey);
@@ -386,6 +388,8 @@ export class MessageRedactor extends Construct {
         ...(settings.encryptionKey === undefined ? {} : { encryptionKey: settings.encryptionKey }),
       });
       for (const alarm of this.sweep.createAlarms(this.sweepFunction)) alarm.addAlarmAction(...settings.alarmActions);
+      // The page queue, table and bucket were added after the function: the 4 KB limit counts them too.
+      assertEnvironmentFits('Sweep', { ...sweepBaseEnvironment, ...this.sweep.environment });
     }
     if (settings.dashboard) {
       this.dashboard = new RedactorDashboard(this, 'Dashboard', {

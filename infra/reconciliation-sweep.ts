@@ -184,10 +184,18 @@ export class ReconciliationSweep extends Construct {
   public readonly evidenceBucket: s3.Bucket;
   /** The audit's schedule: one rule for every account. */
   public readonly auditRule: events.Rule;
+  /** The variables this adds to the sweep function's environment (its 4 KB limit counts them too). */
+  public readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, resources: ReconciliationSweepResources) {
     super(scope, id);
     const { fn, sweep } = resources;
+    const environment: Record<string, string> = {};
+    const setEnvironment = (name: string, value: string) => {
+      environment[name] = value;
+      fn.addEnvironment(name, value);
+    };
+    this.environment = environment;
     const encryption: Pick<sqs.QueueProps, 'encryption' | 'encryptionMasterKey'> = resources.encryptionKey === undefined
       ? { encryption: sqs.QueueEncryption.SQS_MANAGED }
       : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: resources.encryptionKey };
@@ -211,7 +219,7 @@ export class ReconciliationSweep extends Construct {
     resources.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     // One page per invocation: the work of an invocation stays bounded whatever the account's volume.
     fn.addEventSource(new SqsEventSource(this.pageQueue, { batchSize: 1, reportBatchItemFailures: true }));
-    fn.addEnvironment(SWEEP_ENV.sweepQueueUrl, this.pageQueue.queueUrl);
+    setEnvironment(SWEEP_ENV.sweepQueueUrl, this.pageQueue.queueUrl);
 
     this.coverageTable = new dynamodb.Table(this, 'CoverageTable', {
       partitionKey: { name: 'route', type: dynamodb.AttributeType.STRING },
@@ -228,7 +236,7 @@ export class ReconciliationSweep extends Construct {
     });
     // The calls the store makes, nothing more (no Scan, no DeleteItem, no table administration).
     this.coverageTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem');
-    fn.addEnvironment(SWEEP_ENV.coverageTable, this.coverageTable.tableName);
+    setEnvironment(SWEEP_ENV.coverageTable, this.coverageTable.tableName);
 
     // A run that never starts must not pass silently: its slice of due times would have no other run.
     this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
@@ -280,8 +288,8 @@ export class ReconciliationSweep extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/audits/*]`,
       reason: 'The audit writes one report object per account and run under audits/ (the key holds the route and the time): PutObject only, on that prefix of the construct\'s own bucket.',
     });
-    fn.addEnvironment(SWEEP_ENV.evidenceBucket, this.evidenceBucket.bucketName);
-    fn.addEnvironment(SWEEP_ENV.auditLookbackSeconds, String(sweep.audit.lookback.toSeconds()));
+    setEnvironment(SWEEP_ENV.evidenceBucket, this.evidenceBucket.bucketName);
+    setEnvironment(SWEEP_ENV.auditLookbackSeconds, String(sweep.audit.lookback.toSeconds()));
     this.auditRule = new events.Rule(this, 'AuditSchedule', {
       description: 'message-redactor audit of every account\'s message list',
       schedule: events.Schedule.rate(sweep.audit.interval),

@@ -663,6 +663,21 @@ describe('Construct: MessageRedactor', () => {
       );
     });
 
+    it('counts every variable the sweep function gets, the page queue, table and bucket included, against the 4 KB limit', () => {
+      // The sweep's environment is the largest (three deploy-time names on top of the accounts): as the
+      // accounts grow, it is the first to be refused.
+      let first: Error | undefined;
+      for (let n = 1; n <= 60 && first === undefined; n++) {
+        const accounts = Array.from({ length: n }, (_, i) => twilioAccount({ route: `twilio-${i}-6UOIEj2Uv4E9pEfBOjt4Y2ln`, secretId: `secret-${i}`, publicUrl: `https://hooks.example.com/sms/status/${i}` }));
+        try {
+          build({ accounts, dashboard: false });
+        } catch (error) {
+          first = error as Error;
+        }
+      }
+      expect(first?.message).toMatch(/^MessageRedactor: the Sweep function's environment would take about \d+ bytes/);
+    });
+
     it('warns when a batch can outlast the redactor timeout', () => {
       const { stack } = build({
         batchSize: 20,
