@@ -42,6 +42,27 @@ export function buildRedactionJob(event: StatusEvent, now: Date, afterSeconds: n
   };
 }
 
+/**
+ * A job from reconciliation (a sweep run, a backfill, the audit): the message as the provider's list
+ * showed it, to redact now.
+ */
+export function reconciliationJob(
+  account: { readonly provider: RedactionJob['provider']; readonly route: string },
+  message: { readonly messageId: string; readonly status: string; readonly media: boolean },
+  receivedAt: string,
+): RedactionJob {
+  return {
+    v: REDACTION_JOB_VERSION,
+    provider: account.provider,
+    route: account.route,
+    messageId: message.messageId,
+    status: message.status,
+    receivedAt,
+    ...(message.media ? { media: true } : {}),
+    origin: 'sweep',
+  };
+}
+
 export type ParsedJob = ParsedQueueMessage<RedactionJob>;
 
 /** Parses a queue message body. A bad one is reported with the offending keys, never its content. */

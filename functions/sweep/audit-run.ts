@@ -3,7 +3,7 @@ import { auditCsv, auditReport, auditReportKeys, type AuditReport } from '../cor
 import type { Account } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { EvidenceStore } from '../core/evidence-store';
-import { REDACTION_JOB_VERSION, type RedactionJob } from '../core/redaction-job';
+import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
 import { AUDIT_HELD_ROWS_LIMIT, emptyTotals, SWEEP_PAGE_JOB_VERSION, type SweepPageJob } from '../core/sweep-page-job';
 import type { SweepSchedule } from '../core/sweep-window';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
@@ -86,16 +86,7 @@ export async function auditPage(job: SweepPageJob, deps: AuditDeps): Promise<Aud
       if (audit.held.length < AUDIT_HELD_ROWS_LIMIT) audit.held.push({ id: message.id, status: message.status.slice(0, 64), dueAt: verdict.dueAt.toISOString(), reason: verdict.reason });
       else audit.heldOverflow++;
       if (verdict.reason === 'due-not-redacted') {
-        jobs.push({
-          v: REDACTION_JOB_VERSION,
-          provider: account.provider,
-          route: account.route,
-          messageId: message.id,
-          status: message.status,
-          receivedAt,
-          ...(message.mediaCount > 0 ? { media: true } : {}),
-          origin: 'sweep',
-        });
+        jobs.push(reconciliationJob(account, { messageId: message.id, status: message.status, media: message.mediaCount > 0 }, receivedAt));
       }
     }
     audit.perDay[day] = figures;

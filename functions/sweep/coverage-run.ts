@@ -11,7 +11,7 @@ import type { CoverageStore } from '../core/coverage-store';
 import { decideCoverage, type DeferredMessage } from '../core/deferred-message';
 import { ConfigError } from '../core/errors';
 import type { ListedMessage } from '../core/listed-message';
-import { REDACTION_JOB_VERSION, type RedactionJob } from '../core/redaction-job';
+import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
 import { emptyTotals, redactCount, tally, SWEEP_PAGE_JOB_VERSION, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
 import type { SweepSchedule } from '../core/sweep-window';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
@@ -203,16 +203,7 @@ class PageActions {
 
   redact(messageId: string, status: string, media: boolean): void {
     tally(this.totals.redact, status);
-    this.#jobs.push({
-      v: REDACTION_JOB_VERSION,
-      provider: this.account.provider,
-      route: this.account.route,
-      messageId,
-      status,
-      receivedAt: this.#receivedAt,
-      ...(media ? { media: true } : {}),
-      origin: 'sweep',
-    });
+    this.#jobs.push(reconciliationJob(this.account, { messageId, status, media }, this.#receivedAt));
   }
 
   /** Reads each re-check by id and decides it again; a message the provider no longer has is counted. */

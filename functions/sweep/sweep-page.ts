@@ -1,14 +1,13 @@
 import type { Account } from '../core/config';
 import { ConfigError, RedactorError } from '../core/errors';
 import type { HttpClient } from '../core/http-client';
-import type { ListedMessage } from '../core/listed-message';
 import { decideListedMessage, type SweepWindow } from '../core/listed-message-decision';
 import type { Logger } from '../core/logger';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
 import { PerSecretMemo } from '../core/per-secret-memo';
 import type { ProviderName } from '../core/provider-name';
 import type { JobBatchSender } from '../core/queues';
-import { REDACTION_JOB_VERSION, type RedactionJob } from '../core/redaction-job';
+import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
 import type { SecretStore } from '../core/secret-store';
 import { redactCount, tally, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
 import type { ListPageQuery, ListPageResult, ListingProvider, MessageLister } from '../providers/provider';
@@ -73,7 +72,7 @@ export async function sweepPage(job: SweepPageJob, deps: SweepDeps, options: Swe
       continue;
     }
     tally(totals.redact, message.status);
-    redactions.push(redactionJobFor(message, account, receivedAt));
+    redactions.push(reconciliationJob(account, { messageId: message.id, status: message.status, media: message.mediaCount > 0 }, receivedAt));
   }
   if (!options.dryRun && redactions.length > 0) await deps.jobs.sendBatch(redactions);
   const enqueued = options.dryRun ? 0 : redactions.length;
@@ -134,17 +133,4 @@ export async function readListPage(
     deps.log.warn(LOG_EVENTS.sweepPageFailed, { route: account.route, provider: account.provider, outcome: result.outcome.kind, code });
     throw new SweepPageError(account.route, code, result.outcome.kind === 'transient' || result.outcome.kind === 'throttled');
   }
-}
-
-function redactionJobFor(message: ListedMessage, account: Account, receivedAt: string): RedactionJob {
-  return {
-    v: REDACTION_JOB_VERSION,
-    provider: account.provider,
-    route: account.route,
-    messageId: message.id,
-    status: message.status,
-    receivedAt,
-    ...(message.mediaCount > 0 ? { media: true } : {}),
-    origin: 'sweep',
-  };
 }
