@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { costPerMillion, MONTHLY_MESSAGES, type CostInputs } from './cost-model';
-import { deploymentFacts } from './deployment-fixed-costs';
+import { costPerMillion, MONTHLY_MESSAGES, type CostInputs } from '../../bench/cost-model';
+import { deploymentFacts } from '../../bench/deployment-fixed-costs';
 
 const ZERO: CostInputs = {
   sqsCallsPerMessage: 0,

@@ -8,7 +8,7 @@ import { runCommand } from '../support/cli-process';
  */
 describe.each([
   { name: 'dlq', script: 'cli/dlq.ts', usage: /^Dead-letter queue operations \(npm run dlq -- <command> \[options\]\)\n/, bad: ['list', '--limit', '0'], problem: 'dlq: --limit must be a whole number from 1 to 1000000' },
-  { name: 'bench', script: 'test/bench/run.ts', usage: /^Measures the receiver, the local pipeline/, bad: ['--jsn'], problem: "bench: unknown option '--jsn'" },
+  { name: 'bench', script: 'bench/run.ts', usage: /^Measures the receiver, the local pipeline/, bad: ['--jsn'], problem: "bench: unknown option '--jsn'" },
 ])('CLI: npm run $name', ({ script, usage, bad, problem }) => {
   it('answers --help', { timeout: 30_000 }, async () => {
     const { code, stdout, stderr } = await runCommand(script, ['--help']);

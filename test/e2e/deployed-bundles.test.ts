@@ -15,8 +15,8 @@ import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/loca
 import { generateLocalSecrets, secretsFileContent } from '../../local/local-state';
 import { buildCallback } from '../../local/sandbox/callback-builder';
 import { SqsPoller } from '../../local/sqs-poller';
-import { startFakeSecretsManager, type FakeSecretsManager } from '../bench/fake-secrets-manager';
-import { toApiGatewayEvent } from '../bench/twilio-callbacks';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../../bench/fake-secrets-manager';
+import { toApiGatewayEvent } from '../../bench/twilio-callbacks';
 import { waitFor } from '../support/wait-for';
 
 type Handler = (event: unknown, context?: unknown) => Promise<unknown>;

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { silentLogger } from '../../functions/core/logger';
-import { createReceiverHandler } from '../../functions/receiver/create-handler';
-import { receiverDepsFromEnv } from '../../functions/receiver/receiver-deps';
-import { fileSecretFetch } from '../../local/file-secrets';
-import { LOCAL_ROUTES, type LocalStack } from '../../local/local-stack';
+import { silentLogger } from '../functions/core/logger';
+import { createReceiverHandler } from '../functions/receiver/create-handler';
+import { receiverDepsFromEnv } from '../functions/receiver/receiver-deps';
+import { fileSecretFetch } from '../local/file-secrets';
+import { LOCAL_ROUTES, type LocalStack } from '../local/local-stack';
 import { median, nowMs } from './stats';
 import { signedTwilioCallbacks, toApiGatewayEvent } from './twilio-callbacks';
 

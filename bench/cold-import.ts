@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { buildRedactionJob } from '../../functions/core/redaction-job';
-import { buildSqsEvent } from '../../local/events/sqs-event';
-import { LOCAL_ROUTES, type LocalStack } from '../../local/local-stack';
+import { buildRedactionJob } from '../functions/core/redaction-job';
+import { buildSqsEvent } from '../local/events/sqs-event';
+import { LOCAL_ROUTES, type LocalStack } from '../local/local-stack';
 import type { BuiltBundle, BundleName as AnyBundle } from './bundles';
 
 /** The bundles whose cold start is measured (the sweep runs a few times an hour: its cold start is no one's latency). */

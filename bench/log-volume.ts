@@ -1,6 +1,6 @@
-import { createJsonLogger, withRequestId, type LogLevel, type Logger } from '../../functions/core/logger';
-import { MetricBuffer } from '../../functions/core/metric-buffer';
-import { defaultMessageRedactorProps } from '../../infra/message-redactor-defaults';
+import { createJsonLogger, withRequestId, type LogLevel, type Logger } from '../functions/core/logger';
+import { MetricBuffer } from '../functions/core/metric-buffer';
+import { defaultMessageRedactorProps } from '../infra/message-redactor-defaults';
 
 /** A Lambda request id as Lambda writes it (a UUID): every line of an invocation carries one. */
 const SAMPLE_REQUEST_ID = '6bc28136-4f1c-4b6a-9c1d-2e5f8a7b3c90';

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { AccountConfigInput } from '../../functions/core/config';
-import { MessageRedactorStack } from '../../infra/redactor-stack';
+import type { AccountConfigInput } from '../functions/core/config';
+import { MessageRedactorStack } from '../infra/redactor-stack';
 
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** What the synthesised stack bills by the month, and what its access log lines look like. */
 export interface DeploymentFacts {

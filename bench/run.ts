@@ -7,9 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCliArgs, processIo, runCli, UsageError } from '../../cli/kit';
-import { defaultMessageRedactorProps } from '../../infra/message-redactor-defaults';
-import { startLocalStack } from '../../local/local-stack';
+import { parseCliArgs, processIo, runCli, UsageError } from '../cli/kit';
+import { defaultMessageRedactorProps } from '../infra/message-redactor-defaults';
+import { startLocalStack } from '../local/local-stack';
 import { measureBackfill, type BackfillResult } from './backfill';
 import { buildBundles, kib, type BuiltBundle, type BundleName } from './bundles';
 import { measureColdImport, type ColdImportResult } from './cold-import';

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { buildHandlers, HANDLER_BUILD_OPTIONS } from '../../infra/build-handlers';
+import { buildHandlers, HANDLER_BUILD_OPTIONS } from '../infra/build-handlers';
 
 export type BundleName = 'receiver' | 'redactor' | 'sweep' | 'hello';
 

@@ -1,11 +1,11 @@
 import type { SQSEvent } from 'aws-lambda';
-import type { Logger } from '../../functions/core/logger';
-import { createRedactorHandler, type RedactorHandler } from '../../functions/redactor/create-handler';
-import { deadLetters } from '../../local/demo-run';
-import { startLocalStack, type LocalStack } from '../../local/local-stack';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
-import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
-import { SqsPoller } from '../../local/sqs-poller';
+import type { Logger } from '../functions/core/logger';
+import { createRedactorHandler, type RedactorHandler } from '../functions/redactor/create-handler';
+import { deadLetters } from '../local/demo-run';
+import { startLocalStack, type LocalStack } from '../local/local-stack';
+import { NO_FAULTS } from '../local/sandbox/fault-profile';
+import type { SandboxMessage } from '../local/sandbox/sandbox-message';
+import { SqsPoller } from '../local/sqs-poller';
 import { countSecretLoads, countSqsCalls } from './aws-call-counter';
 import { median, nowMs, percentile, sleep, waitUntil } from './stats';
 

@@ -1,18 +1,18 @@
-import { parseAccounts, indexByRoute } from '../../functions/core/config';
-import { silentLogger } from '../../functions/core/logger';
-import type { RedactionJob } from '../../functions/core/redaction-job';
-import { CachedSecretStore } from '../../functions/core/secret-store';
-import type { SweepPageJob } from '../../functions/core/sweep-page-job';
-import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
-import { UndiciHttpClient } from '../../functions/http/undici-http-client';
-import { listingProviders } from '../../functions/providers';
-import { auditFirstJob, auditPage } from '../../functions/sweep/audit-run';
-import { coveragePage, startCoverageRun, type CoverageDeps } from '../../functions/sweep/coverage-run';
-import { startLocalCoverageStore } from '../../local/local-coverage-store';
-import { generateLocalSecrets } from '../../local/local-state';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
-import { ProviderSandbox } from '../../local/sandbox/provider-sandbox';
-import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { parseAccounts, indexByRoute } from '../functions/core/config';
+import { silentLogger } from '../functions/core/logger';
+import type { RedactionJob } from '../functions/core/redaction-job';
+import { CachedSecretStore } from '../functions/core/secret-store';
+import type { SweepPageJob } from '../functions/core/sweep-page-job';
+import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
+import { UndiciHttpClient } from '../functions/http/undici-http-client';
+import { listingProviders } from '../functions/providers';
+import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';
+import { coveragePage, startCoverageRun, type CoverageDeps } from '../functions/sweep/coverage-run';
+import { startLocalCoverageStore } from '../local/local-coverage-store';
+import { generateLocalSecrets } from '../local/local-state';
+import { NO_FAULTS } from '../local/sandbox/fault-profile';
+import { ProviderSandbox } from '../local/sandbox/provider-sandbox';
+import type { SandboxMessage } from '../local/sandbox/sandbox-message';
 import { median, nowMs, percentile } from './stats';
 
 export interface SweepCoverageOptions {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { deadLetters } from '../../local/demo-run';
-import { LOCAL_ROUTES, startLocalStack } from '../../local/local-stack';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
+import { deadLetters } from '../local/demo-run';
+import { LOCAL_ROUTES, startLocalStack } from '../local/local-stack';
+import { NO_FAULTS } from '../local/sandbox/fault-profile';
 import { timedPoller, type Invocation } from './pipeline';
 import { median, nowMs, waitUntil } from './stats';
 

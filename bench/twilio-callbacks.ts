@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { callbackRouteKey } from '../../functions/core/callback-route';
-import type { IncomingCallback } from '../../functions/receiver/receive-callback';
-import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../../local/sandbox/callback-builder';
-import { newMessageId, type SandboxMessage } from '../../local/sandbox/sandbox-message';
-import { buildHttpApiEvent } from '../../local/events/http-api-event';
+import { callbackRouteKey } from '../functions/core/callback-route';
+import type { IncomingCallback } from '../functions/receiver/receive-callback';
+import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
+import { newMessageId, type SandboxMessage } from '../local/sandbox/sandbox-message';
+import { buildHttpApiEvent } from '../local/events/http-api-event';
 
 /** Twilio credentials in the shape the sandbox signs with and the receiver's secret holds. */
 export interface TwilioCredentials {
