@@ -12,11 +12,18 @@ export const HANDLER_ENTRIES = {
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 
-/** Repository (or package) root: the prebuilt handlers live under `dist/handlers/` there. */
+/** Repository root, from this file in `infra/`: the handlers' sources and the build's output are there. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Where `npm run build` writes each handler: `dist/handlers/<name>/index.mjs`, exporting `handler`. */
-export const HANDLER_ASSETS_DIR = path.join(PACKAGE_ROOT, 'dist', 'handlers');
+/**
+ * Where `npm run build` writes each handler: `dist/handlers/<name>/index.mjs`, exporting `handler`.
+ * From the sources (`infra/`) that is `../dist/handlers`; from the package's bundled library
+ * (`dist/lib/`), `../handlers`.
+ */
+export const HANDLER_ASSETS_DIR = [
+  fileURLToPath(new URL('../dist/handlers', import.meta.url)),
+  fileURLToPath(new URL('../handlers', import.meta.url)),
+].find((dir) => existsSync(dir)) ?? path.join(PACKAGE_ROOT, 'dist', 'handlers');
 
 /** The Lambda `handler` setting of every prebuilt asset. */
 export const HANDLER_EXPORT = 'index.handler';

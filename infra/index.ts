@@ -1,0 +1,10 @@
+// The package's public entry: the construct, its props and the types a consumer needs.
+export { MessageRedactor, METRIC_NAMESPACE } from './message-redactor';
+export type { CallbackEndpoint, MessageRedactorMetrics, MessageRedactorProps, MessageRedactorAlarms, RouteThrottling } from './message-redactor';
+export { MessageRedactorStack } from './redactor-stack';
+export type { MessageRedactorStackProps } from './redactor-stack';
+export type { AuditProps, ReconciliationSweepProps } from './reconciliation-sweep';
+export type { AccountConfigInput } from '../functions/core/config';
+export type { ProviderName } from '../functions/core/provider-name';
+export { METRICS } from '../functions/core/telemetry-names';
+export { ConfigError } from '../functions/core/errors';

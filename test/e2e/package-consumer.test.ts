@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** A consumer's CDK app, shaped as `cdk init app --language typescript` makes one: CommonJS, NodeNext. */
+const APP = `import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MessageRedactor, METRICS, type AccountConfigInput } from 'message-redactor';
+
+const accounts: AccountConfigInput[] = [
+  { route: 'twilio-main', provider: 'twilio', secretId: 'message-redactor/twilio-main' },
+  { route: 'carrierx-main', provider: 'carrierx', secretId: 'message-redactor/carrierx-main' },
+];
+const app = new App({ outdir: process.env.OUT_DIR });
+const stack = new Stack(app, 'Consumer');
+new MessageRedactor(stack, 'Redactor', { accounts });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+if (METRICS.deadLetters !== 'DeadLetters') throw new Error('metrics names did not load');
+app.synth();
+`;
+
+const TSCONFIG = (module: string, moduleResolution: string, extra: Record<string, unknown> = {}) => JSON.stringify({
+  compilerOptions: { target: 'ES2022', module, moduleResolution, lib: ['es2022'], strict: true, declaration: false, outDir: 'out', rootDir: 'bin', types: ['node'], ...extra },
+  include: ['bin'],
+});
+
+/**
+ * The package as a platform team gets it: `npm pack`, installed with only aws-cdk-lib, constructs,
+ * cdk-nag and the TypeScript toolchain beside it, used from a CDK app and synthesised by plain
+ * `node`, where esbuild cannot even be resolved: nothing is bundled there.
+ */
+describe('Package: a consumer CDK app installs the tarball and synthesises', () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'redactor-consumer-'));
+  const app = path.join(work, 'app');
+  let tarball: string;
+
+  beforeAll(async () => {
+    const { stdout } = await exec('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    tarball = path.join(work, stdout.trim().split('\n').at(-1)!);
+    mkdirSync(path.join(app, 'bin'), { recursive: true });
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
+    writeFileSync(path.join(app, 'bin', 'app.ts'), APP);
+    // What `npm install` makes of the tarball, without the network (tests reach only 127.0.0.1): the
+    // package unpacked into node_modules, and beside it what it and the app resolve, linked from this
+    // repository's install at the versions its lock file pins.
+    const modules = path.join(app, 'node_modules');
+    mkdirSync(path.join(modules, 'message-redactor'), { recursive: true });
+    await exec('tar', ['-xzf', tarball, '-C', path.join(modules, 'message-redactor'), '--strip-components=1']);
+    const manifest = JSON.parse(readFileSync(path.join(modules, 'message-redactor', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    const linked = [...Object.keys(manifest.peerDependencies), ...Object.keys(manifest.dependencies), 'cdk-nag', 'typescript', '@types/node'];
+    for (const name of linked) {
+      mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+      symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name), 'dir');
+    }
+  }, 240_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('ships the library, its types, the prebuilt handlers and the commands, and nothing of the repository else', async () => {
+    const { stdout } = await exec('tar', ['-tzf', tarball]);
+    const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'dist/lib/index.mjs', 'dist/lib/index.cjs', 'dist/types/infra/index.d.ts', 'dist/handlers/receiver/index.mjs', 'dist/handlers/redactor/index.mjs', 'dist/handlers/sweep/index.mjs', 'dist/bin/message-redactor-sweep.mjs']));
+    expect(files.filter((f) => /^(test|local|cli|bench|functions|infra|\.ci)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it.each([
+    { name: 'NodeNext (cdk init)', module: 'NodeNext', resolution: 'NodeNext' },
+    // zod's own declarations (the account config's types come from its schema) need esModuleInterop
+    // under Node10 resolution, which CommonJS TypeScript configs set anyway.
+    { name: 'CommonJS', module: 'CommonJS', resolution: 'Node10', extra: { esModuleInterop: true } },
+    { name: 'Bundler', module: 'ESNext', resolution: 'Bundler' },
+  ])('type-checks against the shipped declarations with $name module settings', async ({ module, resolution, extra }) => {
+    const config = path.join(app, `tsconfig.${resolution}.json`);
+    writeFileSync(config, TSCONFIG(module, resolution, extra));
+    await expect(exec('node', [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config, '--noEmit'], { cwd: app })).resolves.toBeDefined();
+  }, 120_000);
+
+  it('synthesises with plain node, where esbuild cannot be resolved: three functions from the shipped handlers, cdk-nag clean', async () => {
+    writeFileSync(path.join(app, 'tsconfig.json'), TSCONFIG('NodeNext', 'NodeNext'));
+    await exec('node', [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app });
+    await expect(exec('node', ['-e', "require.resolve('esbuild')"], { cwd: app })).rejects.toThrow();
+    const out = path.join(work, 'cdk.out');
+    await exec('node', [path.join(app, 'out', 'app.js')], { cwd: app, env: { ...process.env, OUT_DIR: out } });
+    const template = JSON.parse(readFileSync(path.join(out, 'Consumer.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler])).toEqual([['nodejs24.x', 'index.handler'], ['nodejs24.x', 'index.handler'], ['nodejs24.x', 'index.handler']]);
+    const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(3);
+    for (const asset of assets) expect(statSync(path.join(out, asset, 'index.mjs')).size).toBeGreaterThan(10_000);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::SQS::Queue').length).toBeGreaterThanOrEqual(4);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length).toBeGreaterThan(10);
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(true);
+  }, 120_000);
+
+  it('runs a packaged command: message-redactor-sweep --help', async () => {
+    const bin = (JSON.parse(readFileSync(path.join(app, 'node_modules', 'message-redactor', 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['message-redactor-sweep']!;
+    const { stdout } = await exec('node', [path.join(app, 'node_modules', 'message-redactor', bin), '--help'], { cwd: app });
+    expect(stdout).toContain('audit [--route R] [--json]');
+  });
+});
