@@ -53,7 +53,7 @@ describe('Package: a consumer CDK app installs the tarball and synthesises', () 
     mkdirSync(path.join(modules, 'message-redactor'), { recursive: true });
     await exec('tar', ['-xzf', tarball, '-C', path.join(modules, 'message-redactor'), '--strip-components=1']);
     const manifest = JSON.parse(readFileSync(path.join(modules, 'message-redactor', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
-    const linked = [...Object.keys(manifest.peerDependencies), ...Object.keys(manifest.dependencies), 'cdk-nag', 'typescript', '@types/node'];
+    const linked = [...Object.keys(manifest.peerDependencies), ...Object.keys(manifest.dependencies), 'cdk-nag', 'typescript', '@types/node', 'ts-node', 'tsx'];
     for (const name of linked) {
       mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
       symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name), 'dir');
@@ -95,6 +95,17 @@ describe('Package: a consumer CDK app installs the tarball and synthesises', () 
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::SQS::Queue').length).toBeGreaterThanOrEqual(4);
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length).toBeGreaterThan(10);
     expect(existsSync(path.join(out, 'manifest.json'))).toBe(true);
+  }, 120_000);
+
+  it.each([
+    { runner: 'ts-node (the runner of apps earlier cdk init versions made)', command: ['node_modules/ts-node/dist/bin.js', 'bin/app.ts'] },
+    { runner: 'tsx', command: ['node_modules/tsx/dist/cli.mjs', 'bin/app.ts'] },
+  ])('synthesises the same app run by $runner', async ({ command }) => {
+    writeFileSync(path.join(app, 'tsconfig.json'), TSCONFIG('NodeNext', 'NodeNext'));
+    const out = mkdtempSync(path.join(work, 'runner-'));
+    await exec('node', command, { cwd: app, env: { ...process.env, OUT_DIR: out } });
+    const template = JSON.parse(readFileSync(path.join(out, 'Consumer.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(3);
   }, 120_000);
 
   it('runs a packaged command: message-redactor-sweep --help', async () => {
