@@ -80,6 +80,15 @@ describe('Package: a consumer CDK app installs the tarball and synthesises', () 
     await expect(exec('node', [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config, '--noEmit'], { cwd: app })).resolves.toBeDefined();
   }, 120_000);
 
+  it('type-checks with TypeScript 7 (the native compiler today\'s cdk init pins) under NodeNext', async () => {
+    const config = path.join(app, 'tsconfig.ts7.json');
+    writeFileSync(config, TSCONFIG('NodeNext', 'NodeNext'));
+    const tsc7 = path.join(ROOT, 'node_modules', 'typescript7', 'bin', 'tsc');
+    const { stdout } = await exec('node', [tsc7, '--version']);
+    expect(stdout).toMatch(/^Version 7\./);
+    await expect(exec('node', [tsc7, '-p', config, '--noEmit'], { cwd: app })).resolves.toBeDefined();
+  }, 120_000);
+
   it('synthesises with plain node, where esbuild cannot be resolved: three functions from the shipped handlers, cdk-nag clean', async () => {
     writeFileSync(path.join(app, 'tsconfig.json'), TSCONFIG('NodeNext', 'NodeNext'));
     await exec('node', [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app });
