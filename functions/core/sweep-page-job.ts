@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
 import { parseQueueMessage, type ParsedQueueMessage } from './queue-message';
 
+/**
+ * Held bodies an audit carries by id from page to page (and into its report); past it, they are
+ * counted. Bounded so the page job stays inside SQS's 256 KiB with the longest ids and statuses the
+ * schema allows and two years of per-day figures.
+ */
+export const AUDIT_HELD_ROWS_LIMIT = 500;
+
 /** Sweep page message schema version; bump on an incompatible change and keep reading the old one. */
 export const SWEEP_PAGE_JOB_VERSION = 1;
 
@@ -58,7 +65,7 @@ export const SweepPageJobSchema = z.strictObject({
           dueAt: isoDate,
           reason: z.enum(['due-not-redacted', 'provider-cannot-redact']),
         }),
-      ).check(z.maxLength(1000)),
+      ).check(z.maxLength(AUDIT_HELD_ROWS_LIMIT)),
       /** Held bodies past the carried rows. */
       heldOverflow: z.number().check(z.int(), z.minimum(0)),
       /** Redaction jobs the audit enqueued (held bodies the pipeline can redact). */
@@ -88,9 +95,6 @@ export const SweepPageJobSchema = z.strictObject({
 });
 
 export type SweepPageJob = z.infer<typeof SweepPageJobSchema>;
-
-/** Held bodies an audit carries by id from page to page (and into its report); past it, they are counted. */
-export const AUDIT_HELD_ROWS_LIMIT = 1000;
 
 export function emptyTotals(): SweepTotals {
   return { pages: 0, listed: 0, redact: {}, skipped: {} };

@@ -15,9 +15,7 @@ import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
 import { emptyTotals, redactCount, tally, SWEEP_PAGE_JOB_VERSION, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
 import type { SweepSchedule } from '../core/sweep-window';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
-import { PerSecretMemo } from '../core/per-secret-memo';
-import type { MessageLister } from '../providers/provider';
-import { readListPage, SweepPageError, type SweepDeps } from './sweep-page';
+import { boundLister, readListPage, SweepPageError, type SweepDeps } from './sweep-page';
 
 /** What a checkpointed run needs besides one page's dependencies. */
 export interface CoverageDeps extends SweepDeps {
@@ -77,8 +75,6 @@ function coverageJob(plan: CoveragePlan, phase: 'list' | 'due' | 'check', totals
     coverage: { phase, plan, ...(cursors.storeCursor === undefined ? {} : { storeCursor: cursors.storeCursor }) },
   };
 }
-
-const fetchers = new PerSecretMemo<MessageLister>();
 
 /**
  * One page of a checkpointed run, in three phases: list the provider's messages new since the
@@ -210,15 +206,16 @@ class PageActions {
   async recheck(entries: readonly DeferredMessage[]): Promise<void> {
     const secret = await this.deps.secrets.get(this.account.secretId);
     const provider = this.deps.listers[this.account.provider];
-    const lister = fetchers.get(secret as object, provider.provider, () => provider.bindLister(secret, this.account.secretId));
+    const lister = boundLister(this.account, provider, secret);
+    const fetchMessage = lister.fetchMessage?.bind(lister);
+    if (fetchMessage === undefined) throw new ConfigError(`sweep: ${this.account.provider} cannot read a message by id`);
     const context = { http: this.deps.http, now: this.deps.now, ...(this.account.apiBaseUrl === undefined ? {} : { apiBaseUrl: this.account.apiBaseUrl }) };
     let next = 0;
     const results = new Array<ListedMessage | 'gone'>(entries.length);
     await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, entries.length) }, async () => {
       while (next < entries.length) {
         const index = next++;
-        if (lister.fetchMessage === undefined) throw new ConfigError(`sweep: ${this.account.provider} cannot read a message by id`);
-        const read = await lister.fetchMessage(entries[index]!.messageId, context);
+        const read = await fetchMessage(entries[index]!.messageId, context);
         if (!read.ok) {
           const code = read.outcome.code ?? read.outcome.kind;
           throw new SweepPageError(this.account.route, code, read.outcome.kind === 'transient' || read.outcome.kind === 'throttled');

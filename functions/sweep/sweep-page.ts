@@ -50,6 +50,11 @@ export class SweepPageError extends RedactorError {
 
 const listers = new PerSecretMemo<MessageLister>();
 
+/** The account's lister for these credentials, bound once per secret value (a rotation binds anew). */
+export function boundLister(account: Account, provider: ListingProvider, secret: unknown): MessageLister {
+  return listers.get(secret as object, provider.provider, () => provider.bindLister(secret, account.secretId));
+}
+
 /**
  * Reads one page of an account's message list, decides each message with the shared rules, and sends
  * the ones due to the redaction queue. Idempotent per page: a page read twice (a crash between the
@@ -122,7 +127,7 @@ export async function readListPage(
   const context = { http: deps.http, now: deps.now, ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }) };
   for (let attempt = 1; ; attempt++) {
     const secret = await deps.secrets.get(account.secretId);
-    const lister = listers.get(secret as object, provider.provider, () => provider.bindLister(secret, account.secretId));
+    const lister = boundLister(account, provider, secret);
     const result = await lister.listPage(query, context);
     if (result.ok) return result;
     if (result.outcome.kind === 'auth' && attempt === 1) {
