@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerLockfile, tarballSpec, type PackageLock } from '../support/consumer-lockfile';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -44,20 +46,25 @@ describe('Package: a consumer CDK app installs the tarball and synthesises', () 
     const { stdout } = await exec('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
     tarball = path.join(work, stdout.trim().split('\n').at(-1)!);
     mkdirSync(path.join(app, 'bin'), { recursive: true });
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
     writeFileSync(path.join(app, 'bin', 'app.ts'), APP);
-    // What `npm install` makes of the tarball, without the network (tests reach only 127.0.0.1): the
-    // package unpacked into node_modules, and beside it what it and the app resolve, linked from this
-    // repository's install at the versions its lock file pins.
-    const modules = path.join(app, 'node_modules');
-    mkdirSync(path.join(modules, 'message-redactor'), { recursive: true });
-    await exec('tar', ['-xzf', tarball, '-C', path.join(modules, 'message-redactor'), '--strip-components=1']);
-    const manifest = JSON.parse(readFileSync(path.join(modules, 'message-redactor', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
-    const linked = [...Object.keys(manifest.peerDependencies), ...Object.keys(manifest.dependencies), 'cdk-nag', 'typescript', '@types/node', 'ts-node', 'tsx'];
-    for (const name of linked) {
-      mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
-      symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name), 'dir');
-    }
+    // A real install, with no network (tests reach only 127.0.0.1): the app's lock file pins what this
+    // repository's lock pins, so `npm ci --offline` takes every package from the npm cache that this
+    // repository's own `npm ci` filled, and the tarball from the file `npm pack` just wrote.
+    const manifest = JSON.parse((await exec('tar', ['-xzOf', tarball, 'package/package.json'])).stdout) as { version: string; dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    const repoLock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as PackageLock;
+    const pinned = (name: string) => repoLock.packages[`node_modules/${name}`]!.version!;
+    const consumer = {
+      name: 'consumer', version: '0.0.0',
+      dependencies: { 'message-redactor': tarballSpec(app, tarball), 'aws-cdk-lib': pinned('aws-cdk-lib'), constructs: pinned('constructs'), 'cdk-nag': pinned('cdk-nag') },
+      devDependencies: Object.fromEntries(['typescript', '@types/node', 'ts-node', 'tsx'].map((name) => [name, pinned(name)])),
+    };
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    const lock = consumerLockfile(repoLock, consumer, {
+      'node_modules/message-redactor': { version: manifest.version, resolved: tarballSpec(app, tarball), integrity, dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies },
+    });
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ ...consumer, private: true }, null, 2));
+    writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify(lock, null, 2));
+    await exec('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
   }, 240_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -92,9 +99,16 @@ describe('Package: a consumer CDK app installs the tarball and synthesises', () 
   it('synthesises with plain node, where esbuild cannot be resolved: three functions from the shipped handlers, cdk-nag clean', async () => {
     writeFileSync(path.join(app, 'tsconfig.json'), TSCONFIG('NodeNext', 'NodeNext'));
     await exec('node', [path.join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app });
-    await expect(exec('node', ['-e', "require.resolve('esbuild')"], { cwd: app })).rejects.toThrow();
+    // The compiled app, installed as a deployment pipeline would install it (`npm ci --omit=dev`): no
+    // TypeScript, no tsx and so no esbuild anywhere in its tree.
+    const deployed = path.join(work, 'deployed');
+    mkdirSync(deployed);
+    for (const file of ['package.json', 'package-lock.json']) writeFileSync(path.join(deployed, file), readFileSync(path.join(app, file)));
+    cpSync(path.join(app, 'out'), path.join(deployed, 'out'), { recursive: true });
+    await exec('npm', ['ci', '--offline', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: deployed, maxBuffer: 16 * 1024 * 1024 });
+    await expect(exec('node', ['-e', "require.resolve('esbuild')"], { cwd: deployed })).rejects.toThrow();
     const out = path.join(work, 'cdk.out');
-    await exec('node', [path.join(app, 'out', 'app.js')], { cwd: app, env: { ...process.env, OUT_DIR: out } });
+    await exec('node', [path.join(deployed, 'out', 'app.js')], { cwd: deployed, env: { ...process.env, OUT_DIR: out } });
     const template = JSON.parse(readFileSync(path.join(out, 'Consumer.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler])).toEqual([['nodejs24.x', 'index.handler'], ['nodejs24.x', 'index.handler'], ['nodejs24.x', 'index.handler']]);
@@ -104,7 +118,7 @@ describe('Package: a consumer CDK app installs the tarball and synthesises', () 
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::SQS::Queue').length).toBeGreaterThanOrEqual(4);
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length).toBeGreaterThan(10);
     expect(existsSync(path.join(out, 'manifest.json'))).toBe(true);
-  }, 120_000);
+  }, 180_000);
 
   it.each([
     { runner: 'ts-node (the runner of apps earlier cdk init versions made)', command: ['node_modules/ts-node/dist/bin.js', 'bin/app.ts'] },
