@@ -12,7 +12,8 @@ const UNRESOLVED_VALUE_BYTES = 256;
 
 /**
  * Throws at synth when `environment` could exceed Lambda's 4 KB limit, which otherwise surfaces only
- * as a failed deployment. The accounts JSON is nearly all of it, so the message says so.
+ * as a failed deployment. The accounts are not in it (they travel in a layer), so its size does not
+ * grow with the account count.
  */
 export function assertEnvironmentFits(functionName: string, environment: Readonly<Record<string, string>>): void {
   let bytes = 0;
@@ -20,12 +21,9 @@ export function assertEnvironmentFits(functionName: string, environment: Readonl
     bytes += Buffer.byteLength(key) + (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value));
   }
   if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    const accounts = environment.REDACTOR_ACCOUNTS;
-    const accountsBytes = accounts === undefined ? 0 : Buffer.byteLength(accounts);
     throw new ConfigError(
       `MessageRedactor: the ${functionName} function's environment would take about ${bytes} bytes, over Lambda's `
-      + `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; REDACTOR_ACCOUNTS alone is ${accountsBytes} bytes. `
-      + 'Split the accounts across several MessageRedactor stacks or drop optional fields (publicUrl, apiBaseUrl, terminalStatuses).',
+      + `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit`,
     );
   }
 }

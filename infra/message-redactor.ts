@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { callbackPath, callbackRouteKey } from '../functions/core/callback-route';
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
-import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
+import { ACCOUNTS_ENV, ACCOUNTS_LAYER_FILE, RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
 import { LOG_LEVEL_ENV, type LogLevel } from '../functions/core/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-capabilities';
 import type { ProviderName } from '../functions/core/provider-name';
@@ -22,6 +22,7 @@ import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../funct
 import { allAlarms, RedactorAlarms, redactorMetric, type MessageRedactorAlarms } from './redactor-alarms';
 import { RedactorDashboard } from './redactor-dashboard';
 import { importAccountSecrets } from './account-secrets';
+import { createAccountsLayer } from './accounts-layer';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
 import type { RouteThrottling } from './route-throttling';
@@ -258,6 +259,8 @@ export class MessageRedactor extends Construct {
   public readonly sweepFunction?: lambda.Function;
   /** The sweep's page queue, its DLQ and schedules (undefined when `sweep: false`). */
   public readonly sweep?: ReconciliationSweep;
+  /** The accounts config (`/opt/message-redactor/accounts.json`), a layer of every function. */
+  public readonly accountsLayer: lambda.LayerVersion;
 
   constructor(scope: Construct, id: string, props: MessageRedactorProps) {
     super(scope, id);
@@ -265,8 +268,8 @@ export class MessageRedactor extends Construct {
     const accounts = parseAccounts(props.accounts);
     const settings = resolveMessageRedactorProps(props, accounts);
     const secrets = importAccountSecrets(this, accounts);
-    // The original input, not the resolved Accounts (Sets do not serialise); the functions parse it again.
-    const accountsJson = JSON.stringify(props.accounts);
+    // The accounts travel as a file in a layer, not in the 4 KB environment: thousands fit.
+    this.accountsLayer = createAccountsLayer(this, 'AccountsConfig', props.accounts).layer;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', settings.deadLetterQueueProps);
     this.deadLetterQueue.applyRemovalPolicy(settings.deadLetterQueueRemovalPolicy);
@@ -282,7 +285,6 @@ export class MessageRedactor extends Construct {
       timeout: settings.receiverTimeout,
       secrets: secrets.receiver,
       environment: {
-        [RECEIVER_ENV.accounts]: accountsJson,
         [RECEIVER_ENV.queueUrl]: this.queue.queueUrl,
         [RECEIVER_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
         [RECEIVER_ENV.maxBodyBytes]: String(settings.maxCallbackBytes),
@@ -297,7 +299,6 @@ export class MessageRedactor extends Construct {
       timeout: settings.redactorTimeout,
       secrets: secrets.redactor,
       environment: {
-        [REDACTOR_ENV.accounts]: accountsJson,
         [REDACTOR_ENV.queueUrl]: this.queue.queueUrl,
         [REDACTOR_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
         [REDACTOR_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
@@ -360,7 +361,6 @@ export class MessageRedactor extends Construct {
     if (settings.sweep !== undefined) {
       const sweep = settings.sweep;
       const sweepBaseEnvironment: Record<string, string> = {
-        [SWEEP_ENV.accounts]: accountsJson,
         [SWEEP_ENV.queueUrl]: this.queue.queueUrl,
         [SWEEP_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
         [SWEEP_ENV.httpTimeoutMs]: String(settings.httpTimeout.toMilliseconds()),
@@ -413,7 +413,7 @@ export class MessageRedactor extends Construct {
       readonly environment: Record<string, string>;
     },
   ): lambda.Function {
-    const environment = { ...options.environment, [LOG_LEVEL_ENV]: settings.logLevel };
+    const environment = { ...options.environment, [ACCOUNTS_ENV.file]: ACCOUNTS_LAYER_FILE, [LOG_LEVEL_ENV]: settings.logLevel };
     assertEnvironmentFits(id, environment);
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: settings.logRetention });
     // An own role with inline grants instead of AWSLambdaBasicExecutionRole: it may write to its log
@@ -429,6 +429,7 @@ export class MessageRedactor extends Construct {
       // The handler `npm run build` bundled and the tests ran: nothing is bundled at synth.
       code: lambda.Code.fromAsset(handlerAssetDir(options.handler)),
       handler: HANDLER_EXPORT,
+      layers: [this.accountsLayer],
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: options.description,

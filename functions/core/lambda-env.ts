@@ -2,15 +2,22 @@
  * Environment variable names of the functions: set by the CDK construct, read at cold start.
  * Kept free of imports so the construct can use them without loading any handler code at synth.
  */
+
+/** Where every function finds its accounts: a file (deployed: a layer's JSON) or inline JSON (local). */
+export const ACCOUNTS_ENV = {
+  file: 'REDACTOR_ACCOUNTS_FILE',
+  inline: 'REDACTOR_ACCOUNTS',
+} as const;
+
+/** Where the construct's accounts layer puts the file (layers are unpacked under /opt). */
+export const ACCOUNTS_LAYER_FILE = '/opt/message-redactor/accounts.json';
 export const RECEIVER_ENV = {
-  accounts: 'REDACTOR_ACCOUNTS',
   queueUrl: 'REDACTION_QUEUE_URL',
   secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
   maxBodyBytes: 'MAX_CALLBACK_BYTES',
 } as const;
 
 export const REDACTOR_ENV = {
-  accounts: 'REDACTOR_ACCOUNTS',
   queueUrl: 'REDACTION_QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
@@ -25,7 +32,6 @@ export const REDACTOR_ENV = {
 } as const;
 
 export const SWEEP_ENV = {
-  accounts: 'REDACTOR_ACCOUNTS',
   /** Where the sweep sends redaction jobs: the same queue the receiver feeds. */
   queueUrl: 'REDACTION_QUEUE_URL',
   /** The FIFO queue of sweep page jobs (one message per page still to read). */

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DepsOverrides } from '../aws/deps-overrides';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue } from '../aws/sqs-queues';
-import { indexByRoute, parseAccountsJson } from '../core/config';
+import { accountsFromEnv } from '../core/accounts-source';
+import { indexByRoute } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { RECEIVER_ENV } from '../core/lambda-env';
 import { createJsonLogger, logLevelFromEnv } from '../core/logger';
@@ -20,7 +22,7 @@ export function receiverDepsFromEnv(
   env: Env,
   overrides: DepsOverrides = {},
 ): ReceiverDeps {
-  const accounts = parseAccountsJson(env[RECEIVER_ENV.accounts], RECEIVER_ENV.accounts);
+  const accounts = accountsFromEnv(env, (file) => readFileSync(file, 'utf8'));
   const sqs = overrides.sqs ?? new SQSClient({});
   return {
     accounts: indexByRoute(accounts),

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DepsOverrides } from '../aws/deps-overrides';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsDeadLetterQueue, SqsJobQueue } from '../aws/sqs-queues';
-import { indexByRoute, parseAccountsJson } from '../core/config';
+import { accountsFromEnv } from '../core/accounts-source';
+import { indexByRoute } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { REDACTOR_ENV } from '../core/lambda-env';
 import { createJsonLogger, logLevelFromEnv } from '../core/logger';
@@ -23,7 +25,7 @@ export function redactorDepsFromEnv(
   env: Env,
   overrides: DepsOverrides = {},
 ): RedactorDeps {
-  const accounts = parseAccountsJson(env[REDACTOR_ENV.accounts], REDACTOR_ENV.accounts);
+  const accounts = accountsFromEnv(env, (file) => readFileSync(file, 'utf8'));
   const sqs = overrides.sqs ?? new SQSClient({});
   const concurrency = intEnv(env, REDACTOR_ENV.providerConcurrency, 10, 1, 100);
   const httpTimeoutMs = intEnv(env, REDACTOR_ENV.httpTimeoutMs, 10_000, 100, 60_000);

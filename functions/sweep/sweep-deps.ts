@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,7 +8,8 @@ import { S3EvidenceStore } from '../aws/s3-evidence-store';
 import type { EvidenceStore } from '../core/evidence-store';
 import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue, SqsSweepQueue } from '../aws/sqs-queues';
-import { indexByRoute, parseAccountsJson } from '../core/config';
+import { accountsFromEnv } from '../core/accounts-source';
+import { indexByRoute } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { SWEEP_ENV } from '../core/lambda-env';
 import { createJsonLogger, logLevelFromEnv } from '../core/logger';
@@ -27,7 +29,7 @@ export interface SweepFunctionDeps extends CoverageDeps, AuditDeps {
 
 /** Builds the sweep's dependencies from its environment, once per execution environment. */
 export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): SweepFunctionDeps {
-  const accounts = parseAccountsJson(env[SWEEP_ENV.accounts], SWEEP_ENV.accounts);
+  const accounts = accountsFromEnv(env, (file) => readFileSync(file, 'utf8'));
   const sqs = overrides.sqs ?? new SQSClient({});
   const sweepQueueUrl = env[SWEEP_ENV.sweepQueueUrl];
   const coverageTable = env[SWEEP_ENV.coverageTable];

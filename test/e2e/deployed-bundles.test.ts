@@ -59,9 +59,15 @@ describe('The built bundles, with the template\'s environment, through the local
       [logicalId(redactor.sweep!.coverageTable), stack.coverage.tableName],
       [logicalId(redactor.sweep!.evidenceBucket), stack.evidence.bucket],
     ]);
+    // Lambda unpacks each layer under /opt: the accounts file is read from the synthesised layer asset.
+    const assembly = app.synth();
+    const layerKey = (template.Resources[logicalId(redactor.accountsLayer)]!.Properties as unknown as { Content: { S3Key: string } }).Content.S3Key;
+    const opt = path.join(assembly.directory, `asset.${layerKey.replace(/\.zip$/, '')}`);
     const envOf = (fn: IConstruct): Record<string, string> => {
       const variables = template.Resources[logicalId(fn)]!.Properties.Environment!.Variables;
-      return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolve(name, value, refs)]));
+      const environment = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolve(name, value, refs)]));
+      if (environment.REDACTOR_ACCOUNTS_FILE?.startsWith('/opt/')) environment.REDACTOR_ACCOUNTS_FILE = path.join(opt, environment.REDACTOR_ACCOUNTS_FILE.slice('/opt/'.length));
+      return environment;
     };
     environments = { receiver: envOf(redactor.receiver), redactor: envOf(redactor.redactor), sweep: envOf(redactor.sweepFunction!) };
     platform = {

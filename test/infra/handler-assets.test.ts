@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors';
 import { HANDLER_ASSETS_DIR, HANDLER_ENTRIES, handlerAssetDir } from '../../infra/handler-assets';
@@ -17,7 +18,10 @@ describe('Prebuilt handlers', () => {
     const stack = new Stack(app, 'Assets');
     const redactor = new MessageRedactor(stack, 'MessageRedactor', { accounts: [twilioAccount()] });
     const assembly = app.synth();
-    const staged = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    const layerKey = (Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(redactor.accountsLayer.node.defaultChild as CfnElement)].Properties.Content.S3Key as string).replace(/\.zip$/, '');
+    // The accounts layer is the one asset made at synth: a JSON file, no code.
+    const staged = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.') && name !== `asset.${layerKey}`);
+    expect(readdirSync(path.join(assembly.directory, `asset.${layerKey}`, 'message-redactor'))).toEqual(['accounts.json']);
     const contents = staged.map((dir) => readdirSync(path.join(assembly.directory, dir)).map((file) => readFileSync(path.join(assembly.directory, dir, file))));
     // Three assets of one file each, byte for byte the built handlers.
     expect(contents.map((files) => files.length)).toEqual([1, 1, 1]);

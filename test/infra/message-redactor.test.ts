@@ -95,6 +95,12 @@ function resources(statement: Statement): unknown[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 }
 
+/** Where the synthesised assembly staged a layer's files (what Lambda unpacks under /opt). */
+function layerAssetDir(synthesised: Synthesised, layerId: string): string {
+  const key = (synthesised.template.toJSON().Resources[layerId].Properties.Content.S3Key as string).replace(/\.zip$/, '');
+  return path.join(synthesised.app.synth().directory, `asset.${key}`);
+}
+
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 // One default synth shared by the template assertions: each synth costs about half a second.
@@ -203,12 +209,21 @@ describe('Construct: MessageRedactor', () => {
       defaults.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     });
 
-    it('passes the accounts config as given, and the queue URLs, to the functions', () => {
-      const accounts = JSON.stringify([twilioAccount()]);
+    it('passes the accounts config as given in a layer every function mounts, and the queue URLs, to the functions', () => {
+      const accounts = '/opt/message-redactor/accounts.json';
+      const layer = defaults.template.findResources('AWS::Lambda::LayerVersion');
+      expect(Object.keys(layer)).toHaveLength(1);
+      const layerId = Object.keys(layer)[0]!;
+      for (const fn of Object.values(defaults.template.findResources('AWS::Lambda::Function'))) {
+        expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+        expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('twilio-main');
+      }
+      const staged = readFileSync(path.join(layerAssetDir(defaults, layerId), 'message-redactor', 'accounts.json'), 'utf8');
+      expect(JSON.parse(staged)).toEqual([twilioAccount()]);
       defaults.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: {
-            REDACTOR_ACCOUNTS: accounts,
+            REDACTOR_ACCOUNTS_FILE: accounts,
             REDACTION_QUEUE_URL: { Ref: ids.queue },
             SECRET_MAX_AGE_SECONDS: '300',
             MAX_CALLBACK_BYTES: '65536',
@@ -218,7 +233,7 @@ describe('Construct: MessageRedactor', () => {
       defaults.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: {
-            REDACTOR_ACCOUNTS: accounts,
+            REDACTOR_ACCOUNTS_FILE: accounts,
             REDACTION_QUEUE_URL: { Ref: ids.queue },
             DEAD_LETTER_QUEUE_URL: { Ref: ids.dlq },
             SECRET_MAX_AGE_SECONDS: '300',
@@ -655,27 +670,14 @@ describe('Construct: MessageRedactor', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 900 + 86_400 + 3_600 });
     });
 
-    it('refuses an accounts config that would push the environment past 4 KB', () => {
-      const accounts = Array.from({ length: 30 }, (_, i) =>
-        twilioAccount({ route: `twilio-${i}-6UOIEj2Uv4E9pEfBOjt4Y2ln`, publicUrl: `https://hooks.example.com/sms/status/${i}` }));
-      expect(() => build({ accounts })).toThrow(
-        /^MessageRedactor: the Receiver function's environment would take about \d+ bytes, over Lambda's 4096-byte limit; REDACTOR_ACCOUNTS alone is \d+ bytes/,
-      );
-    });
-
-    it('counts every variable the sweep function gets, the page queue, table and bucket included, against the 4 KB limit', () => {
-      // The sweep's environment is the largest (three deploy-time names on top of the accounts): as the
-      // accounts grow, it is the first to be refused.
-      let first: Error | undefined;
-      for (let n = 1; n <= 60 && first === undefined; n++) {
-        const accounts = Array.from({ length: n }, (_, i) => twilioAccount({ route: `twilio-${i}-6UOIEj2Uv4E9pEfBOjt4Y2ln`, secretId: `secret-${i}`, publicUrl: `https://hooks.example.com/sms/status/${i}` }));
-        try {
-          build({ accounts, dashboard: false });
-        } catch (error) {
-          first = error as Error;
-        }
+    it('keeps every environment under 4 KB however many accounts: 40 long ones (the environment held about 25) synthesise, their file in the layer', () => {
+      const accounts = Array.from({ length: 40 }, (_, i) =>
+        twilioAccount({ route: `twilio-${i}-6UOIEj2Uv4E9pEfBOjt4Y2ln`, secretId: 'message-redactor/shared', publicUrl: `https://hooks.example.com/sms/status/${i}` }));
+      const { template } = synth({ accounts, dashboard: false });
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+        expect(Object.entries(variables).reduce((bytes, [key, value]) => bytes + key.length + JSON.stringify(value).length, 0)).toBeLessThan(1024);
       }
-      expect(first?.message).toMatch(/^MessageRedactor: the Sweep function's environment would take about \d+ bytes/);
     });
 
     it('warns when a batch can outlast the redactor timeout', () => {

@@ -1,0 +1,32 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { AccountConfigInput } from '../functions/core/config';
+import { ACCOUNTS_LAYER_FILE } from '../functions/core/lambda-env';
+
+/** Lambda's limit on a function's unzipped code and layers together (the accounts file counts). */
+export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
+
+/**
+ * The accounts config as a Lambda layer every function mounts: one JSON file at
+ * `/opt/message-redactor/accounts.json`, read once at cold start. The environment (4 KB) holds about
+ * 40 short accounts; a layer holds hundreds of thousands. It is an asset of its own, so an accounts
+ * change publishes a new layer version and leaves the handlers' code assets untouched.
+ */
+export function createAccountsLayer(scope: Construct, id: string, accounts: readonly AccountConfigInput[]): { layer: lambda.LayerVersion; bytes: number } {
+  // The original input, not the parsed accounts (Sets do not serialise): the functions parse it again.
+  const json = JSON.stringify(accounts);
+  const dir = mkdtempSync(path.join(tmpdir(), 'message-redactor-accounts-'));
+  const file = path.join(dir, path.relative('/opt', ACCOUNTS_LAYER_FILE));
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, json);
+  const layer = new lambda.LayerVersion(scope, id, {
+    code: lambda.Code.fromAsset(dir),
+    compatibleRuntimes: [lambda.Runtime.NODEJS_24_X],
+    compatibleArchitectures: [lambda.Architecture.ARM_64],
+    description: `message-redactor accounts config (${accounts.length} account${accounts.length === 1 ? '' : 's'})`,
+  });
+  return { layer, bytes: Buffer.byteLength(json) };
+}
