@@ -11,7 +11,7 @@ import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
 import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
 import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
 import { shareProblem } from '../functions/core/request-share';
-import type { CallbackEndpoint, MessageRedactorProps } from './message-redactor';
+import type { AccountResources, CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 import { ConfigError } from '../functions/core/errors';
 
@@ -26,6 +26,12 @@ const MAX_VISIBILITY = Duration.seconds(SQS_LIMITS.maxTotalVisibilitySeconds);
 
 /** The longest a waiting job is counted in ApproximateAgeOfOldestMessage: 15 min delay + two 12 h re-delays. */
 const LONGEST_COUNTED_WAIT_SECONDS = SQS_LIMITS.maxDelaySeconds + 2 * SQS_LIMITS.maxTotalVisibilitySeconds;
+
+/**
+ * Up to this many accounts, each gets its own callback route (and throttle) and its own metric series;
+ * above it they share one route and metrics by provider, so resources and metric costs stay flat.
+ */
+export const PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS = 100;
 
 /** Every prop with a default, as the construct uses it after merging. */
 export interface ResolvedMessageRedactorProps {
@@ -43,7 +49,9 @@ export interface ResolvedMessageRedactorProps {
   readonly endpoint: CallbackEndpoint;
   readonly throttlingBurstLimit: number;
   readonly throttlingRateLimit: number;
-  /** Each account's callback route throttle, by route. */
+  /** Per-account routes and metrics, or one shared route and metrics by provider. */
+  readonly accountResources: AccountResources;
+  /** Each account's callback route throttle, by route (empty when `accountResources` is `shared`). */
   readonly routeThrottling: ReadonlyMap<string, ResolvedRouteThrottling>;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: LogLevel;
@@ -65,7 +73,7 @@ export interface ResolvedMessageRedactorProps {
 
 type ScalarProps = Omit<
   ResolvedMessageRedactorProps,
-  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling' | 'sweep'
+  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling' | 'sweep' | 'accountResources'
 >;
 
 /** The construct's defaults for every scalar prop (see the `@default` tags on MessageRedactorProps). */
@@ -162,7 +170,15 @@ export function resolveMessageRedactorProps(
   }
   check.integer('throttlingBurstLimit', merged.throttlingBurstLimit, 0, 1_000_000);
   check.number('throttlingRateLimit', merged.throttlingRateLimit, 0, 1_000_000);
-  const routeThrottling = resolveRouteThrottling(
+  const accountResources = props.accountResources ?? (accounts.length <= PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS ? 'per-account' : 'shared');
+  if (accountResources !== 'per-account' && accountResources !== 'shared') {
+    problems.push(`accountResources must be 'per-account' or 'shared' (got ${String(accountResources)})`);
+  }
+  if (accountResources === 'shared' && props.routeThrottling !== undefined) {
+    problems.push(`routeThrottling needs a route per account (accountResources 'per-account'); with ${accounts.length} account(s) `
+      + `the callbacks share one route${props.accountResources === undefined ? ` (more than ${PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS} accounts)` : ''}, throttled by throttlingBurstLimit/throttlingRateLimit`);
+  }
+  const routeThrottling = accountResources === 'shared' ? new Map<string, ResolvedRouteThrottling>() : resolveRouteThrottling(
     { burstLimit: merged.throttlingBurstLimit, rateLimit: merged.throttlingRateLimit }, props.routeThrottling, accounts, problems, check,
   );
   if (!(LOG_LEVELS as readonly string[]).includes(merged.logLevel)) {
@@ -199,6 +215,7 @@ export function resolveMessageRedactorProps(
     ...(props.maxBatchingWindow === undefined ? {} : { maxBatchingWindow: props.maxBatchingWindow }),
     ...key,
     oldestMessageAgeAlarmThreshold,
+    accountResources,
     routeThrottling,
     queueProps,
     deadLetterQueueProps,

@@ -11,11 +11,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { callbackPath, callbackRouteKey } from '../functions/core/callback-route';
+import { callbackPath, callbackRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../functions/core/callback-route';
 import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
 import { ACCOUNTS_ENV, ACCOUNTS_LAYER_FILE, RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
-import { LOG_LEVEL_ENV, type LogLevel } from '../functions/core/logger';
+import { LOG_LEVEL_ENV, METRIC_DETAIL_ENV, type LogLevel } from '../functions/core/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-capabilities';
 import type { ProviderName } from '../functions/core/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
@@ -41,6 +41,15 @@ export { METRIC_NAMESPACE };
  */
 export type CallbackEndpoint = 'http-api' | 'function-url';
 
+/**
+ * What the stack holds per account. `per-account`: a `POST /callbacks/<route>` route each (a made-up
+ * path gets API Gateway's 404 without invoking the receiver; each route has its own throttle) and
+ * metrics by provider and route. `shared`: one `POST /callbacks/{route}` route for every account (the
+ * receiver answers 404 for an unknown route) and metrics by provider (log lines still name the route):
+ * the resource count and the metric bill stay flat from ten accounts to ten thousand.
+ */
+export type AccountResources = 'per-account' | 'shared';
+
 /** Props of {@link MessageRedactor}. Every prop but `accounts` has a safe default. */
 export interface MessageRedactorProps {
   /**
@@ -48,6 +57,12 @@ export interface MessageRedactorProps {
    * schema the functions use at cold start, and against both provider registries.
    */
   readonly accounts: readonly AccountConfigInput[];
+  /**
+   * Per-account routes and metric series, or one shared route and metrics by provider (see
+   * {@link AccountResources}). `routeThrottling` needs `per-account`.
+   * @default - 'per-account' up to 100 accounts, 'shared' above
+   */
+  readonly accountResources?: AccountResources;
   /**
    * How providers reach the receiver (see {@link CallbackEndpoint} for the trade-offs).
    * @default 'http-api'
@@ -351,6 +366,7 @@ export class MessageRedactor extends Construct {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       routesByProvider,
+      metricDetail: settings.accountResources === 'shared' ? 'provider' : 'route',
       expectsCannotRedact: providers.some((provider) => PROVIDER_CAPABILITIES[provider].expectsCannotRedact),
       oldestMessageAgeThreshold: settings.oldestMessageAgeAlarmThreshold,
       retryAlarmThreshold: settings.retryAlarmThreshold,
@@ -396,6 +412,7 @@ export class MessageRedactor extends Construct {
         queue: this.queue,
         deadLetterQueue: this.deadLetterQueue,
         sweep: settings.sweep !== undefined,
+        metricDetail: settings.accountResources === 'shared' ? 'provider' : 'route',
       }).dashboard;
     }
   }
@@ -413,7 +430,13 @@ export class MessageRedactor extends Construct {
       readonly environment: Record<string, string>;
     },
   ): lambda.Function {
-    const environment = { ...options.environment, [ACCOUNTS_ENV.file]: ACCOUNTS_LAYER_FILE, [LOG_LEVEL_ENV]: settings.logLevel };
+    const environment = {
+      ...options.environment,
+      [ACCOUNTS_ENV.file]: ACCOUNTS_LAYER_FILE,
+      [LOG_LEVEL_ENV]: settings.logLevel,
+      // Unset means route: a small deployment's template stays as it was.
+      ...(settings.accountResources === 'shared' ? { [METRIC_DETAIL_ENV]: 'provider' } : {}),
+    };
     assertEnvironmentFits(id, environment);
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: settings.logRetention });
     // An own role with inline grants instead of AWSLambdaBasicExecutionRole: it may write to its log
@@ -471,8 +494,11 @@ export class MessageRedactor extends Construct {
     // callback route of this receiver, and the function's resource policy stays small (20 KB limit)
     // however many accounts there are.
     const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiver, { scopePermissionToRoute: false });
-    const routes = accounts.flatMap((account) =>
-      httpApi.addRoutes({ path: callbackPath(account.route), methods: [apigwv2.HttpMethod.POST], integration }));
+    // Shared: one route whose path parameter matches one segment; the receiver 404s an unknown route.
+    const paths = settings.accountResources === 'shared'
+      ? [SHARED_CALLBACK_ROUTE_KEY.slice('POST '.length)]
+      : accounts.map((account) => callbackPath(account.route));
+    const routes = paths.flatMap((path) => httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.POST], integration }));
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -502,12 +528,15 @@ export class MessageRedactor extends Construct {
         })),
       },
     });
-    (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
-      accounts.map((account) => {
-        const throttle = settings.routeThrottling.get(account.route)!;
-        return [callbackRouteKey(account.route), { ThrottlingBurstLimit: throttle.burstLimit, ThrottlingRateLimit: throttle.rateLimit }];
-      }),
-    );
+    // The shared route keeps the stage's throttle (for all accounts together).
+    if (settings.accountResources === 'per-account') {
+      (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
+        accounts.map((account) => {
+          const throttle = settings.routeThrottling.get(account.route)!;
+          return [callbackRouteKey(account.route), { ThrottlingBurstLimit: throttle.burstLimit, ThrottlingRateLimit: throttle.rateLimit }];
+        }),
+      );
+    }
     // Route settings name routes by key: CloudFormation refuses them until the routes exist.
     for (const route of routes) stage.node.addDependency(route);
     return httpApi;

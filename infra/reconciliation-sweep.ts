@@ -158,8 +158,8 @@ export interface ReconciliationSweepResources {
 }
 
 /**
- * The scheduled sweep's queue and schedule around its function: one EventBridge rule per account
- * starts a run; the run's pages travel through a FIFO queue (one message group per account, so an
+ * The scheduled sweep's queue and schedule around its function: one EventBridge rule starts every
+ * account's run (fanned out through the page queue); each run's pages travel through a FIFO queue (one message group per account, so an
  * account's pages go one at a time, in order) with a dead-letter queue, so a crashed run resumes at
  * its last page and a page that keeps failing is parked and alarmed, not lost.
  */
@@ -168,8 +168,8 @@ export class ReconciliationSweep extends Construct {
   public readonly pageQueue: sqs.Queue;
   /** Pages that failed five times (provider down for long, credentials revoked). */
   public readonly pageDeadLetterQueue: sqs.Queue;
-  /** One schedule per account. */
-  public readonly rules: readonly events.Rule[];
+  /** The sweep's schedule: one rule for every account, fanned out by the function. */
+  public readonly sweepRule: events.Rule;
   /**
    * Scheduled runs that never started: the event could not be delivered, or the invocation failed
    * after its retries. Each message names the route and the scheduled time; alarmed.
@@ -300,16 +300,18 @@ export class ReconciliationSweep extends Construct {
         deadLetterQueue: this.scheduleDeadLetterQueue,
       })],
     });
-    this.rules = resources.accounts.map((account, index) => new events.Rule(this, `Schedule${index}`, {
-      description: `message-redactor reconciliation sweep of route ${account.route}`,
+    // One schedule for every account, like the audit's: the function fans it out through the page
+    // queue a hundred accounts per step, so the stack does not grow with the account count.
+    this.sweepRule = new events.Rule(this, 'SweepSchedule', {
+      description: 'message-redactor reconciliation sweep of every account',
       schedule: events.Schedule.rate(sweep.interval),
       targets: [new targets.LambdaFunction(fn, {
-        event: events.RuleTargetInput.fromObject({ kind: 'sweep-schedule', route: account.route, time: events.EventField.time }),
+        event: events.RuleTargetInput.fromObject({ kind: 'sweep-schedule', time: events.EventField.time }),
         retryAttempts: 4,
         maxEventAge: Duration.hours(6),
         deadLetterQueue: this.scheduleDeadLetterQueue,
       })],
-    }));
+    });
   }
 
   /** Alarms: pages parked or failing, runs that never started, a page backlog, failed invocations. */

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { MetricDetail } from '../functions/core/logger';
 import type { ProviderName } from '../functions/core/provider-name';
 import {
   ACKED_OUTCOMES,
@@ -18,8 +19,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * One of the functions' EMF metrics (a Sum over 5 minutes unless said otherwise). Dimensions must be
- * one of the sets the logger writes: `{}` or `{ provider, route }`, each optionally with `reason` or
- * `outcome`.
+ * one of the sets the logger writes: `{}` or `{ provider, route }` (`{ provider }` at metric detail
+ * `provider`), each optionally with `reason` or `outcome`.
  */
 export function redactorMetric(
   name: MetricName,
@@ -55,6 +56,8 @@ export interface RedactorAlarmsProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** The configured accounts' routes by provider: one retries alarm per provider, over its routes. */
   readonly routesByProvider: ReadonlyMap<ProviderName, readonly string[]>;
+  /** How the functions break their metrics down: by route, or (many accounts) by provider only. */
+  readonly metricDetail: MetricDetail;
   /** An account's provider may be unable to redact: DLQ depth is then no alarm (its arrivals by reason are). */
   readonly expectsCannotRedact: boolean;
   readonly oldestMessageAgeThreshold: Duration;
@@ -170,12 +173,13 @@ export class RedactorAlarms extends Construct {
         'The redactor hit a bug on a record (redaction.crashed in its log group): it is retried and, after maxReceiveCount, '
         + 'moved to the DLQ without a reason. First: read the error in the log line and report it.',
         redactorMetric(METRICS.redactionCrashes), 1),
-      retriesByProvider: Object.fromEntries(routeGroups(props.routesByProvider).map(([key, provider, routes]) => [key, countAlarm(
+      retriesByProvider: Object.fromEntries(routeGroups(props.routesByProvider, props.metricDetail).map(([key, provider, routes]) => [key, countAlarm(
         `RedactionRetries${alarmIdPart(key)}Alarm`,
         `Many ${provider} redactions are being retried (at least ${props.retryAlarmThreshold} in each of three 5-minute periods). `
         + `First: check ${provider}'s status page and the redactor log for redaction.retry codes (429: throttled, 5xx or `
         + 'timeout: provider outage); jobs give up after maxReceiveCount.',
-        retriesOf(provider, routes), props.retryAlarmThreshold, 3)])),
+        props.metricDetail === 'provider' ? redactorMetric(METRICS.redactionRetries, { provider }) : retriesOf(provider, routes),
+        props.retryAlarmThreshold, 3)])),
       refusedCallbacks: countAlarm('RefusedCallbacksAlarm',
         'Over 10% of callbacks (at least 5 in 5 minutes) were refused for a missing or wrong signature or '
         + 'token: almost always misconfiguration. First: `npm run smoke -- --route <route>` names the problem; check the '
@@ -222,7 +226,9 @@ const MAX_METRICS_PER_ALARM = 10;
  * A provider's routes in groups an alarm can sum: `twilio` for the first ten, `twilio-2` for the next
  * ten, and so on.
  */
-function routeGroups(routesByProvider: ReadonlyMap<ProviderName, readonly string[]>): Array<[string, ProviderName, string[]]> {
+function routeGroups(routesByProvider: ReadonlyMap<ProviderName, readonly string[]>, detail: MetricDetail): Array<[string, ProviderName, string[]]> {
+  // By provider, the functions write the provider's sum themselves: one alarm each.
+  if (detail === 'provider') return [...routesByProvider].map(([provider, routes]) => [provider, provider, [...routes]]);
   return [...routesByProvider].flatMap(([provider, routes]) => {
     const groups: Array<[string, ProviderName, string[]]> = [];
     for (let i = 0; i < routes.length; i += MAX_METRICS_PER_ALARM) {

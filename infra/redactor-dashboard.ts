@@ -1,3 +1,4 @@
+import type { MetricDetail } from '../functions/core/logger';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +14,8 @@ export interface RedactorDashboardProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** Whether the sweep exists (its row is left out otherwise). */
   readonly sweep: boolean;
+  /** How the functions break their metrics down (by route, or by provider only). */
+  readonly metricDetail: MetricDetail;
 }
 
 /** One series per value of the given dimensions, found by CloudWatch search (dashboards only). */
@@ -68,7 +71,9 @@ export class RedactorDashboard extends Construct {
         redactorMetric(METRICS.timeToRedact, { outcome: 'redacted' }, { statistic: 'p50', label: 'p50' }),
         redactorMetric(METRICS.timeToRedact, { outcome: 'redacted' }, { statistic: 'p99', label: 'p99' }),
       ], { leftYAxis: { label: 'ms', showUnits: false } }),
-      graph('Outcomes by provider', [searchBy(METRICS.redactionOutcomes, ['outcome', 'provider', 'route'], 'outcome by provider and route')]),
+      graph('Outcomes by provider', [props.metricDetail === 'provider'
+        ? searchBy(METRICS.redactionOutcomes, ['outcome', 'provider'], 'outcome by provider')
+        : searchBy(METRICS.redactionOutcomes, ['outcome', 'provider', 'route'], 'outcome by provider and route')]),
       graph('Backlog age (oldest job)', [
         props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum', label: 'oldest job (s)' }),
       ]),

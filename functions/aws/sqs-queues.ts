@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DeadLetterAttributes, DeadLetterSender, JobBatchSender, JobSender, VisibilityController } from '../core/queues';
 import type { RedactionJob } from '../core/redaction-job';
+import type { FanOutJob } from '../core/fan-out-job';
 import type { SweepPageJob } from '../core/sweep-page-job';
 import { createHash } from 'node:crypto';
 
@@ -102,6 +103,18 @@ export class SqsSweepQueue {
         MessageDeduplicationId: createHash('sha256')
           .update(`${job.runId}\n${job.coverage?.phase ?? ''}\n${job.cursor ?? ''}\n${job.coverage?.storeCursor ?? ''}`)
           .digest('hex'),
+      }),
+    );
+  }
+
+  /** The next step of a schedule's fan-out: its own message group, one step at a time. */
+  async sendFanOut(job: FanOutJob): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(job),
+        MessageGroupId: `fan-out:${job.run}`, // a colon: no route can name this group
+        MessageDeduplicationId: createHash('sha256').update(`fan-out\n${job.run}\n${job.time}\n${job.from}`).digest('hex'),
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { RedactorError } from './errors';
+import { ConfigError, RedactorError } from './errors';
 import type { BufferedLine, BufferedMetric, MetricBuffer } from './metric-buffer';
 import { ALARM_SIGNAL_METRICS, METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from './telemetry-names';
 
@@ -76,6 +76,24 @@ export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>
   return parseLogLevel(env[LOG_LEVEL_ENV]) ?? parseLogLevel(env.AWS_LAMBDA_LOG_LEVEL) ?? 'INFO';
 }
 
+/**
+ * How finely the metrics are broken down: `route` (provider + route: one series per account, for
+ * deployments of up to about a hundred accounts) or `provider` (one series per provider, whatever the
+ * account count: each distinct dimension set is a billed custom metric, $0.30 a month). Log lines carry
+ * the route either way, so Logs Insights still breaks counts down by account.
+ */
+export type MetricDetail = 'route' | 'provider';
+
+export const METRIC_DETAIL_ENV = 'METRIC_DETAIL';
+
+/** `METRIC_DETAIL` (route | provider), route when unset; another value is a config error naming the key. */
+export function metricDetailFromEnv(env: Readonly<Record<string, string | undefined>>): MetricDetail {
+  const value = env[METRIC_DETAIL_ENV];
+  if (value === undefined || value === '' || value === 'route') return 'route';
+  if (value === 'provider') return 'provider';
+  throw new ConfigError(`environment variable ${METRIC_DETAIL_ENV} must be route or provider`);
+}
+
 function parseLogLevel(text: string | undefined): LogLevel | undefined {
   const value = text?.toUpperCase();
   if (value === 'TRACE') return 'DEBUG';
@@ -89,6 +107,8 @@ export interface JsonLoggerOptions {
   readonly write?: (line: string) => void;
   /** Lines below this level are not written; their metrics still are (an EMF-only line). @default 'INFO' */
   readonly level?: LogLevel;
+  /** The metrics' breakdown ({@link MetricDetail}). @default 'route' */
+  readonly metricDetail?: MetricDetail;
   /** Clock of the EMF timestamps. @default Date.now */
   readonly now?: () => number;
   /**
@@ -111,15 +131,16 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const threshold = LOG_LEVELS.indexOf(options.level ?? 'INFO');
   const now = options.now ?? (() => Date.now());
   const buffer = options.metricBuffer;
+  const detail = options.metricDetail ?? 'route';
   const emit = (level: LogLevel, event: string, fields: LogFields = {}, given: readonly MetricPoint[] = []) => {
     let metrics = given;
     if (buffer !== undefined && metrics.length > 0 && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('WARN')) {
       const routine = metrics.filter((m) => !ALARM_SIGNAL_METRICS.has(m.name));
-      if (routine.length > 0) buffer.add(dimensionValues(fields, routine), routine.map(resolvePoint), now());
+      if (routine.length > 0) buffer.add(dimensionValues(fields, routine, detail), routine.map(resolvePoint), now());
       metrics = metrics.filter((m) => ALARM_SIGNAL_METRICS.has(m.name));
     }
     if (LOG_LEVELS.indexOf(level) < threshold) {
-      if (metrics.length > 0) write(JSON.stringify(metricsOnly(fields, metrics, now())));
+      if (metrics.length > 0) write(JSON.stringify(metricsOnly(fields, metrics, now(), detail)));
       return;
     }
     const { error, ...rest } = fields;
@@ -128,7 +149,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       event,
       ...rest,
       ...(error === undefined ? {} : { error: describeError(error) }),
-      ...(metrics.length > 0 ? embeddedMetrics(fields, metrics.map(resolvePoint), now()) : {}),
+      ...(metrics.length > 0 ? embeddedMetrics(fields, metrics.map(resolvePoint), now(), detail) : {}),
     }));
   };
   return {
@@ -137,7 +158,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     warn: (event, fields, metrics) => emit('WARN', event, fields, metrics),
     error: (event, fields, metrics) => emit('ERROR', event, fields, metrics),
     flush: (force) => {
-      for (const line of buffer?.drain(now(), force) ?? []) write(JSON.stringify(summedLine(line)));
+      for (const line of buffer?.drain(now(), force) ?? []) write(JSON.stringify(summedLine(line, detail)));
     },
   };
 }
@@ -151,12 +172,12 @@ type EncodedMetric = BufferedLine['metrics'][number];
 
 /**
  * The EMF members of a line: each metric's value under its name, and the `_aws` directive. Two
- * dimension sets: `provider`+`route` (+ `by`) for the detail, and `by` alone (or none) for the whole
- * deployment. No `provider`-only set: each set is one more billed metric, and alarms per provider sum
- * that provider's routes (known at synth). A line without provider/route (an unknown route, an
- * unparseable job) has only the second set.
+ * dimension sets: the detail (`provider`+`route`, or `provider` alone at {@link MetricDetail}
+ * `provider`; + `by`) and `by` alone (or none) for the whole deployment. Never both detail sets: each
+ * set is one more billed metric, and alarms per provider sum that provider's routes (known at synth).
+ * A line without the detail's fields (an unknown route, an unparseable job) has only the second set.
  */
-export function embeddedMetrics(fields: object, metrics: readonly EncodedMetric[], timestamp: number): Record<string, unknown> {
+export function embeddedMetrics(fields: object, metrics: readonly EncodedMetric[], timestamp: number, detail: MetricDetail = 'route'): Record<string, unknown> {
   const present = fields as Readonly<Record<string, unknown>>;
   const values: Record<string, number | readonly number[]> = {};
   const groups = new Map<string, { dimensions: string[][]; metrics: Array<{ Name: string; Unit: string }> }>();
@@ -167,8 +188,9 @@ export function embeddedMetrics(fields: object, metrics: readonly EncodedMetric[
     let group = groups.get(key);
     if (group === undefined) {
       const { provider, route } = METRIC_DIMENSIONS;
-      const located = present.provider !== undefined && present.route !== undefined;
-      const dimensions = located ? [[provider, route, ...extra], extra] : [extra];
+      const located = present.provider !== undefined && (detail === 'provider' || present.route !== undefined);
+      const where = detail === 'provider' ? [provider] : [provider, route];
+      const dimensions = located ? [[...where, ...extra], extra] : [extra];
       group = { dimensions, metrics: [] };
       groups.set(key, group);
     }
@@ -188,20 +210,22 @@ export function embeddedMetrics(fields: object, metrics: readonly EncodedMetric[
 }
 
 /** A dropped line's metrics: only the dimension fields and the values, for CloudWatch to extract. */
-function metricsOnly(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number): Record<string, unknown> {
-  const dimensions = dimensionValues(fields, metrics);
-  return { ...dimensions, ...embeddedMetrics(dimensions, metrics.map(resolvePoint), timestamp) };
+function metricsOnly(fields: LogFields, metrics: readonly MetricPoint[], timestamp: number, detail: MetricDetail): Record<string, unknown> {
+  const dimensions = dimensionValues(fields, metrics, detail);
+  return { ...dimensions, ...embeddedMetrics(dimensions, metrics.map(resolvePoint), timestamp, detail) };
 }
 
 /** A buffer's summed line: its dimension values and metrics, no level and no ids. */
-function summedLine(line: BufferedLine): Record<string, unknown> {
-  return { ...line.dimensions, ...embeddedMetrics(line.dimensions, line.metrics, line.timestamp) };
+function summedLine(line: BufferedLine, detail: MetricDetail): Record<string, unknown> {
+  return { ...line.dimensions, ...embeddedMetrics(line.dimensions, line.metrics, line.timestamp, detail) };
 }
 
 /** The fields the metrics' dimensions read: provider, route, and each metric's `by` field. */
-function dimensionValues(fields: LogFields, metrics: readonly MetricPoint[]): Record<string, string> {
+function dimensionValues(fields: LogFields, metrics: readonly MetricPoint[], detail: MetricDetail): Record<string, string> {
   const dimensions: Record<string, string> = {};
-  const names = new Set<string>([METRIC_DIMENSIONS.provider, METRIC_DIMENSIONS.route, ...metrics.flatMap((m) => (m.by ? [m.by] : []))]);
+  // At provider detail the route stays out of the summed lines too: one sum per provider, not per account.
+  const where = detail === 'provider' ? [METRIC_DIMENSIONS.provider] : [METRIC_DIMENSIONS.provider, METRIC_DIMENSIONS.route];
+  const names = new Set<string>([...where, ...metrics.flatMap((m) => (m.by ? [m.by] : []))]);
   for (const name of names) {
     const value = fields[name as keyof LogFields];
     if (typeof value === 'string') dimensions[name] = value;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routeFromCallbackPath, routeFromRouteKey } from '../core/callback-route';
+import { routeFromCallbackPath, routeFromRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../core/callback-route';
 import type { CallbackResponse, IncomingCallback } from './receive-callback';
 
 /**
@@ -11,10 +11,11 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): IncomingCall
   const rawQuery = event.rawQueryString ?? '';
   const body = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   return {
-    // The HTTP API has one route per account, and its key names the route even when a custom-domain
-    // mapping key prefixes the raw path; a Lambda Function URL (same payload v2, key `$default`) only
-    // has the raw path. The local API gateway builds its events the same way.
-    route: routeFromRouteKey(event.routeKey) ?? routeFromCallbackPath(event.rawPath),
+    // A small deployment's HTTP API has one route per account, and its key names the route even when a
+    // custom-domain mapping key prefixes the raw path; the shared route of a large one matched one
+    // segment after /callbacks/, the raw path's last; a Lambda Function URL (same payload v2, key
+    // `$default`) only has the raw path. The local API gateway builds its events the same way.
+    route: routeFromRouteKey(event.routeKey) ?? routeFromCallbackPath(event.rawPath, event.routeKey === SHARED_CALLBACK_ROUTE_KEY),
     method: event.requestContext.http.method,
     receivedUrl: `https://${event.requestContext.domainName}${event.rawPath}${rawQuery === '' ? '' : `?${rawQuery}`}`,
     rawQuery,

@@ -8,7 +8,7 @@ import { accountsFromEnv } from '../core/accounts-source';
 import { indexByRoute } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { RECEIVER_ENV } from '../core/lambda-env';
-import { createJsonLogger, logLevelFromEnv } from '../core/logger';
+import { createJsonLogger, logLevelFromEnv, metricDetailFromEnv } from '../core/logger';
 import { MetricBuffer } from '../core/metric-buffer';
 import { CachedSecretStore } from '../core/secret-store';
 import { callbackProviders } from '../providers';
@@ -33,7 +33,7 @@ export function receiverDepsFromEnv(
     }),
     queue: new SqsJobQueue(sqs, requireEnv(env, RECEIVER_ENV.queueUrl)),
     now: () => new Date(),
-    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricBuffer: new MetricBuffer() }),
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricDetail: metricDetailFromEnv(env), metricBuffer: new MetricBuffer() }),
     maxBodyBytes: intEnv(env, RECEIVER_ENV.maxBodyBytes, 64 * 1024, 1024, 1024 * 1024),
   };
 }

@@ -8,7 +8,7 @@ import { accountsFromEnv } from '../core/accounts-source';
 import { indexByRoute } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { REDACTOR_ENV } from '../core/lambda-env';
-import { createJsonLogger, logLevelFromEnv } from '../core/logger';
+import { createJsonLogger, logLevelFromEnv, metricDetailFromEnv } from '../core/logger';
 import { MetricBuffer } from '../core/metric-buffer';
 import { DEFAULT_RETRY_POLICY } from '../core/retry-policy';
 import { CachedSecretStore } from '../core/secret-store';
@@ -48,7 +48,7 @@ export function redactorDepsFromEnv(
     },
     now: () => new Date(),
     random: Math.random,
-    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricBuffer: new MetricBuffer() }),
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricDetail: metricDetailFromEnv(env), metricBuffer: new MetricBuffer() }),
     concurrency,
     maxBatchingWindowSeconds: intEnv(env, REDACTOR_ENV.maxBatchingWindowSeconds, 0, 0, 300),
     queueVisibilityTimeoutSeconds: intEnv(env, REDACTOR_ENV.queueVisibilityTimeoutSeconds, 0, 0, 43_200),

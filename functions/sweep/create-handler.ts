@@ -3,8 +3,10 @@ import { withRequestId } from '../core/logger';
 import { parseSweepPageJob } from '../core/sweep-page-job';
 import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
 import type { SweepFunctionDeps } from './sweep-deps';
-import { auditFirstJob, auditPage } from './audit-run';
+import { auditPage } from './audit-run';
+import { fanOutStep } from './fan-out';
 import { coveragePage, startCoverageRun } from './coverage-run';
+import { isFanOutMessage, parseFanOutJob, type FanOutJob } from '../core/fan-out-job';
 import { sweepPage } from './sweep-page';
 
 /** What the audit's schedule sends, once a day for every account (an EventBridge rule's input). */
@@ -14,10 +16,13 @@ export interface ScheduledAuditEvent {
   readonly time: string;
 }
 
-/** What the schedule sends, once per account and interval (an EventBridge rule's input). */
+/**
+ * What the sweep's schedule sends once per interval (an EventBridge rule's input): without a route,
+ * every account's run starts (fanned out through the page queue); with one, that account's only.
+ */
 export interface ScheduledSweepEvent {
   readonly kind: 'sweep-schedule';
-  readonly route: string;
+  readonly route?: string;
   /** The scheduled time of this run (the EventBridge event's `time`). */
   readonly time: string;
 }
@@ -48,12 +53,13 @@ export function createSweepHandler(base: SweepFunctionDeps): SweepHandler {
 async function handle(event: ScheduledSweepEvent | ScheduledAuditEvent | SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse | void> {
   if ('Records' in event) return handlePages(event, deps);
   if (event.kind === 'audit-schedule') return startAudits(event, deps);
-  const account = deps.accounts.get(event.route);
-  if (event.kind !== 'sweep-schedule' || account === undefined || Number.isNaN(Date.parse(event.time))) {
+  const account = event.route === undefined ? undefined : deps.accounts.get(event.route);
+  if (event.kind !== 'sweep-schedule' || (event.route !== undefined && account === undefined) || Number.isNaN(Date.parse(event.time))) {
     // A wrong rule input is a deployment bug: fail the invocation so its error metric and alarm fire.
     deps.log.error(LOG_EVENTS.sweepBadScheduleEvent, { route: String(event.route ?? '') });
-    throw new Error('sweep schedule event must be { kind: "sweep-schedule", route, time } for a configured route');
+    throw new Error('sweep schedule event must be { kind: "sweep-schedule", time[, route] } (a configured route)');
   }
+  if (account === undefined) return fanOut({ v: 1, kind: 'fan-out', run: 'sweep', time: new Date(event.time).toISOString(), from: 0 }, deps);
   // The event's time is EventBridge's clock: the run is planned on AWS's time, not this host's.
   const first = await startCoverageRun(account, new Date(event.time), deps);
   if (first === undefined) return;
@@ -67,12 +73,33 @@ async function startAudits(event: ScheduledAuditEvent, deps: SweepFunctionDeps):
     deps.log.error(LOG_EVENTS.auditBadScheduleEvent, {});
     throw new Error('audit schedule event must be { kind: "audit-schedule", time }');
   }
-  for (const account of deps.accounts.values()) await deps.pages.send(auditFirstJob(account, new Date(event.time), deps));
+  await fanOut({ v: 1, kind: 'fan-out', run: 'audit', time: new Date(event.time).toISOString(), from: 0 }, deps);
+}
+
+/** One fan-out step here, and the next one, if any, through the page queue. */
+async function fanOut(job: FanOutJob, deps: SweepFunctionDeps): Promise<void> {
+  const next = await fanOutStep(job, deps);
+  if (next !== undefined) await deps.pages.sendFanOut(next);
 }
 
 async function handlePages(event: SQSEvent, deps: SweepFunctionDeps): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
+    if (isFanOutMessage(record.body)) {
+      const step = parseFanOutJob(record.body);
+      if (!step.ok) {
+        deps.log.error(LOG_EVENTS.sweepInvalidPageJob, { reason: step.problem });
+        failures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      try {
+        await fanOut(step.job, deps);
+      } catch (error) {
+        deps.log.error(LOG_EVENTS.sweepPageError, { error }, [{ name: METRICS.sweepPagesFailed }]);
+        failures.push({ itemIdentifier: record.messageId });
+      }
+      continue;
+    }
     const parsed = parseSweepPageJob(record.body);
     if (!parsed.ok) {
       // Not retryable, but never dropped: it fails until the page queue's redrive parks it in the DLQ.

@@ -12,7 +12,7 @@ import { accountsFromEnv } from '../core/accounts-source';
 import { indexByRoute } from '../core/config';
 import { intEnv, requireEnv, type Env } from '../core/env';
 import { SWEEP_ENV } from '../core/lambda-env';
-import { createJsonLogger, logLevelFromEnv } from '../core/logger';
+import { createJsonLogger, logLevelFromEnv, metricDetailFromEnv } from '../core/logger';
 import { CachedSecretStore } from '../core/secret-store';
 import type { CoverageStore } from '../core/coverage-store';
 import { ConfigError } from '../core/errors';
@@ -24,8 +24,12 @@ import type { CoverageDeps } from './coverage-run';
 
 /** The sweep function's dependencies: those of a checkpointed run and of an audit, plus the page queue. */
 export interface SweepFunctionDeps extends CoverageDeps, AuditDeps {
-  readonly pages: Pick<SqsSweepQueue, 'send'>;
+  readonly pages: Pick<SqsSweepQueue, 'send' | 'sendFanOut'>;
 }
+
+const noPageQueue = async (): Promise<never> => {
+  throw new Error(`${SWEEP_ENV.sweepQueueUrl} is not set`);
+};
 
 /** Builds the sweep's dependencies from its environment, once per execution environment. */
 export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): SweepFunctionDeps {
@@ -45,11 +49,11 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
     http,
     jobs: new SqsJobQueue(sqs, requireEnv(env, SWEEP_ENV.queueUrl)),
     // The command line drives pages itself and has no page queue.
-    pages: sweepQueueUrl ? new SqsSweepQueue(sqs, sweepQueueUrl) : { send: async () => { throw new Error(`${SWEEP_ENV.sweepQueueUrl} is not set`); } },
+    pages: sweepQueueUrl ? new SqsSweepQueue(sqs, sweepQueueUrl) : { send: noPageQueue, sendFanOut: noPageQueue },
     now: () => new Date(),
     // No MetricBuffer: a run is a few invocations an hour, so summing saves nothing, and a busy run's
     // counts would wait for the next run.
-    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env) }),
+    log: overrides.log ?? createJsonLogger({ level: logLevelFromEnv(env), metricDetail: metricDetailFromEnv(env) }),
     pageSize: intEnv(env, SWEEP_ENV.pageSize, 1000, 1, 1000),
     // Backfill and verify on the command line read no checkpoint; a scheduled run without one fails loudly.
     coverage: coverageTable

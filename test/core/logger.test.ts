@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger, logLevelFromEnv, withRequestId } from '../../functions/core/logger';
+import { createJsonLogger, logLevelFromEnv, metricDetailFromEnv, withRequestId } from '../../functions/core/logger';
 import { MetricBuffer } from '../../functions/core/metric-buffer';
 import { METRICS } from '../../functions/core/telemetry-names';
 
@@ -44,6 +44,31 @@ describe('Function: createJsonLogger', () => {
       Dimensions: [['provider', 'route'], []],
       Metrics: [{ Name: 'SweepListed', Unit: 'Count' }, { Name: 'SweepEnqueued', Unit: 'Count' }],
     }]);
+  });
+
+  it('breaks metrics down by provider only at metric detail provider: one series per provider however many accounts, the route still on the line', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), now: () => 1_700_000_000_000, metricDetail: 'provider' });
+    log.warn('redaction.not-found', { route: 'clinic-17', provider: 'twilio', messageId: 'SM1' }, [{ name: METRICS.redactionOutcomes, by: 'outcome' }]);
+    expect(lines[0]).toMatchObject({ route: 'clinic-17', provider: 'twilio' });
+    expect((lines[0]!._aws as { CloudWatchMetrics: Array<{ Dimensions: unknown }> }).CloudWatchMetrics[0]!.Dimensions).toEqual([['provider'], []]);
+  });
+
+  it('sums a provider\'s accounts into one buffered line at metric detail provider', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), now: () => 1_700_000_000_000, metricDetail: 'provider', metricBuffer: new MetricBuffer() });
+    for (const route of ['clinic-1', 'clinic-2', 'clinic-3']) log.info('callback.accepted', { route, provider: 'twilio', messageId: 'SM1' }, [{ name: METRICS.callbacksAccepted }]);
+    log.flush?.(true);
+    const summed = lines.filter((line) => line.CallbacksAccepted !== undefined && line.event === undefined);
+    expect(summed).toHaveLength(1);
+    expect(summed[0]).toMatchObject({ provider: 'twilio', CallbacksAccepted: 3 });
+    expect(summed[0]!.route).toBeUndefined();
+  });
+
+  it('reads the metric detail from METRIC_DETAIL, route by default, and names the key for another value', () => {
+    expect(metricDetailFromEnv({})).toBe('route');
+    expect(metricDetailFromEnv({ METRIC_DETAIL: 'provider' })).toBe('provider');
+    expect(() => metricDetailFromEnv({ METRIC_DETAIL: 'account' })).toThrow('environment variable METRIC_DETAIL must be route or provider');
   });
 
   it('adds the request id to every line through withRequestId', () => {

@@ -87,6 +87,15 @@ describe('Lambda: receiver handler', () => {
     expect((await handler({ ...event, rawPath: '/sms/callbacks/custom-domain' })).statusCode).toBe(200);
   });
 
+  it('reads the route from the raw path\'s last segment on the shared route of a large deployment, a mapping prefix included', async () => {
+    const params = twilioStatusParams();
+    const publicUrl = 'https://hooks.example.com/sms/status';
+    const event = { ...twilioCallbackEvent({ route: 'custom-domain', params, signature: signTwilioForm(TWILIO_AUTH_TOKEN, publicUrl, params) }), routeKey: 'POST /callbacks/{route}' };
+    expect((await handler({ ...event, rawPath: '/sms/callbacks/custom-domain' })).statusCode).toBe(200);
+    expect((await handler({ ...event, rawPath: '/callbacks/no-such-route' })).statusCode).toBe(404);
+    expect((await handler({ ...event, rawPath: '/callbacks/%E0%A4%A' })).statusCode).toBe(404);
+  });
+
   it('decodes a base64-encoded body before verifying it', async () => {
     expect((await handler(twilioCallbackEvent({ base64: true }))).statusCode).toBe(200);
   });

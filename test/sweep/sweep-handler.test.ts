@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { indexByRoute, parseAccounts } from '../../functions/core/config';
 import { createJsonLogger, silentLogger } from '../../functions/core/logger';
 import { CachedSecretStore } from '../../functions/core/secret-store';
+import type { FanOutJob } from '../../functions/core/fan-out-job';
 import { parseSweepPageJob, type SweepPageJob } from '../../functions/core/sweep-page-job';
 import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
 import { listingProviders } from '../../functions/providers';
@@ -25,16 +26,17 @@ afterEach(async () => {
   await coverage.stop();
 });
 
-function deps(answers: ReturnType<typeof json>[]) {
+function deps(answers: ReturnType<typeof json>[], accounts = [twilioAccount({ apiBaseUrl: 'https://api.example.test' })]) {
   const pages: SweepPageJob[] = [];
+  const fanOuts: FanOutJob[] = [];
   const jobs: unknown[] = [];
   const d: SweepFunctionDeps = {
-    accounts: indexByRoute(parseAccounts([twilioAccount({ apiBaseUrl: 'https://api.example.test' })])),
+    accounts: indexByRoute(parseAccounts(accounts)),
     listers: listingProviders,
     secrets: new CachedSecretStore({ fetch: async () => JSON.stringify(twilioSecret()), maxAgeMs: 60_000 }),
     http: scriptedHttp((_r, i) => answers[Math.min(i, answers.length - 1)]!),
     jobs: { sendBatch: async (batch) => void jobs.push(...batch) },
-    pages: { send: async (job) => void pages.push(job) },
+    pages: { send: async (job) => void pages.push(job), sendFanOut: async (job) => void fanOuts.push(job) },
     now: () => NOW,
     log: silentLogger,
     pageSize: 1000,
@@ -44,12 +46,46 @@ function deps(answers: ReturnType<typeof json>[]) {
     evidence: { put: async () => { throw new Error('no audit here'); } },
     auditLookbackSeconds: 86_400,
   };
-  return { d, pages, jobs };
+  return { d, pages, fanOuts, jobs };
 }
 
 const recordEvent = (bodies: string[]): SQSEvent => buildSqsEvent(bodies.map((body, i) => ({ messageId: `m${i}`, receiptHandle: `h${i}`, body, receiveCount: 1 })), 'arn:aws:sqs:us-east-1:000000000000:pages.fifo');
 
 describe('Function: createSweepHandler', () => {
+  it('fans one schedule out over every account: the first step here, the rest through the page queue, each account started once', async () => {
+    const accounts = Array.from({ length: 250 }, (_, i) => twilioAccount({ route: `clinic-${i}`, secretId: 'message-redactor/parent' }));
+    const { d, pages, fanOuts } = deps([], accounts);
+    const handler = createSweepHandler(d);
+    await handler({ kind: 'sweep-schedule', time: NOW.toISOString() });
+    expect(pages).toHaveLength(100);
+    expect(fanOuts).toEqual([{ v: 1, kind: 'fan-out', run: 'sweep', time: NOW.toISOString(), from: 100 }]);
+    // The page queue delivers each step; a step delivered twice starts nothing twice (the lease is held).
+    await handler(recordEvent([JSON.stringify(fanOuts[0])]));
+    await handler(recordEvent([JSON.stringify(fanOuts[0])]));
+    await handler(recordEvent([JSON.stringify(fanOuts.at(-1))]));
+    expect(fanOuts.map((job) => job.from)).toEqual([100, 200, 200]);
+    expect(new Set(pages.map((page) => page.route)).size).toBe(250);
+    expect(pages).toHaveLength(250);
+    expect(pages.every((page) => page.dueBy === '2026-11-30T11:45:00.000Z')).toBe(true);
+  });
+
+  it('fans the audit schedule out the same way', async () => {
+    const accounts = Array.from({ length: 120 }, (_, i) => twilioAccount({ route: `clinic-${i}`, secretId: 'message-redactor/parent' }));
+    const { d, pages, fanOuts } = deps([], accounts);
+    await createSweepHandler(d)({ kind: 'audit-schedule', time: NOW.toISOString() });
+    expect(pages.map((page) => page.audit?.clock)).toEqual(Array(100).fill(NOW.toISOString()));
+    expect(fanOuts).toEqual([{ v: 1, kind: 'fan-out', run: 'audit', time: NOW.toISOString(), from: 100 }]);
+  });
+
+  it('fails a malformed fan-out step for the page queue to park, naming the key', async () => {
+    const { d } = deps([]);
+    const lines: Array<Record<string, unknown>> = [];
+    const handler = createSweepHandler({ ...d, log: createJsonLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
+    const result = await handler(recordEvent([JSON.stringify({ v: 1, kind: 'fan-out', run: 'sweep', time: NOW.toISOString(), from: -1 })]));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    expect(lines[0]).toMatchObject({ event: 'sweep.invalid-page-job', reason: expect.stringContaining('from') });
+  });
+
   it('starts a scheduled run by queueing its first page, and nothing else', async () => {
     const { d, pages, jobs } = deps([]);
     await createSweepHandler(d)({ kind: 'sweep-schedule', route: twilioAccount().route, time: NOW.toISOString() });
