@@ -20,6 +20,7 @@ import { measurePipeline, billedMsPerRecord, type PipelineResult } from './pipel
 import { PRICES_USD } from './prices';
 import { measureReceiverDurations, type ReceiverDurations } from './receiver-durations';
 import { measureReceiverThroughput, type ReceiverThroughputResult } from './receiver-throughput';
+import { measureScale, type ScaleResult } from './scale';
 import { measureSweepCoverage, type SweepCoverageResult } from './sweep-coverage';
 import { round } from './stats';
 
@@ -84,6 +85,7 @@ interface Results {
     readonly info: { readonly bytesPerMessage: number; readonly eventsPerMessage: number; readonly costPerMillionUSD: number };
   };
   readonly deployment: DeploymentFacts;
+  readonly scale: ScaleResult;
   readonly memory: { readonly receiver: number; readonly redactor: number; readonly sweep: number };
   readonly elapsedMs: number;
 }
@@ -152,6 +154,9 @@ async function measureAll(dir: string, started: number): Promise<Results> {
   progress(`coverage sweep over one simulated day of ${SWEEP_DAY.messagesPerDay.toLocaleString('en-US')} messages`);
   const sweepDay = await measureSweepCoverage(SWEEP_DAY);
 
+  progress('scale: synth at 1, 100, 1,000 and 10,000 accounts, config load and lookup');
+  const scale = measureScale();
+
   progress('cold starts and warm receiver durations');
   const stack = await startLocalStack({ stateDir: join(dir, 'cold') });
   let cold: ColdImportResult;
@@ -210,6 +215,7 @@ async function measureAll(dir: string, started: number): Promise<Results> {
     cost: costOf(pipeline),
     logs,
     deployment,
+    scale,
     memory,
     elapsedMs: performance.now() - started,
   };
@@ -245,11 +251,27 @@ function toJson(r: Results) {
       pagesPerDay: r.sweepDay.auditPages,
       heldAfterRuns: r.sweepDay.auditHeld,
     },
+    scale: {
+      points: r.scale.points.map((point) => ({ ...point, synthMs: round(point.synthMs, 0) })),
+      configLoadMs: { accounts1: round(r.scale.configLoadMs.accounts1, 2), accounts10000: round(r.scale.configLoadMs.accounts10000, 1) },
+      lookupNs: { accounts1: round(r.scale.lookupNs.accounts1, 1), accounts10000: round(r.scale.lookupNs.accounts10000, 1) },
+      secretsMonthlyUsd: r.scale.secretsMonthlyUsd,
+    },
     exposureSeconds: {
       callback: { p50: round(r.pipeline.latency.p50 / 1000, 3), p99: round(r.pipeline.latency.p99 / 1000, 3) },
       sweep: { max: round(r.sweepDay.exposureMaxSeconds, 0), p99: round(r.sweepDay.exposureP99Seconds, 0) },
     },
   };
+}
+
+function scaleBlock(s: ScaleResult): string {
+  const rows = s.points.map((p) => `    ${String(p.accounts).padStart(6)} accounts: synth ${p.synthMs.toFixed(0)} ms, ${p.resources} resources, template ${(p.templateBytes / 1024).toFixed(1)} KiB, `
+    + `largest environment ${p.largestEnvironmentBytes} B, accounts file ${(p.accountsFileBytes / 1024).toFixed(1)} KiB, ${p.callbackRoutes} callback route(s)\n`);
+  return '  scale (Twilio accounts, one secret each under secretNamePrefix; shared route and metrics by provider above 100):\n'
+    + rows.join('')
+    + `    cold start's config load (layer file → schema → index): ${s.configLoadMs.accounts1.toFixed(2)} ms at 1 account, ${s.configLoadMs.accounts10000.toFixed(1)} ms at 10,000; `
+    + `account lookup per callback ${s.lookupNs.accounts1.toFixed(0)} ns at 1, ${s.lookupNs.accounts10000.toFixed(0)} ns at 10,000\n`
+    + `    secrets at 10,000 accounts: $${s.secretsMonthlyUsd.secretEach.toFixed(0)}/month one each, $${s.secretsMonthlyUsd.oneSecret.toFixed(2)} for one shared secret\n`;
 }
 
 /** The sweep's cost inputs from its measured day: pages, and the store's request units per message. */
@@ -320,6 +342,7 @@ function table(r: Results): string {
     ...pipelineBlock(p).map((s) => `${s}\n`),
     backfillBlock(r.backfill),
     sweepBlock(r.sweepDay),
+    scaleBlock(r.scale),
     '  bundles (KiB = 1024 bytes; gzip level 6):\n',
     `${bundleLine('receiver')}\n`,
     `${bundleLine('redactor')}\n`,

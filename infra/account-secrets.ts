@@ -1,3 +1,5 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Account } from '../functions/core/config';
@@ -10,12 +12,41 @@ import { ConfigError } from '../functions/core/errors';
 const COMPLETE_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
 const ANY_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
+/**
+ * Above this many distinct secrets granted by name, the functions' role policies outgrow IAM's size
+ * limits (a role's inline policies 10,240 characters, 10 managed policies of 6,144 each: about 80
+ * characters per secret ARN once CloudFormation resolves it, so some 800 at best, fewer beside the
+ * other grants): synth asks for `secretNamePrefix` instead.
+ */
+export const MAX_SECRETS_GRANTED_BY_NAME = 100;
+
+/** Something a function's role may be granted to read: one secret, or every secret under a prefix. */
+export interface SecretReadGrant {
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
 /** The secrets each function may read. */
 export interface AccountSecrets {
   /** Each account's `signingSecretId`, else its `secretId`: all the internet-facing receiver needs. */
-  readonly receiver: readonly secretsmanager.ISecret[];
+  readonly receiver: readonly SecretReadGrant[];
   /** Each account's `secretId` (the API credentials). */
-  readonly redactor: readonly secretsmanager.ISecret[];
+  readonly redactor: readonly SecretReadGrant[];
+}
+
+/**
+ * One grant for every secret whose name starts with `prefix`: the role policies stay one statement
+ * however many accounts there are. The receiver then may read the API secrets under the prefix too.
+ */
+function prefixGrant(scope: Construct, prefix: string): SecretReadGrant {
+  const arn = Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return {
+    grantRead: (grantee) => iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resourceArns: [arn] }),
+  };
+}
+
+/** The name part of a secret id (a name, or a partial or complete ARN). */
+function secretName(secretId: string): string {
+  return secretId.startsWith('arn:') ? secretId.split(':').slice(6).join(':') : secretId;
 }
 
 /**
@@ -28,7 +59,19 @@ export interface AccountSecrets {
  * A name that itself ends in `-` and six letters or digits (`twilio-backup`) must be given by name, not
  * as a partial ARN: such an ARN is indistinguishable from a complete one.
  */
-export function importAccountSecrets(scope: Construct, accounts: readonly Account[]): AccountSecrets {
+export function importAccountSecrets(scope: Construct, accounts: readonly Account[], secretNamePrefix?: string): AccountSecrets {
+  if (secretNamePrefix !== undefined) {
+    const problems: string[] = [];
+    if (!/^[A-Za-z0-9/_+=.@-]{1,256}$/.test(secretNamePrefix)) problems.push(`secretNamePrefix (${secretNamePrefix}) must be the start of a secret name (letters, digits and /_+=.@-)`);
+    accounts.forEach((account, index) => {
+      for (const [key, id] of [['secretId', account.secretId], ['signingSecretId', account.signingSecretId]] as const) {
+        if (id !== undefined && !secretName(id).startsWith(secretNamePrefix)) problems.push(`accounts[${index}].${key} (${id}) does not start with secretNamePrefix ${secretNamePrefix}`);
+      }
+    });
+    if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${problems.join('; ')}`);
+    const grant = prefixGrant(scope, secretNamePrefix);
+    return { receiver: [grant], redactor: [grant] };
+  }
   const bySecretId = new Map<string, secretsmanager.ISecret>();
   const problems: string[] = [];
   const importOnce = (secretId: string, key: string): secretsmanager.ISecret | undefined => {
@@ -53,6 +96,11 @@ export function importAccountSecrets(scope: Construct, accounts: readonly Accoun
   const receiver = accounts.map((account, index) =>
     account.signingSecretId === undefined ? redactor[index] : importOnce(account.signingSecretId, `accounts[${index}].signingSecretId`),
   );
+  if (bySecretId.size > MAX_SECRETS_GRANTED_BY_NAME) {
+    problems.push(`${bySecretId.size} distinct secrets are more than ${MAX_SECRETS_GRANTED_BY_NAME} the functions' role policies can grant by name `
+      + '(IAM: 10,240 characters of inline policy per role, 10 managed policies of 6,144): name them under one prefix and set secretNamePrefix, '
+      + 'or use one parent secret for Twilio subaccounts');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${problems.join('; ')}`);
   return { receiver: distinct(receiver), redactor: distinct(redactor) };
 }

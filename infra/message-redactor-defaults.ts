@@ -33,6 +33,9 @@ const LONGEST_COUNTED_WAIT_SECONDS = SQS_LIMITS.maxDelaySeconds + 2 * SQS_LIMITS
  */
 export const PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS = 100;
 
+/** API Gateway's default quota of routes per HTTP API. */
+const HTTP_API_ROUTES_LIMIT = 300;
+
 /** Every prop with a default, as the construct uses it after merging. */
 export interface ResolvedMessageRedactorProps {
   readonly receiverMemorySize: number;
@@ -49,6 +52,8 @@ export interface ResolvedMessageRedactorProps {
   readonly endpoint: CallbackEndpoint;
   readonly throttlingBurstLimit: number;
   readonly throttlingRateLimit: number;
+  /** Set when the secrets are granted by their name prefix. */
+  readonly secretNamePrefix?: string;
   /** Per-account routes and metrics, or one shared route and metrics by provider. */
   readonly accountResources: AccountResources;
   /** Each account's callback route throttle, by route (empty when `accountResources` is `shared`). */
@@ -73,7 +78,7 @@ export interface ResolvedMessageRedactorProps {
 
 type ScalarProps = Omit<
   ResolvedMessageRedactorProps,
-  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling' | 'sweep' | 'accountResources'
+  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling' | 'sweep' | 'accountResources' | 'secretNamePrefix'
 >;
 
 /** The construct's defaults for every scalar prop (see the `@default` tags on MessageRedactorProps). */
@@ -174,6 +179,10 @@ export function resolveMessageRedactorProps(
   if (accountResources !== 'per-account' && accountResources !== 'shared') {
     problems.push(`accountResources must be 'per-account' or 'shared' (got ${String(accountResources)})`);
   }
+  if (accountResources === 'per-account' && accounts.length > HTTP_API_ROUTES_LIMIT && merged.endpoint === 'http-api') {
+    problems.push(`accountResources 'per-account' with ${accounts.length} accounts needs a route each: API Gateway allows ${HTTP_API_ROUTES_LIMIT} routes `
+      + "per HTTP API (and CloudFormation 500 resources per stack); use accountResources 'shared'");
+  }
   if (accountResources === 'shared' && props.routeThrottling !== undefined) {
     problems.push(`routeThrottling needs a route per account (accountResources 'per-account'); with ${accounts.length} account(s) `
       + `the callbacks share one route${props.accountResources === undefined ? ` (more than ${PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS} accounts)` : ''}, throttled by throttlingBurstLimit/throttlingRateLimit`);
@@ -216,6 +225,7 @@ export function resolveMessageRedactorProps(
     ...key,
     oldestMessageAgeAlarmThreshold,
     accountResources,
+    ...(props.secretNamePrefix === undefined ? {} : { secretNamePrefix: props.secretNamePrefix }),
     routeThrottling,
     queueProps,
     deadLetterQueueProps,

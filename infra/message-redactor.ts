@@ -8,7 +8,6 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { callbackPath, callbackRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../functions/core/callback-route';
@@ -21,7 +20,7 @@ import type { ProviderName } from '../functions/core/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
 import { allAlarms, RedactorAlarms, redactorMetric, type MessageRedactorAlarms } from './redactor-alarms';
 import { RedactorDashboard } from './redactor-dashboard';
-import { importAccountSecrets } from './account-secrets';
+import { importAccountSecrets, type SecretReadGrant } from './account-secrets';
 import { createAccountsLayer } from './accounts-layer';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
@@ -63,6 +62,14 @@ export interface MessageRedactorProps {
    * @default - 'per-account' up to 100 accounts, 'shared' above
    */
   readonly accountResources?: AccountResources;
+  /**
+   * Grant the functions every secret whose name starts with this prefix (e.g. `message-redactor/`),
+   * in one statement, instead of each account's secret by name. Needed above 100 distinct secrets,
+   * where by-name grants outgrow IAM's policy size limits; every `secretId` and `signingSecretId`
+   * must then start with it. The receiver may then read the API secrets under the prefix as well.
+   * @default - each secret granted by name (the receiver only the signing secrets)
+   */
+  readonly secretNamePrefix?: string;
   /**
    * How providers reach the receiver (see {@link CallbackEndpoint} for the trade-offs).
    * @default 'http-api'
@@ -282,7 +289,7 @@ export class MessageRedactor extends Construct {
     // Same validation as the cold start: a bad config fails the synth, naming the key.
     const accounts = parseAccounts(props.accounts);
     const settings = resolveMessageRedactorProps(props, accounts);
-    const secrets = importAccountSecrets(this, accounts);
+    const secrets = importAccountSecrets(this, accounts, props.secretNamePrefix);
     // The accounts travel as a file in a layer, not in the 4 KB environment: thousands fit.
     this.accountsLayer = createAccountsLayer(this, 'AccountsConfig', props.accounts).layer;
 
@@ -426,7 +433,7 @@ export class MessageRedactor extends Construct {
       readonly description: string;
       readonly memorySize: number;
       readonly timeout: Duration;
-      readonly secrets: readonly secretsmanager.ISecret[];
+      readonly secrets: readonly SecretReadGrant[];
       readonly environment: Record<string, string>;
     },
   ): lambda.Function {
@@ -448,6 +455,13 @@ export class MessageRedactor extends Construct {
     logGroup.grantWrite(role);
     // GetSecretValue and DescribeSecret on the accounts' secrets only.
     for (const secret of options.secrets) secret.grantRead(role);
+    if (settings.secretNamePrefix !== undefined) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${settings.secretNamePrefix}*]`,
+        reason: 'secretNamePrefix: the accounts\' secrets are granted by their common name prefix (read actions only), so the policy '
+          + 'stays one statement however many accounts the stack serves; by-name grants would outgrow IAM\'s policy size limits.',
+      });
+    }
     return new lambda.Function(this, `${id}Function`, {
       // The handler `npm run build` bundled and the tests ran: nothing is bundled at synth.
       code: lambda.Code.fromAsset(handlerAssetDir(options.handler)),
