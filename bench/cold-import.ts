@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { buildRedactionJob } from '../functions/core/redaction-job';
+import { buildRedactionJob } from '../functions/core/redaction/redaction-job';
 import { buildSqsEvent } from '../local/events/sqs-event';
 import { LOCAL_ROUTES, type LocalStack } from '../local/local-stack';
 import type { BuiltBundle, BundleName as AnyBundle } from './bundles';

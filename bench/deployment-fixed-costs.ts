@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { AccountConfigInput } from '../functions/core/config';
+import type { AccountConfigInput } from '../functions/core/config/config';
 import { MessageRedactorStack } from '../infra/redactor-stack';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');

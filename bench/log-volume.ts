@@ -1,5 +1,5 @@
-import { createJsonLogger, withRequestId, type LogLevel, type Logger } from '../functions/core/logger';
-import { MetricBuffer } from '../functions/core/metric-buffer';
+import { createJsonLogger, withRequestId, type LogLevel, type Logger } from '../functions/core/telemetry/logger';
+import { MetricBuffer } from '../functions/core/telemetry/metric-buffer';
 import { defaultMessageRedactorProps } from '../infra/message-redactor-defaults';
 
 /** A Lambda request id as Lambda writes it (a UUID): every line of an invocation carries one. */

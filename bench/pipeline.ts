@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import type { Logger } from '../functions/core/logger';
+import type { Logger } from '../functions/core/telemetry/logger';
 import { createRedactorHandler, type RedactorHandler } from '../functions/redactor/create-handler';
 import { deadLetters } from '../local/demo-run';
 import { startLocalStack, type LocalStack } from '../local/local-stack';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { silentLogger } from '../functions/core/logger';
+import { silentLogger } from '../functions/core/telemetry/logger';
 import { createReceiverHandler } from '../functions/receiver/create-handler';
 import { receiverDepsFromEnv } from '../functions/receiver/receiver-deps';
 import { fileSecretFetch } from '../local/file-secrets';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import { indexByRoute, parseAccounts } from '../functions/core/config';
-import { silentLogger } from '../functions/core/logger';
-import type { JobSender } from '../functions/core/queues';
-import { CachedSecretStore } from '../functions/core/secret-store';
+import { indexByRoute, parseAccounts } from '../functions/core/config/config';
+import { silentLogger } from '../functions/core/telemetry/logger';
+import type { JobSender } from '../functions/core/redaction/queues';
+import { CachedSecretStore } from '../functions/core/secrets/secret-store';
 import { callbackProviders } from '../functions/providers';
 import { createReceiverHandler } from '../functions/receiver/create-handler';
 import { receiveCallback, type ReceiverDeps } from '../functions/receiver/receive-callback';

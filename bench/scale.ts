@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { accountsFromEnv } from '../functions/core/accounts-source';
-import { indexByRoute, type AccountConfigInput } from '../functions/core/config';
+import { accountsFromEnv } from '../functions/core/config/accounts-source';
+import { indexByRoute, type AccountConfigInput } from '../functions/core/config/config';
 import { MessageRedactor } from '../infra/message-redactor';
 import { PRICES_USD } from './prices';
 

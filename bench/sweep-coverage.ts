@@ -1,9 +1,9 @@
-import { parseAccounts, indexByRoute } from '../functions/core/config';
-import { silentLogger } from '../functions/core/logger';
-import type { RedactionJob } from '../functions/core/redaction-job';
-import { CachedSecretStore } from '../functions/core/secret-store';
-import type { SweepPageJob } from '../functions/core/sweep-page-job';
-import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
+import { parseAccounts, indexByRoute } from '../functions/core/config/config';
+import { silentLogger } from '../functions/core/telemetry/logger';
+import type { RedactionJob } from '../functions/core/redaction/redaction-job';
+import { CachedSecretStore } from '../functions/core/secrets/secret-store';
+import type { SweepPageJob } from '../functions/core/reconciliation/sweep-page-job';
+import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/reconciliation/sweep-window';
 import { UndiciHttpClient } from '../functions/http/undici-http-client';
 import { listingProviders } from '../functions/providers';
 import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';

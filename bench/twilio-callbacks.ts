@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { callbackRouteKey } from '../functions/core/callback-route';
+import { callbackRouteKey } from '../functions/core/callbacks/callback-route';
 import type { IncomingCallback } from '../functions/receiver/receive-callback';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { newMessageId, type SandboxMessage } from '../local/sandbox/sandbox-message';

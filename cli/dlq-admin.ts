@@ -7,8 +7,8 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { parseRedactionJob } from '../functions/core/redaction-job';
-import type { DeadLetterReason } from '../functions/core/retry-policy';
+import { parseRedactionJob } from '../functions/core/redaction/redaction-job';
+import type { DeadLetterReason } from '../functions/core/redaction/retry-policy';
 
 // A Record, so a reason added to DeadLetterReason must be added here too.
 const REASONS: Record<DeadLetterReason | 'redrive-backstop', true> = {

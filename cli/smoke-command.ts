@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretsManagerFetch } from '../functions/aws/secrets-manager';
-import { parseAccounts, type Account } from '../functions/core/config';
-import type { ProviderName } from '../functions/core/provider-name';
+import { parseAccounts, type Account } from '../functions/core/config/config';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { callbackProviders, redactionProviders } from '../functions/providers';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';

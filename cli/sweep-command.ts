@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
-import { silentLogger } from '../functions/core/logger';
-import { redactCount } from '../functions/core/sweep-page-job';
-import { backfillJob } from '../functions/core/sweep-window';
-import { heldPastRetention, newVerifyReport, recordListedMessage, type VerifyReport } from '../functions/core/verify-report';
+import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config/config';
+import { silentLogger } from '../functions/core/telemetry/logger';
+import { redactCount } from '../functions/core/reconciliation/sweep-page-job';
+import { backfillJob } from '../functions/core/reconciliation/sweep-window';
+import { heldPastRetention, newVerifyReport, recordListedMessage, type VerifyReport } from '../functions/core/reconciliation/verify-report';
 import type { DepsOverrides } from '../functions/aws/deps-overrides';
 import { listingProviders } from '../functions/providers';
 import type { UndiciHttpClient } from '../functions/http/undici-http-client';

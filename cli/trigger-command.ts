@@ -1,7 +1,7 @@
-import { parseSecretText } from '../functions/core/parse-secret';
+import { parseSecretText } from '../functions/core/secrets/parse-secret';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
-import type { AccountConfigInput } from '../functions/core/config';
-import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-name';
+import type { AccountConfigInput } from '../functions/core/config/config';
+import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-rules/provider-name';
 import { loadAccountsFile } from '../infra/accounts-file';
 import { assertCallbackUrlSafe, httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
 import { explainCallbackAnswer } from '../local/callback-answer';

@@ -2,8 +2,8 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { Account } from '../functions/core/config';
-import { ConfigError } from '../functions/core/errors';
+import type { Account } from '../functions/core/config/config';
+import { ConfigError } from '../functions/core/runtime/errors';
 
 /**
  * A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseAccounts, type AccountConfigInput } from '../functions/core/config';
-import { ConfigError } from '../functions/core/errors';
+import { parseAccounts, type AccountConfigInput } from '../functions/core/config/config';
+import { ConfigError } from '../functions/core/runtime/errors';
 
 /** Where the app looks for the accounts when the `accountsFile` context is not set. */
 export const DEFAULT_ACCOUNTS_FILE = 'infra/accounts.json';

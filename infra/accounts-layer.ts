@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import type { AccountConfigInput } from '../functions/core/config';
-import { ConfigError } from '../functions/core/errors';
-import { ACCOUNTS_LAYER_FILE } from '../functions/core/lambda-env';
+import type { AccountConfigInput } from '../functions/core/config/config';
+import { ConfigError } from '../functions/core/runtime/errors';
+import { ACCOUNTS_LAYER_FILE } from '../functions/core/config/lambda-env';
 
 /**
  * Room for the accounts file: Lambda allows 250 MB of unzipped code and layers per function, and the

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../functions/core/errors';
+import { ConfigError } from '../functions/core/runtime/errors';
 import { parseAlarmEmail } from './alarm-topic';
 import { chooseAccountsFile, DEFAULT_ACCOUNTS_FILE, loadAccountsFile } from './accounts-file';
 import { buildHandlers } from './build-handlers';

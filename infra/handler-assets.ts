@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../functions/core/errors';
+import { ConfigError } from '../functions/core/runtime/errors';
 
 /** The Lambda handlers the construct deploys, by the source entry `npm run build` bundles. */
 export const HANDLER_ENTRIES = {

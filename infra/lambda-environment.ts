@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { ConfigError } from '../functions/core/errors';
+import { ConfigError } from '../functions/core/runtime/errors';
 
 /** Lambda rejects a function whose environment variables total more than 4 KB. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;

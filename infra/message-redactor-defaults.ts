@@ -3,21 +3,21 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/aws-limits';
-import type { Account } from '../functions/core/config';
-import { LOG_LEVELS, type LogLevel } from '../functions/core/logger';
-import { receivesForRetries, receivesSpentWaiting } from '../functions/core/receive-budget';
-import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
+import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/config/aws-limits';
+import type { Account } from '../functions/core/config/config';
+import { LOG_LEVELS, type LogLevel } from '../functions/core/telemetry/logger';
+import { receivesForRetries, receivesSpentWaiting } from '../functions/core/redaction/receive-budget';
+import { longestQueuedWaitSeconds } from '../functions/core/callbacks/callback-decision';
 import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
-import { DEFAULT_RETRY_POLICY } from '../functions/core/retry-policy';
-import { shareProblem } from '../functions/core/request-share';
+import { DEFAULT_RETRY_POLICY } from '../functions/core/redaction/retry-policy';
+import { shareProblem } from '../functions/core/redaction/request-share';
 import type { AccountResources, CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
-import { ConfigError } from '../functions/core/errors';
+import { ConfigError } from '../functions/core/runtime/errors';
 
 /**
  * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
- * visibility timeout (functions/core/retry-policy.ts), so both queues keep messages for the SQS maximum.
+ * visibility timeout (functions/core/redaction/retry-policy.ts), so both queues keep messages for the SQS maximum.
  */
 export const QUEUE_RETENTION = Duration.seconds(SQS_LIMITS.maxRetentionSeconds);
 

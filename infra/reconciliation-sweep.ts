@@ -10,11 +10,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MAX_QUEUED_RETENTION_SECONDS } from '../functions/core/callback-decision';
-import type { Account } from '../functions/core/config';
-import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
-import { SWEEP_ENV } from '../functions/core/lambda-env';
-import { METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
+import { MAX_QUEUED_RETENTION_SECONDS } from '../functions/core/callbacks/callback-decision';
+import type { Account } from '../functions/core/config/config';
+import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/reconciliation/sweep-window';
+import { SWEEP_ENV } from '../functions/core/config/lambda-env';
+import { METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry/telemetry-names';
 
 /** Options of the scheduled reconciliation sweep. */
 export interface ReconciliationSweepProps {

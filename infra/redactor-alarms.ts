@@ -3,8 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { MetricDetail } from '../functions/core/logger';
-import type { ProviderName } from '../functions/core/provider-name';
+import type { MetricDetail } from '../functions/core/telemetry/logger';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import {
   ACKED_OUTCOMES,
   EXPECTED_DEAD_LETTER_REASON,
@@ -13,7 +13,7 @@ import {
   METRICS,
   MISCONFIGURATION_REFUSALS,
   type MetricName,
-} from '../functions/core/telemetry-names';
+} from '../functions/core/telemetry/telemetry-names';
 
 const FIVE_MINUTES = Duration.minutes(5);
 

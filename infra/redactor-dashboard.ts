@@ -1,9 +1,9 @@
-import type { MetricDetail } from '../functions/core/logger';
+import type { MetricDetail } from '../functions/core/telemetry/logger';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, METRICS, type MetricName } from '../functions/core/telemetry-names';
+import { METRIC_NAMESPACE, METRICS, type MetricName } from '../functions/core/telemetry/telemetry-names';
 import { redactorMetric } from './redactor-alarms';
 
 const PERIOD = Duration.minutes(5);

@@ -1,4 +1,4 @@
-import type { Account } from '../functions/core/config';
+import type { Account } from '../functions/core/config/config';
 
 /** API Gateway's own ceiling for a route throttle (a higher value is refused at deploy time). */
 const MAX_THROTTLE = 1_000_000;

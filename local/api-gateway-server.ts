@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { callbackRouteKey, routeFromCallbackPath } from '../functions/core/callback-route';
+import { callbackRouteKey, routeFromCallbackPath } from '../functions/core/callbacks/callback-route';
 import type { ReceiverHandler } from '../functions/receiver/create-handler';
 import { buildHttpApiEvent } from './events/http-api-event';
 

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../functions/core/provider-name';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { parseSignalWireSigningKeys } from '../functions/providers/signalwire-secret';
 import { parseTwilioSecret } from '../functions/providers/twilio';
 import type { CallbackSigningSecrets } from './sandbox/callback-builder';

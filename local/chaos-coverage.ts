@@ -1,7 +1,7 @@
-import type { CoverageStore } from '../functions/core/coverage-store';
-import { silentLogger } from '../functions/core/logger';
-import type { ProviderName } from '../functions/core/provider-name';
-import { DEFAULT_SWEEP_SCHEDULE, type SweepSchedule } from '../functions/core/sweep-window';
+import type { CoverageStore } from '../functions/core/reconciliation/coverage-store';
+import { silentLogger } from '../functions/core/telemetry/logger';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
+import { DEFAULT_SWEEP_SCHEDULE, type SweepSchedule } from '../functions/core/reconciliation/sweep-window';
 import type { UndiciHttpClient } from '../functions/http/undici-http-client';
 import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';
 import { coveragePage, startCoverageRun } from '../functions/sweep/coverage-run';

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createJsonLogger, type LogFields, type Logger, type MetricPoint } from '../functions/core/logger';
+import { createJsonLogger, type LogFields, type Logger, type MetricPoint } from '../functions/core/telemetry/logger';
 
 /** Sees every pipeline event as it is logged (the live view of `npm start`). */
 export type LogObserver = (event: string, fields: LogFields | undefined) => void;

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../functions/core/provider-name';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import type { CountingLogger } from './counting-logger';
 import type { LocalStack } from './local-stack';
 import type { FinalStatus } from './sandbox/callback-sender';

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../functions/core/provider-name';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 
 /**
  * The oracle of the demo, chaos and reconcile runs: each provider's documented final statuses, written

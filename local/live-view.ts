@@ -1,4 +1,4 @@
-import type { LogFields } from '../functions/core/logger';
+import type { LogFields } from '../functions/core/telemetry/logger';
 
 /**
  * The line `npm start` shows for a pipeline event: one per callback and one per redaction step, or

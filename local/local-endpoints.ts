@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountConfigInput } from '../functions/core/config';
+import type { AccountConfigInput } from '../functions/core/config/config';
 import { isProcessAlive } from './process-alive';
 
 /** Where `npm start` tells the other commands (dlq, sweep, trigger) how to reach its local stack. */

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
-import { SQS_LIMITS } from '../functions/core/aws-limits';
+import { SQS_LIMITS } from '../functions/core/config/aws-limits';
 import { startSqsLimitsProxy } from './sqs-limits-proxy';
 
 export interface LocalQueues {

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AccountConfigInput } from '../functions/core/config';
-import { silentLogger, type Logger } from '../functions/core/logger';
-import type { ProviderName } from '../functions/core/provider-name';
-import type { RetryPolicy } from '../functions/core/retry-policy';
+import type { AccountConfigInput } from '../functions/core/config/config';
+import { silentLogger, type Logger } from '../functions/core/telemetry/logger';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
+import type { RetryPolicy } from '../functions/core/redaction/retry-policy';
 import { createReceiverHandler, type ReceiverHandler } from '../functions/receiver/create-handler';
 import { receiverDepsFromEnv } from '../functions/receiver/receiver-deps';
 import { createRedactorHandler } from '../functions/redactor/create-handler';

@@ -1,11 +1,11 @@
-import { silentLogger, type Logger } from '../functions/core/logger';
-import type { SweepTotals } from '../functions/core/sweep-page-job';
-import { backfillJob } from '../functions/core/sweep-window';
+import { silentLogger, type Logger } from '../functions/core/telemetry/logger';
+import type { SweepTotals } from '../functions/core/reconciliation/sweep-page-job';
+import { backfillJob } from '../functions/core/reconciliation/sweep-window';
 import type { UndiciHttpClient } from '../functions/http/undici-http-client';
 import { sweepDepsFromEnv } from '../functions/sweep/sweep-deps';
 import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
 import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';
-import type { AuditReport } from '../functions/core/audit-report';
+import type { AuditReport } from '../functions/core/reconciliation/audit-report';
 import { fileSecretFetch } from './file-secrets';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_SWEEP_SETTLE_SECONDS, type LocalStack } from './local-stack';
 import type { DepsOverrides } from '../functions/aws/deps-overrides';

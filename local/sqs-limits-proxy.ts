@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SQS_LIMITS } from '../functions/core/aws-limits';
+import { SQS_LIMITS } from '../functions/core/config/aws-limits';
 
 /**
  * A small HTTP proxy in front of the local SQS server (fauxqs) that enforces the SQS limits the

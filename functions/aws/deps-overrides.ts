@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Logger } from '../core/logger';
-import type { RetryPolicy } from '../core/retry-policy';
+import type { Logger } from '../core/telemetry/logger';
+import type { RetryPolicy } from '../core/redaction/retry-policy';
 
 /** Parts the local runner and tests swap in when building handler dependencies; Lambda uses the defaults. */
 export interface DepsOverrides {

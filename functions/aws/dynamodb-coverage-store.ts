@@ -9,9 +9,9 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import type { CoverageCheckpoint } from '../core/coverage-checkpoint';
-import type { CoverageStore, DeferredPage } from '../core/coverage-store';
-import type { DeferredMessage } from '../core/deferred-message';
+import type { CoverageCheckpoint } from '../core/reconciliation/coverage-checkpoint';
+import type { CoverageStore, DeferredPage } from '../core/reconciliation/coverage-store';
+import type { DeferredMessage } from '../core/reconciliation/deferred-message';
 
 /** Items per BatchWriteItem call (DynamoDB's limit). */
 const BATCH_WRITE_LIMIT = 25;

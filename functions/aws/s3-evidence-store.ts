@@ -2,8 +2,8 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
-import type { EvidenceStore } from '../core/evidence-store';
-import type { HttpClient } from '../core/http-client';
+import type { EvidenceStore } from '../core/reconciliation/evidence-store';
+import type { HttpClient } from '../core/runtime/http-client';
 
 function bytes(data: SourceData): string | Uint8Array {
   if (typeof data === 'string') return data;

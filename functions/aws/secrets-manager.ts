@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretShapeError } from '../core/errors';
+import { SecretShapeError } from '../core/runtime/errors';
 
 /** Fetches a secret's text from Secrets Manager (by name or ARN), for CachedSecretStore. */
 export function secretsManagerFetch(client: SecretsManagerClient): (secretId: string) => Promise<string> {

@@ -5,10 +5,10 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetterAttributes, DeadLetterSender, JobBatchSender, JobSender, VisibilityController } from '../core/queues';
-import type { RedactionJob } from '../core/redaction-job';
-import type { FanOutJob } from '../core/fan-out-job';
-import type { SweepPageJob } from '../core/sweep-page-job';
+import type { DeadLetterAttributes, DeadLetterSender, JobBatchSender, JobSender, VisibilityController } from '../core/redaction/queues';
+import type { RedactionJob } from '../core/redaction/redaction-job';
+import type { FanOutJob } from '../core/reconciliation/fan-out-job';
+import type { SweepPageJob } from '../core/reconciliation/sweep-page-job';
 import { createHash } from 'node:crypto';
 
 /** Entries per SendMessageBatch call. */

@@ -5,8 +5,8 @@
 import Agent from 'undici/lib/dispatcher/agent.js';
 import request from 'undici/lib/api/api-request.js';
 import errors from 'undici/lib/core/errors.js';
-import { HttpTransportError } from '../core/errors';
-import type { HttpClient, HttpRequest, HttpResponse } from '../core/http-client';
+import { HttpTransportError } from '../core/runtime/errors';
+import type { HttpClient, HttpRequest, HttpResponse } from '../core/runtime/http-client';
 
 export interface UndiciHttpClientOptions {
   /** Whole-request budget (connect + headers + body). */

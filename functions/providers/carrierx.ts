@@ -1,16 +1,16 @@
 import * as z from 'zod/mini';
-import { jsonCallbackBody } from '../core/callback-request';
-import { safeEqualSecret } from '../core/constant-time';
-import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
-import type { HttpResponse } from '../core/http-client';
-import type { Outcome } from '../core/outcome';
-import { parseSecret } from '../core/parse-secret';
-import type { RedactionJob } from '../core/redaction-job';
-import type { StatusEvent } from '../core/status-event';
-import { verifiedCallback } from '../core/verified-callback';
-import { describeIssues } from '../core/zod-issues';
+import { jsonCallbackBody } from '../core/callbacks/callback-request';
+import { safeEqualSecret } from '../core/callbacks/constant-time';
+import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/runtime/errors';
+import type { HttpResponse } from '../core/runtime/http-client';
+import type { Outcome } from '../core/redaction/outcome';
+import { parseSecret } from '../core/secrets/parse-secret';
+import type { RedactionJob } from '../core/redaction/redaction-job';
+import type { StatusEvent } from '../core/callbacks/status-event';
+import { verifiedCallback } from '../core/callbacks/verified-callback';
+import { describeIssues } from '../core/config/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
-import type { ListedMessage } from '../core/listed-message';
+import type { ListedMessage } from '../core/reconciliation/listed-message';
 import type { CallbackProvider, FetchMessageResult, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, parseProviderDate, serverTimeOf } from './list-helpers';
 

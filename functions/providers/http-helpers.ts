@@ -1,7 +1,7 @@
-import { HttpTransportError } from '../core/errors';
-import type { HttpClient, HttpRequest, HttpResponse } from '../core/http-client';
-import type { Outcome } from '../core/outcome';
-import { parseRetryAfter } from '../core/retry-after';
+import { HttpTransportError } from '../core/runtime/errors';
+import type { HttpClient, HttpRequest, HttpResponse } from '../core/runtime/http-client';
+import type { Outcome } from '../core/redaction/outcome';
+import { parseRetryAfter } from '../core/redaction/retry-after';
 
 /** `Authorization: Basic …` for a user and password. */
 export function basicAuth(user: string, password: string): string {

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../core/provider-name';
+import type { ProviderName } from '../core/provider-rules/provider-name';
 import type { CallbackProvider, ListingProvider, RedactionProvider } from './provider';
 import { carrierXCallbacks, carrierXListing, carrierXRedaction } from './carrierx';
 import { signalWireCompatCallbacks, signalWireCompatListing, signalWireCompatRedaction } from './signalwire-compat';

@@ -1,4 +1,4 @@
-import type { Outcome } from '../core/outcome';
+import type { Outcome } from '../core/redaction/outcome';
 import type { ListPageResult } from './provider';
 
 /** `YYYY-MM-DD` of an instant in UTC: the granularity of the providers' date filters. */

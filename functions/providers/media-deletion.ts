@@ -1,6 +1,6 @@
-import type { Outcome } from '../core/outcome';
-import type { HttpClient, HttpResponse } from '../core/http-client';
-import { MEDIA_DELETION_LIMITS } from '../core/provider-capabilities';
+import type { Outcome } from '../core/redaction/outcome';
+import type { HttpClient, HttpResponse } from '../core/runtime/http-client';
+import { MEDIA_DELETION_LIMITS } from '../core/provider-rules/provider-capabilities';
 import { isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 
 /** How one Twilio-style API lists and deletes a message's media. */

@@ -1,11 +1,11 @@
-import type { CallbackRequest } from '../core/callback-request';
-import type { HttpClient } from '../core/http-client';
-import type { ListedMessage } from '../core/listed-message';
-import type { Outcome } from '../core/outcome';
-import type { ProviderName } from '../core/provider-name';
-import type { RedactionJob } from '../core/redaction-job';
-import type { StatusEvent } from '../core/status-event';
-import type { VerifiedCallback } from '../core/verified-callback';
+import type { CallbackRequest } from '../core/callbacks/callback-request';
+import type { HttpClient } from '../core/runtime/http-client';
+import type { ListedMessage } from '../core/reconciliation/listed-message';
+import type { Outcome } from '../core/redaction/outcome';
+import type { ProviderName } from '../core/provider-rules/provider-name';
+import type { RedactionJob } from '../core/redaction/redaction-job';
+import type { StatusEvent } from '../core/callbacks/status-event';
+import type { VerifiedCallback } from '../core/callbacks/verified-callback';
 
 /**
  * The receiving side of a provider: everything the receiver Lambda needs, and nothing that talks to

@@ -1,17 +1,17 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
-import { jsonCallbackBody } from '../core/callback-request';
-import { safeEqual } from '../core/constant-time';
-import { AuthenticationError, MalformedCallbackError } from '../core/errors';
-import type { HttpResponse } from '../core/http-client';
-import type { Outcome } from '../core/outcome';
-import type { RedactionJob } from '../core/redaction-job';
-import { signalWireUrlVariants } from '../core/signed-url-variants';
-import type { StatusEvent } from '../core/status-event';
-import { verifiedCallback } from '../core/verified-callback';
-import { describeIssues } from '../core/zod-issues';
+import { jsonCallbackBody } from '../core/callbacks/callback-request';
+import { safeEqual } from '../core/callbacks/constant-time';
+import { AuthenticationError, MalformedCallbackError } from '../core/runtime/errors';
+import type { HttpResponse } from '../core/runtime/http-client';
+import type { Outcome } from '../core/redaction/outcome';
+import type { RedactionJob } from '../core/redaction/redaction-job';
+import { signalWireUrlVariants } from '../core/callbacks/signed-url-variants';
+import type { StatusEvent } from '../core/callbacks/status-event';
+import { verifiedCallback } from '../core/callbacks/verified-callback';
+import { describeIssues } from '../core/config/zod-issues';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
-import type { ListedMessage } from '../core/listed-message';
+import type { ListedMessage } from '../core/reconciliation/listed-message';
 import type { CallbackProvider, FetchMessageResult, ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister, RedactionContext, RedactionProvider } from './provider';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate, serverTimeOf } from './list-helpers';
 import {

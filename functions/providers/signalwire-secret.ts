@@ -1,8 +1,8 @@
-import type { Outcome } from '../core/outcome';
-import type { RedactionJob } from '../core/redaction-job';
+import type { Outcome } from '../core/redaction/outcome';
+import type { RedactionJob } from '../core/redaction/redaction-job';
 import type { ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import * as z from 'zod/mini';
-import { parseSecret } from '../core/parse-secret';
+import { parseSecret } from '../core/secrets/parse-secret';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import { jsonCallbackBody, mediaTypeOf, type CallbackRequest } from '../core/callback-request';
-import { safeEqual } from '../core/constant-time';
-import { AuthenticationError } from '../core/errors';
+import { jsonCallbackBody, mediaTypeOf, type CallbackRequest } from '../core/callbacks/callback-request';
+import { safeEqual } from '../core/callbacks/constant-time';
+import { AuthenticationError } from '../core/runtime/errors';
 
 /**
  * The Twilio-style webhook signature, shared by Twilio and SignalWire's compatibility API (each with its

@@ -1,6 +1,6 @@
-import type { HttpResponse } from '../core/http-client';
-import type { ListedMessage } from '../core/listed-message';
-import type { Outcome } from '../core/outcome';
+import type { HttpResponse } from '../core/runtime/http-client';
+import type { ListedMessage } from '../core/reconciliation/listed-message';
+import type { Outcome } from '../core/redaction/outcome';
 import { isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate, serverTimeOf, utcDay } from './list-helpers';
 import type { FetchMessageResult, ListContext, ListPageQuery, ListPageResult } from './provider';

@@ -1,6 +1,6 @@
-import type { HttpResponse } from '../core/http-client';
-import type { Outcome } from '../core/outcome';
-import type { StagedProviderName } from '../core/provider-name';
+import type { HttpResponse } from '../core/runtime/http-client';
+import type { Outcome } from '../core/redaction/outcome';
+import type { StagedProviderName } from '../core/provider-rules/provider-name';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ProviderClient, RedactionProvider } from './provider';
 import { VONAGE_API_BASE_URL, parseVonageSecret } from './vonage-secret';

@@ -1,5 +1,5 @@
-import type { ListedMessage } from '../core/listed-message';
-import type { StagedProviderName } from '../core/provider-name';
+import type { ListedMessage } from '../core/reconciliation/listed-message';
+import type { StagedProviderName } from '../core/provider-rules/provider-name';
 import { basicAuth, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
 import type { ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister } from './provider';

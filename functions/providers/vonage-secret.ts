@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { SecretShapeError } from '../core/errors';
-import { parseSecret } from '../core/parse-secret';
+import { SecretShapeError } from '../core/runtime/errors';
+import { parseSecret } from '../core/secrets/parse-secret';
 
 /** Vonage API origin (Redact and Reports APIs). */
 export const VONAGE_API_BASE_URL = 'https://api.nexmo.com';

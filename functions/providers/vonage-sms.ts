@@ -1,11 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
-import { mediaTypeOf, type CallbackRequest } from '../core/callback-request';
-import { safeEqual } from '../core/constant-time';
-import { AuthenticationError, MalformedCallbackError } from '../core/errors';
-import type { StatusEvent } from '../core/status-event';
-import { verifiedCallback } from '../core/verified-callback';
-import { describeIssues } from '../core/zod-issues';
+import { mediaTypeOf, type CallbackRequest } from '../core/callbacks/callback-request';
+import { safeEqual } from '../core/callbacks/constant-time';
+import { AuthenticationError, MalformedCallbackError } from '../core/runtime/errors';
+import type { StatusEvent } from '../core/callbacks/status-event';
+import { verifiedCallback } from '../core/callbacks/verified-callback';
+import { describeIssues } from '../core/config/zod-issues';
 import type { CallbackProvider } from './provider';
 import { vonageRedaction } from './vonage-redact';
 import { vonageListing } from './vonage-reports';

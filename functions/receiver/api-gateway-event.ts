@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routeFromCallbackPath, routeFromRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../core/callback-route';
+import { routeFromCallbackPath, routeFromRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../core/callbacks/callback-route';
 import type { CallbackResponse, IncomingCallback } from './receive-callback';
 
 /**

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { withRequestId } from '../core/logger';
+import { withRequestId } from '../core/telemetry/logger';
 import { fromApiGatewayEvent, toApiGatewayResult } from './api-gateway-event';
 import { receiveCallback, type ReceiverDeps } from './receive-callback';
 

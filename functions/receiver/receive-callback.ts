@@ -1,15 +1,15 @@
-import { SQS_LIMITS } from '../core/aws-limits';
-import type { CallbackRequest } from '../core/callback-request';
-import type { Account } from '../core/config';
-import { RedactorError } from '../core/errors';
-import type { Logger } from '../core/logger';
-import { LOG_EVENTS, METRICS, refusalReason } from '../core/telemetry-names';
-import type { ProviderName } from '../core/provider-name';
-import type { JobSender } from '../core/queues';
-import { buildRedactionJob } from '../core/redaction-job';
-import type { SecretStore } from '../core/secret-store';
-import { PerSecretMemo } from '../core/per-secret-memo';
-import { decideCallback } from '../core/callback-decision';
+import { SQS_LIMITS } from '../core/config/aws-limits';
+import type { CallbackRequest } from '../core/callbacks/callback-request';
+import type { Account } from '../core/config/config';
+import { RedactorError } from '../core/runtime/errors';
+import type { Logger } from '../core/telemetry/logger';
+import { LOG_EVENTS, METRICS, refusalReason } from '../core/telemetry/telemetry-names';
+import type { ProviderName } from '../core/provider-rules/provider-name';
+import type { JobSender } from '../core/redaction/queues';
+import { buildRedactionJob } from '../core/redaction/redaction-job';
+import type { SecretStore } from '../core/secrets/secret-store';
+import { PerSecretMemo } from '../core/secrets/per-secret-memo';
+import { decideCallback } from '../core/callbacks/callback-decision';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
 
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */

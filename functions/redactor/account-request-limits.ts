@@ -1,8 +1,8 @@
-import type { Account } from '../core/config';
-import { ConfigError } from '../core/errors';
-import type { HttpClient } from '../core/http-client';
-import { requestShare, shareProblem } from '../core/request-share';
-import { Semaphore } from '../core/semaphore';
+import type { Account } from '../core/config/config';
+import { ConfigError } from '../core/runtime/errors';
+import type { HttpClient } from '../core/runtime/http-client';
+import { requestShare, shareProblem } from '../core/redaction/request-share';
+import { Semaphore } from '../core/runtime/semaphore';
 
 /**
  * This execution environment's part of each account's request limit: one semaphore per provider

@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { withRequestId } from '../core/logger';
-import { lambdaBatchReceivedBound } from '../core/visibility-budget';
+import { withRequestId } from '../core/telemetry/logger';
+import { lambdaBatchReceivedBound } from '../core/redaction/visibility-budget';
 import { processBatch } from './process-batch';
 import type { RedactorDeps } from './process-record';
 import { fromSqsEvent, toBatchResponse } from './sqs-event';

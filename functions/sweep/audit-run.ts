@@ -1,12 +1,12 @@
-import { auditVerdict } from '../core/audit-verdict';
-import { auditCsv, auditReport, auditReportKeys, type AuditReport } from '../core/audit-report';
-import type { Account } from '../core/config';
-import { ConfigError } from '../core/errors';
-import type { EvidenceStore } from '../core/evidence-store';
-import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
-import { AUDIT_HELD_ROWS_LIMIT, emptyTotals, SWEEP_PAGE_JOB_VERSION, type SweepPageJob } from '../core/sweep-page-job';
-import type { SweepSchedule } from '../core/sweep-window';
-import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
+import { auditVerdict } from '../core/reconciliation/audit-verdict';
+import { auditCsv, auditReport, auditReportKeys, type AuditReport } from '../core/reconciliation/audit-report';
+import type { Account } from '../core/config/config';
+import { ConfigError } from '../core/runtime/errors';
+import type { EvidenceStore } from '../core/reconciliation/evidence-store';
+import { reconciliationJob, type RedactionJob } from '../core/redaction/redaction-job';
+import { AUDIT_HELD_ROWS_LIMIT, emptyTotals, SWEEP_PAGE_JOB_VERSION, type SweepPageJob } from '../core/reconciliation/sweep-page-job';
+import type { SweepSchedule } from '../core/reconciliation/sweep-window';
+import { LOG_EVENTS, METRICS } from '../core/telemetry/telemetry-names';
 import { MAX_CLOCK_AHEAD_SECONDS } from './coverage-run';
 import { readListPage, type SweepDeps } from './sweep-page';
 

@@ -1,4 +1,4 @@
-import type { Account } from '../core/config';
+import type { Account } from '../core/config/config';
 import {
   busyLease,
   claimedCheckpoint,
@@ -6,15 +6,15 @@ import {
   leaseSecondsFor,
   planCoverageRun,
   type CoveragePlan,
-} from '../core/coverage-checkpoint';
-import type { CoverageStore } from '../core/coverage-store';
-import { decideCoverage, type DeferredMessage } from '../core/deferred-message';
-import { ConfigError } from '../core/errors';
-import type { ListedMessage } from '../core/listed-message';
-import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
-import { emptyTotals, redactCount, tally, SWEEP_PAGE_JOB_VERSION, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
-import type { SweepSchedule } from '../core/sweep-window';
-import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
+} from '../core/reconciliation/coverage-checkpoint';
+import type { CoverageStore } from '../core/reconciliation/coverage-store';
+import { decideCoverage, type DeferredMessage } from '../core/reconciliation/deferred-message';
+import { ConfigError } from '../core/runtime/errors';
+import type { ListedMessage } from '../core/reconciliation/listed-message';
+import { reconciliationJob, type RedactionJob } from '../core/redaction/redaction-job';
+import { emptyTotals, redactCount, tally, SWEEP_PAGE_JOB_VERSION, type SweepPageJob, type SweepTotals } from '../core/reconciliation/sweep-page-job';
+import type { SweepSchedule } from '../core/reconciliation/sweep-window';
+import { LOG_EVENTS, METRICS } from '../core/telemetry/telemetry-names';
 import { boundLister, readListPage, SweepPageError, type SweepDeps } from './sweep-page';
 
 /** What a checkpointed run needs besides one page's dependencies. */

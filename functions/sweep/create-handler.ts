@@ -1,12 +1,12 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { withRequestId } from '../core/logger';
-import { parseSweepPageJob } from '../core/sweep-page-job';
-import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
+import { withRequestId } from '../core/telemetry/logger';
+import { parseSweepPageJob } from '../core/reconciliation/sweep-page-job';
+import { LOG_EVENTS, METRICS } from '../core/telemetry/telemetry-names';
 import type { SweepFunctionDeps } from './sweep-deps';
 import { auditPage } from './audit-run';
 import { fanOutStep } from './fan-out';
 import { coveragePage, startCoverageRun } from './coverage-run';
-import { isFanOutMessage, parseFanOutJob, type FanOutJob } from '../core/fan-out-job';
+import { isFanOutMessage, parseFanOutJob, type FanOutJob } from '../core/reconciliation/fan-out-job';
 import { sweepPage } from './sweep-page';
 
 /** What the audit's schedule sends, once a day for every account (an EventBridge rule's input). */

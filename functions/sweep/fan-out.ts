@@ -1,6 +1,6 @@
-import type { Account } from '../core/config';
-import { FAN_OUT_CONCURRENCY, FAN_OUT_ROUTES_PER_STEP, type FanOutJob } from '../core/fan-out-job';
-import { LOG_EVENTS } from '../core/telemetry-names';
+import type { Account } from '../core/config/config';
+import { FAN_OUT_CONCURRENCY, FAN_OUT_ROUTES_PER_STEP, type FanOutJob } from '../core/reconciliation/fan-out-job';
+import { LOG_EVENTS } from '../core/telemetry/telemetry-names';
 import type { SweepFunctionDeps } from './sweep-deps';
 import { auditFirstJob } from './audit-run';
 import { startCoverageRun } from './coverage-run';

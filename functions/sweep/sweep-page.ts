@@ -1,15 +1,15 @@
-import type { Account } from '../core/config';
-import { ConfigError, RedactorError } from '../core/errors';
-import type { HttpClient } from '../core/http-client';
-import { decideListedMessage, type SweepWindow } from '../core/listed-message-decision';
-import type { Logger } from '../core/logger';
-import { LOG_EVENTS, METRICS } from '../core/telemetry-names';
-import { PerSecretMemo } from '../core/per-secret-memo';
-import type { ProviderName } from '../core/provider-name';
-import type { JobBatchSender } from '../core/queues';
-import { reconciliationJob, type RedactionJob } from '../core/redaction-job';
-import type { SecretStore } from '../core/secret-store';
-import { redactCount, tally, type SweepPageJob, type SweepTotals } from '../core/sweep-page-job';
+import type { Account } from '../core/config/config';
+import { ConfigError, RedactorError } from '../core/runtime/errors';
+import type { HttpClient } from '../core/runtime/http-client';
+import { decideListedMessage, type SweepWindow } from '../core/reconciliation/listed-message-decision';
+import type { Logger } from '../core/telemetry/logger';
+import { LOG_EVENTS, METRICS } from '../core/telemetry/telemetry-names';
+import { PerSecretMemo } from '../core/secrets/per-secret-memo';
+import type { ProviderName } from '../core/provider-rules/provider-name';
+import type { JobBatchSender } from '../core/redaction/queues';
+import { reconciliationJob, type RedactionJob } from '../core/redaction/redaction-job';
+import type { SecretStore } from '../core/secrets/secret-store';
+import { redactCount, tally, type SweepPageJob, type SweepTotals } from '../core/reconciliation/sweep-page-job';
 import type { ListPageQuery, ListPageResult, ListingProvider, MessageLister } from '../providers/provider';
 
 /** Everything one sweep page needs, as one object. */

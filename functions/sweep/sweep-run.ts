@@ -1,4 +1,4 @@
-import type { SweepPageJob, SweepTotals } from '../core/sweep-page-job';
+import type { SweepPageJob, SweepTotals } from '../core/reconciliation/sweep-page-job';
 import { SweepPageError, sweepPage, type SweepDeps, type SweepPageOptions } from './sweep-page';
 
 /** Options of {@link sweepRun}. */

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { CARRIERX_TOKEN_PARAM } from '../../functions/providers/carrierx';
 import { signSignalWireRest } from '../../functions/providers/signalwire-rest';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { buildCallback, statusWalk, type CallbackSigningSecrets, type SignedCallback } from './callback-builder';
 import { NO_FAULTS, type FaultProfile } from './fault-profile';
 import type { ProviderSandbox } from './provider-sandbox';

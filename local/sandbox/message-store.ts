@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { newMediaId, newMessageId, providerFamily, segmentCount, type ProviderFamily, type SandboxMessage } from './sandbox-message';
 
 /** What a new message needs; everything else gets the provider's defaults. */

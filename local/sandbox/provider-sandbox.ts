@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { AccountLimiter, type AccountUsage } from './account-limiter';
 import { FaultInjector } from './fault-injection';
 import type { FaultProfile } from './fault-profile';

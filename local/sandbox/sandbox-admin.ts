@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES, type ProviderName } from '../../functions/core/provider-name';
+import { PROVIDER_NAMES, type ProviderName } from '../../functions/core/provider-rules/provider-name';
 import type { AccountLimiter } from './account-limiter';
 import type { MessageStore } from './message-store';
 import type { Answer } from './sandbox-api';

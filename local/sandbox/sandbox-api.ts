@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import type { FaultInjector } from './fault-injection';
 import type { MessageStore } from './message-store';
 import type { SandboxMessage } from './sandbox-message';

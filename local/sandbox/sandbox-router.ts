@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { CARRIERX_API } from './carrierx-api';
 import type { ApiRequest, ApiRoute, ProviderApi } from './sandbox-api';
 import { SIGNALWIRE_COMPAT_API } from './signalwire-compat-api';

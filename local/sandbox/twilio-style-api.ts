@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { basicAuth } from '../../functions/providers/http-helpers';
 import { cursorPage, pageToken, readPageToken, type CursorPage } from './message-store';
 import { pageSize, redactBody, rfc2822, type Answer, type ApiContext, type ApiRequest, type ApiRoute, type ErrorShapes, type ProviderApi, type SandboxCredentials } from './sandbox-api';

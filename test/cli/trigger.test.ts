@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { runTriggerCli } from '../../cli/trigger-command';
 import { runCommand, startCommand, type RunningCommand } from '../support/cli-process';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../functions/core/audit-report';
-import type { RedactionJob } from '../../functions/core/redaction-job';
-import { createJsonLogger } from '../../functions/core/logger';
+import type { AuditReport } from '../../functions/core/reconciliation/audit-report';
+import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
+import { createJsonLogger } from '../../functions/core/telemetry/logger';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { runLocalAudit } from '../../local/local-sweep';
 

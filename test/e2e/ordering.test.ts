@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { CountingLogger } from '../../local/counting-logger';
 import { deadLetters } from '../../local/demo-run';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { basicAuth } from '../../functions/providers/http-helpers';
 import { buildCallback } from '../../local/sandbox/callback-builder';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { deadLetters } from '../../local/demo-run';
 import { runLocalSweep } from '../../local/local-sweep';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/local-stack';

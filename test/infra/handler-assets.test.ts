@@ -4,7 +4,7 @@ import path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../functions/core/errors';
+import { ConfigError } from '../../functions/core/runtime/errors';
 import { HANDLER_ASSETS_DIR, HANDLER_ENTRIES, handlerAssetDir } from '../../infra/handler-assets';
 import { MessageRedactor } from '../../infra/message-redactor';
 import { twilioAccount } from '../support/twilio-fixtures';

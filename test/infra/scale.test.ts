@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import type { AccountConfigInput } from '../../functions/core/config';
+import type { AccountConfigInput } from '../../functions/core/config/config';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
 
 /** CloudFormation's and IAM's limits a deployment must stay inside (what a failed deploy would name). */

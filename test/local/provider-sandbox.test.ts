@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-name';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { basicAuth } from '../../functions/providers/http-helpers';
 import { NO_FAULTS } from '../../local/sandbox/fault-profile';
 import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CallbackRequest } from '../../functions/core/callback-request';
-import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
-import type { HttpRequest, HttpResponse } from '../../functions/core/http-client';
-import type { Outcome } from '../../functions/core/outcome';
-import { isTerminalEvent, terminalStatusesFor } from '../../functions/core/terminal-rules';
+import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
+import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/runtime/errors';
+import type { HttpRequest, HttpResponse } from '../../functions/core/runtime/http-client';
+import type { Outcome } from '../../functions/core/redaction/outcome';
+import { isTerminalEvent, terminalStatusesFor } from '../../functions/core/provider-rules/terminal-rules';
 import {
   CARRIERX_API_BASE_URL,
   CARRIERX_TOKEN_PARAM,

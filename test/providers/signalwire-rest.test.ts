@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { CallbackRequest } from '../../functions/core/callback-request';
-import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
-import type { HttpResponse } from '../../functions/core/http-client';
-import type { Outcome } from '../../functions/core/outcome';
-import { isTerminalEvent, terminalStatusesFor } from '../../functions/core/terminal-rules';
+import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
+import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/runtime/errors';
+import type { HttpResponse } from '../../functions/core/runtime/http-client';
+import type { Outcome } from '../../functions/core/redaction/outcome';
+import { isTerminalEvent, terminalStatusesFor } from '../../functions/core/provider-rules/terminal-rules';
 import {
   classifySignalWireRestError,
   signalWireRestCallbacks,

@@ -4,7 +4,7 @@ import { stringify as legacyStringify, parse as legacyParse } from 'node:queryst
 import fc from 'fast-check';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import type { CallbackRequest } from '../../functions/core/callback-request';
+import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
 import { signalWireCompatCallbacks } from '../../functions/providers/signalwire-compat';
 import { twilioCallbacks } from '../../functions/providers/twilio';
 import { signTwilioJson } from '../../functions/providers/twilio-signature';

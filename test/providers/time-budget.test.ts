@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineHttpClient } from '../../functions/core/deadline-http-client';
-import type { HttpRequest, HttpResponse } from '../../functions/core/http-client';
-import { MEDIA_DELETION_LIMITS, PROVIDER_CAPABILITIES, maxRequestsPerAttempt } from '../../functions/core/provider-capabilities';
-import type { ProviderName } from '../../functions/core/provider-name';
-import type { RedactionJob } from '../../functions/core/redaction-job';
-import { terminalStatusesFor } from '../../functions/core/terminal-rules';
+import { DeadlineHttpClient } from '../../functions/core/runtime/deadline-http-client';
+import type { HttpRequest, HttpResponse } from '../../functions/core/runtime/http-client';
+import { MEDIA_DELETION_LIMITS, PROVIDER_CAPABILITIES, maxRequestsPerAttempt } from '../../functions/core/provider-rules/provider-capabilities';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
+import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
+import { terminalStatusesFor } from '../../functions/core/provider-rules/terminal-rules';
 import { redactionProviders } from '../../functions/providers';
 import { json, scriptedHttp } from '../support/fake-http';
 import { NOW, carrierXSecret, carrierXSms, redactionJob, signalWireSecret, uuid } from '../support/provider-fixtures';

@@ -7,7 +7,7 @@ import {
   signTwilioJson,
   type TwilioStyleSigning,
 } from '../../functions/providers/twilio-signature';
-import { twilioUrlVariants } from '../../functions/core/signed-url-variants';
+import { twilioUrlVariants } from '../../functions/core/callbacks/signed-url-variants';
 import { PII, TWILIO_AUTH_TOKEN, TWILIO_OLD_AUTH_TOKEN, twilioStatusParams } from '../support/twilio-fixtures';
 
 /** Twilio's default signing: HMAC-SHA1 under these keys, over the URL forms twilio-node accepts. */

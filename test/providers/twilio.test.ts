@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CallbackRequest } from '../../functions/core/callback-request';
-import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
-import type { Outcome } from '../../functions/core/outcome';
-import type { RedactionJob } from '../../functions/core/redaction-job';
-import { DEFAULT_TERMINAL_STATUSES } from '../../functions/core/terminal-rules';
+import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
+import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/runtime/errors';
+import type { Outcome } from '../../functions/core/redaction/outcome';
+import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
+import { DEFAULT_TERMINAL_STATUSES } from '../../functions/core/provider-rules/terminal-rules';
 import { classifyTwilioError, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
 import { signTwilioForm, signTwilioJson } from '../../functions/providers/twilio-signature';
 import { json, scriptedHttp } from '../support/fake-http';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { indexByRoute, parseAccounts, type AccountConfigInput } from '../../functions/core/config';
-import { ConfigError } from '../../functions/core/errors';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../functions/core/http-client';
-import { silentLogger } from '../../functions/core/logger';
-import { DEFAULT_RETRY_POLICY } from '../../functions/core/retry-policy';
-import { CachedSecretStore } from '../../functions/core/secret-store';
+import { indexByRoute, parseAccounts, type AccountConfigInput } from '../../functions/core/config/config';
+import { ConfigError } from '../../functions/core/runtime/errors';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../functions/core/runtime/http-client';
+import { silentLogger } from '../../functions/core/telemetry/logger';
+import { DEFAULT_RETRY_POLICY } from '../../functions/core/redaction/retry-policy';
+import { CachedSecretStore } from '../../functions/core/secrets/secret-store';
 import { redactionProviders } from '../../functions/providers';
 import { AccountRequestLimits } from '../../functions/redactor/account-request-limits';
 import { processBatch } from '../../functions/redactor/process-batch';

@@ -4,7 +4,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { RedactorHandler } from '../../functions/redactor/create-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RedactionJob } from '../../functions/core/redaction-job';
+import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
 import { afterIdle } from '../support/idle-environment';
 import { captureOutput, findLeaks } from '../support/capture-logs';
 import { lambdaContext } from '../support/lambda-context';

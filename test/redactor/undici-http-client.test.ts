@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpTransportError } from '../../functions/core/errors';
+import { HttpTransportError } from '../../functions/core/runtime/errors';
 import { UndiciHttpClient } from '../../functions/http/undici-http-client';
 
 let server: Server;

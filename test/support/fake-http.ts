@@ -1,4 +1,4 @@
-import type { HttpClient, HttpRequest, HttpResponse } from '../../functions/core/http-client';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../functions/core/runtime/http-client';
 
 /** An in-memory HttpClient that records requests and answers from a script (pure adapter tests). */
 export function scriptedHttp(answer: (request: HttpRequest, index: number) => HttpResponse | Error): HttpClient & {

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { CallbackRequest } from '../../functions/core/callback-request';
-import type { HttpResponse } from '../../functions/core/http-client';
-import type { ProviderName } from '../../functions/core/provider-name';
-import type { RedactionJob } from '../../functions/core/redaction-job';
+import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
+import type { HttpResponse } from '../../functions/core/runtime/http-client';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
+import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
 import { PII } from './twilio-fixtures';
 
 export { PII };

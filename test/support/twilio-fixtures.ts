@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { callbackRouteKey } from '../../functions/core/callback-route';
-import type { AccountConfigInput } from '../../functions/core/config';
+import { callbackRouteKey } from '../../functions/core/callbacks/callback-route';
+import type { AccountConfigInput } from '../../functions/core/config/config';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
 import { buildHttpApiEvent } from '../../local/events/http-api-event';
 import { buildSqsEvent } from '../../local/events/sqs-event';

@@ -1,11 +1,11 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { indexByRoute, parseAccounts } from '../../functions/core/config';
-import { createJsonLogger, silentLogger } from '../../functions/core/logger';
-import { CachedSecretStore } from '../../functions/core/secret-store';
-import type { FanOutJob } from '../../functions/core/fan-out-job';
-import { parseSweepPageJob, type SweepPageJob } from '../../functions/core/sweep-page-job';
-import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/sweep-window';
+import { indexByRoute, parseAccounts } from '../../functions/core/config/config';
+import { createJsonLogger, silentLogger } from '../../functions/core/telemetry/logger';
+import { CachedSecretStore } from '../../functions/core/secrets/secret-store';
+import type { FanOutJob } from '../../functions/core/reconciliation/fan-out-job';
+import { parseSweepPageJob, type SweepPageJob } from '../../functions/core/reconciliation/sweep-page-job';
+import { DEFAULT_SWEEP_SCHEDULE } from '../../functions/core/reconciliation/sweep-window';
 import { listingProviders } from '../../functions/providers';
 import { createSweepHandler } from '../../functions/sweep/create-handler';
 import { sweepDepsFromEnv, type SweepFunctionDeps } from '../../functions/sweep/sweep-deps';

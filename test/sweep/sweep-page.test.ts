@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { indexByRoute, parseAccounts } from '../../functions/core/config';
-import type { HttpRequest } from '../../functions/core/http-client';
-import type { Logger } from '../../functions/core/logger';
-import type { RedactionJob } from '../../functions/core/redaction-job';
-import { CachedSecretStore } from '../../functions/core/secret-store';
-import { emptyTotals, type SweepPageJob } from '../../functions/core/sweep-page-job';
+import { indexByRoute, parseAccounts } from '../../functions/core/config/config';
+import type { HttpRequest } from '../../functions/core/runtime/http-client';
+import type { Logger } from '../../functions/core/telemetry/logger';
+import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
+import { CachedSecretStore } from '../../functions/core/secrets/secret-store';
+import { emptyTotals, type SweepPageJob } from '../../functions/core/reconciliation/sweep-page-job';
 import { listingProviders } from '../../functions/providers';
 import { SweepPageError, sweepPage, type SweepDeps } from '../../functions/sweep/sweep-page';
 import { sweepRun } from '../../functions/sweep/sweep-run';
