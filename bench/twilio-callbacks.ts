@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { callbackRouteKey } from '../functions/core/callbacks/callback-route';
 import type { IncomingCallback } from '../functions/receiver/receive-callback';
-import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
+import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../functions/providers/callback-builder';
 import { newMessageId, type SandboxMessage } from '../local/sandbox/sandbox-message';
 import { buildHttpApiEvent } from '../local/events/http-api-event';
 

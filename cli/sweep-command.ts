@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config/config';
+import { ACCOUNTS_ENV, SWEEP_ENV } from '../functions/core/config/lambda-env';
+import { parseAccounts, type Account } from '../functions/core/config/config';
 import { silentLogger } from '../functions/core/telemetry/logger';
 import { redactCount } from '../functions/core/reconciliation/sweep-page-job';
 import { backfillJob } from '../functions/core/reconciliation/sweep-window';
@@ -12,9 +11,8 @@ import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/swe
 import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';
 import { readListPage } from '../functions/sweep/sweep-page';
 import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
-import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
-import { loadAccountsFile } from '../infra/accounts-file';
 import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
+import { findAccount, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, type Target, type TargetFlags } from './target';
 
 
 export const SWEEP_USAGE = `Reconciliation over the provider's own message list (npm run sweep -- <command> [options])
@@ -37,15 +35,11 @@ Commands:
 
   DATE is YYYY-MM-DD (midnight UTC) or an ISO-8601 time with a zone; --until defaults to now.
 
-Target:
-  (default)                        the local stack of a running \`npm start\` [--endpoints FILE]
-  --accounts FILE [--queue-url URL] [--evidence-bucket NAME]
-                                   a deployed stack: the accounts file it was deployed with, its
-                                   RedactionQueueUrl output (backfill, audit) and EvidenceBucketName
-                                   output (audit); secrets from Secrets Manager, AWS credentials and
-                                   region from the usual chain
   --help                           this text
-`;
+
+A deployed stack needs --accounts, and --queue-url for backfill and audit, --evidence-bucket for audit.
+
+${TARGET_USAGE}`;
 
 /** Runs one sweep command; returns the exit code. */
 export async function runSweepCli(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -56,10 +50,7 @@ export async function runSweepCli(argv: readonly string[], io: CliIo = processIo
       until: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
-      accounts: { type: 'string' },
-      'queue-url': { type: 'string' },
-      'evidence-bucket': { type: 'string' },
+      ...TARGET_OPTIONS,
       help: { type: 'boolean', default: false },
     });
     if (values.help) {
@@ -80,86 +71,51 @@ export async function runSweepCli(argv: readonly string[], io: CliIo = processIo
     const until = dateFlag(values.until, 'until') ?? new Date();
     if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
 
-    const target = resolveTarget(values, env, command === 'backfill' && !values['dry-run']);
-    const account = indexByRoute(parseAccounts(target.accounts)).get(values.route);
-    if (account === undefined) throw new UsageError(`route "${values.route}" is not an account of ${target.describe}`);
-    const deps = sweepDepsFromEnv(target.env, { ...target.overrides, log: silentLogger });
+    const target = resolveTarget('sweep', values, env, { accounts: true, queue: command === 'backfill' && !values['dry-run'] });
+    const account = findAccount(parseAccounts(target.accounts), values.route, target);
+    const deps = sweepDepsFor(target);
     try {
       return command === 'backfill'
         ? await backfill(account, since, until, values['dry-run'], deps, io)
         : await verify(account, since, until, values.json, deps, io);
     } finally {
       await (deps.http as UndiciHttpClient).close();
-      target.sqs.destroy();
+      target.close();
     }
   });
 }
 
-interface Target {
-  readonly accounts: readonly AccountConfigInput[];
-  readonly env: Record<string, string>;
-  readonly overrides: DepsOverrides;
-  readonly sqs: SQSClient;
-  readonly describe: string;
-}
-
-type TargetFlags = { endpoints: string; accounts?: string; 'queue-url'?: string; 'evidence-bucket'?: string };
-
-function resolveTarget(values: TargetFlags, env: NodeJS.ProcessEnv, needsQueue: boolean, command = 'backfill'): Target {
-  if (values.accounts !== undefined) {
-    const queueUrl = values['queue-url'] ?? env.REDACTION_QUEUE_URL;
-    if (needsQueue && queueUrl === undefined) throw new UsageError(`${command} of a deployed stack needs --queue-url (the RedactionQueueUrl stack output)`);
-    const region = queueUrl === undefined ? undefined : /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(queueUrl)?.[1];
-    const accounts = loadAccountsFile(values.accounts);
-    const sqs = new SQSClient(region ? { region } : {});
-    const bucket = values['evidence-bucket'];
-    return {
-      accounts,
-      env: {
-        REDACTOR_ACCOUNTS: JSON.stringify(accounts),
-        REDACTION_QUEUE_URL: queueUrl ?? 'unused',
-        ...(bucket === undefined ? {} : { EVIDENCE_BUCKET: bucket }),
-        ...(region === undefined ? {} : { AWS_REGION: region }),
-      },
-      overrides: { sqs },
-      sqs,
-      describe: values.accounts,
-    };
-  }
-  if (values['evidence-bucket'] !== undefined) throw new UsageError('--evidence-bucket applies to a deployed stack (with --accounts); the local stack has its own');
-  const local = readLocalEndpoints(values.endpoints);
-  if (local === undefined) throw new UsageError(noLocalStackMessage(values.endpoints, 'pass --accounts for a deployed stack'));
-  if (local.accounts === undefined || local.secretsFile === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
-  const sqs = new SQSClient({ endpoint: local.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const secretsFile = local.secretsFile;
-  return {
-    accounts: local.accounts,
-    env: {
-      REDACTOR_ACCOUNTS: JSON.stringify(local.accounts),
-      REDACTION_QUEUE_URL: local.queueUrl,
-      SWEEP_SETTLE_SECONDS: String(local.sweepSettleSeconds ?? 0),
-      ...(local.evidenceBucket === undefined ? {} : { EVIDENCE_BUCKET: local.evidenceBucket }),
-    },
-    overrides: {
-      sqs,
-      ...(local.evidenceEndpoint === undefined ? {} : { s3Endpoint: local.evidenceEndpoint, awsCredentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) }),
-      fetchSecret: async (id) => JSON.stringify((JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, unknown>)[id] ?? {}) },
-    sqs,
-    describe: 'the local stack',
+/**
+ * The sweep function's environment and clients for a target: the same builder the deployed function
+ * uses (sweepDepsFromEnv), given what the target knows in the variables the construct would set.
+ */
+function sweepDepsFor(target: Target): SweepFunctionDeps {
+  const local = target.local;
+  const env: Record<string, string> = {
+    [ACCOUNTS_ENV.inline]: JSON.stringify(target.accounts),
+    ...(target.queueUrl === undefined ? {} : { [SWEEP_ENV.queueUrl]: target.queueUrl }),
+    ...(target.evidenceBucket === undefined ? {} : { [SWEEP_ENV.evidenceBucket]: target.evidenceBucket }),
+    ...(local === undefined ? {} : { [SWEEP_ENV.settleSeconds]: String(local.sweepSettleSeconds) }),
+    ...(target.region === undefined ? {} : { AWS_REGION: target.region }),
   };
+  const overrides: DepsOverrides = {
+    sqs: target.sqs(),
+    fetchSecret: target.fetchSecret,
+    log: silentLogger,
+    ...(local?.evidenceEndpoint === undefined ? {} : { s3Endpoint: local.evidenceEndpoint, awsCredentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) }),
+  };
+  return sweepDepsFromEnv(env, overrides);
 }
 
 /** `audit`: each account's (or one route's) audit, page after page in this process, as the deployed one runs. */
 async function audit(values: TargetFlags & { route?: string; since?: string; until?: string; json: boolean; 'dry-run': boolean }, env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   for (const flag of ['since', 'until'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to backfill and verify only (the audit reads each account's retention plus its lookback)`);
   if (values['dry-run']) throw new UsageError('--dry-run applies to backfill only');
-  if (values.accounts !== undefined && values['evidence-bucket'] === undefined) throw new UsageError('audit of a deployed stack needs --evidence-bucket (the EvidenceBucketName stack output)');
-  const target = resolveTarget(values, env, true, 'audit');
+  const target = resolveTarget('sweep audit', values, env, { accounts: true, queue: true, evidenceBucket: true });
   const accounts = parseAccounts(target.accounts);
-  const chosen = values.route === undefined ? accounts : accounts.filter((account) => account.route === values.route);
-  if (chosen.length === 0) throw new UsageError(`route "${values.route}" is not an account of ${target.describe}`);
-  if (target.env.EVIDENCE_BUCKET === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
-  const deps = sweepDepsFromEnv(target.env, { ...target.overrides, log: silentLogger });
+  const chosen = values.route === undefined ? accounts : [findAccount(accounts, values.route, target)];
+  if (target.evidenceBucket === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
+  const deps = sweepDepsFor(target);
   let held = 0;
   const reports: unknown[] = [];
   try {
@@ -190,7 +146,7 @@ async function audit(values: TargetFlags & { route?: string; since?: string; unt
     }
   } finally {
     await (deps.http as UndiciHttpClient).close();
-    target.sqs.destroy();
+    target.close();
   }
   if (values.json) io.out(`${JSON.stringify(reports)}\n`);
   return held > 0 ? 1 : 0;

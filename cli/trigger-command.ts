@@ -1,16 +1,11 @@
-import { parseSecretText } from '../functions/core/secrets/parse-secret';
-import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
 import type { AccountConfigInput } from '../functions/core/config/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-rules/provider-name';
-import { loadAccountsFile } from '../infra/accounts-file';
-import { assertCallbackUrlSafe, httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
-import { explainCallbackAnswer } from '../local/callback-answer';
-import { callbackSignerFromSecret } from '../local/callback-signing-secret';
-import { fileSecretFetch } from '../local/file-secrets';
-import { buildCallback } from '../local/sandbox/callback-builder';
-import { SANDBOX_ADMIN_PREFIX, SAMPLE_BODY } from '../local/sandbox/sandbox-admin';
-import { newMessageId, type SandboxMessage } from '../local/sandbox/sandbox-message';
-
+import { SANDBOX_ADMIN_PREFIX } from '../local/sandbox/sandbox-admin';
+import { newMessageId } from '../local/sandbox/sandbox-message';
+import { explainCallbackAnswer } from './callback-answers';
+import { ALLOW_INSECURE_URL_FLAG, httpUrlFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
+import { callbackUrlFor, sendSignedCallback, signerFor } from './signed-callback';
+import { findAccount, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, type Target, type TargetDeps } from './target';
 
 export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run trigger -- <provider> <status> [options])
 
@@ -20,46 +15,30 @@ export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run
   --route R           the account to sign for (default: the only account of that provider)
   --message-id ID     the message the callback is about, e.g. one your app sent through the sandbox
                       (it is moved to <status> first); default: a new sandbox message at <status>
+                      (on a deployed stack: a made-up id, which the redactor acks as not-found)
   --url URL           where to POST it (default: the account's callback URL)
-  --allow-insecure-url
+  --${ALLOW_INSECURE_URL_FLAG}
                       send to a plain http URL or another host than the account's publicUrl
+  --help              this text
 
-Target:
-  (default)                the local stack of a running \`npm start\` [--endpoints FILE]: a new message
-                           is created in its sandbox, and the callback is signed with the local secrets
-  --accounts FILE          a deployed endpoint: the accounts file it was deployed with; the account's
-                           signing secret (signingSecretId, else secretId) comes from Secrets Manager,
-                           AWS credentials and region from the usual chain. Without --message-id the
-                           callback names a new, nonexistent message: the redactor acks it as not-found
-  --help                   this text
-
-Prints the endpoint's HTTP answer and what it means; exit 0 on a 2xx answer, 1 otherwise.
+${TARGET_USAGE}
+The callback is signed with the account's signing secret (signingSecretId, else secretId): the
+local secrets file, or Secrets Manager for a deployed stack. Prints the endpoint's HTTP answer and
+what it means; exit 0 on a 2xx answer, 1 otherwise.
 `;
 
 /** How `npm run trigger` reaches what it needs; tests replace Secrets Manager. */
-export interface TriggerDeps {
-  /** Secrets Manager's GetSecretValue text for a secret id (used with --accounts). */
-  readonly fetchSecret?: (secretId: string) => Promise<string>;
-}
-
-interface Target {
-  readonly accounts: readonly AccountConfigInput[];
-  readonly describe: string;
-  readonly fetchSecret: (secretId: string) => Promise<string>;
-  /** The local sandbox, where a new message can be created. */
-  readonly sandboxOrigin?: string;
-}
+export type TriggerDeps = TargetDeps;
 
 /** Runs `npm run trigger`; returns the exit code. */
-export async function runTriggerCli(argv: readonly string[], io: CliIo = processIo, deps: TriggerDeps = {}): Promise<number> {
+export async function runTriggerCli(argv: readonly string[], io: CliIo = processIo, deps: TriggerDeps = {}, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return runCli('trigger', TRIGGER_USAGE, io, async () => {
     const { values, positionals } = parseCliArgs(argv, {
       route: { type: 'string' },
       'message-id': { type: 'string' },
       url: { type: 'string' },
-      'allow-insecure-url': { type: 'boolean', default: false },
-      endpoints: { type: 'string', default: LOCAL_ENDPOINTS_FILE },
-      accounts: { type: 'string' },
+      [ALLOW_INSECURE_URL_FLAG]: { type: 'boolean', default: false },
+      ...TARGET_OPTIONS,
       help: { type: 'boolean', default: false },
     });
     if (values.help) {
@@ -78,94 +57,56 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
       throw new UsageError('--message-id must be a message id (letters, digits and dashes)');
     }
 
-    const target = resolveTarget(values.accounts, values.endpoints, deps);
-    const account = chooseAccount(target, provider, values.route);
-    if (values.url !== undefined) assertCallbackUrlSafe(values.url, account.publicUrl, values['allow-insecure-url']);
-    const url = values.url ?? account.publicUrl;
-    if (url === undefined) throw new UsageError(`--url is required: account "${account.route}" has no publicUrl`);
-    const secretId = account.signingSecretId ?? account.secretId;
-    const signer = callbackSignerFromSecret(provider, parseSecretText(await target.fetchSecret(secretId), secretId), secretId);
-
-    let messageId = values['message-id'];
-    if (messageId !== undefined && target.sandboxOrigin !== undefined) {
-      // As a provider does: the message is at the new status before the callback reports it.
-      const known = await setSandboxStatus(target.sandboxOrigin, messageId, status);
-      io.out(`${provider} message ${messageId} (${known ? `moved to status ${status} in the sandbox` : 'not in the sandbox: the redactor will ack it as not-found'})\n`);
-    } else if (messageId !== undefined) {
-      io.out(`${provider} message ${messageId} (given)\n`);
-    } else if (target.sandboxOrigin !== undefined) {
-      messageId = await createSandboxMessage(target.sandboxOrigin, provider, status);
-      io.out(`${provider} message ${messageId} (created in the sandbox at status ${status})\n`);
-    } else {
-      messageId = newMessageId(provider, false);
-      io.out(`${provider} message ${messageId} (made up: no such message exists, so the redactor will ack it as not-found)\n`);
+    const target = resolveTarget('trigger', values, env, { accounts: true }, deps);
+    try {
+      const account = chooseAccount(target, provider, values.route);
+      const url = callbackUrlFor(account, values.url, values[ALLOW_INSECURE_URL_FLAG]);
+      const signer = await signerFor(account, target);
+      const messageId = await chooseMessage(target, provider, status, values['message-id'], io);
+      const answer = await sendSignedCallback({ account, url, signer }, { id: messageId, status });
+      io.out(`POST ${answer.printableUrl} (route ${account.route}, ${status})\n`);
+      io.out(`${answer.status}${answer.body === '' ? '' : ` ${answer.body}`}\n`);
+      io.out(`${explainCallbackAnswer(answer.status)}\n`);
+      return answer.status >= 200 && answer.status < 300 ? 0 : 1;
+    } finally {
+      target.close();
     }
-
-    const callback = buildCallback(sandboxShaped(provider, messageId), status, url, signer.secrets);
-    const response = await fetch(callback.url, {
-      method: 'POST',
-      headers: { ...callback.headers, ...signer.headers },
-      body: callback.body,
-      signal: AbortSignal.timeout(15_000),
-    });
-    const answer = (await response.text()).replace(/\s+/g, ' ').trim();
-    // The query string is left out: CarrierX's callback URL carries the account's token.
-    io.out(`POST ${printableUrl(callback.url)} (route ${account.route}, ${status})\n`);
-    io.out(`${response.status}${answer === '' ? '' : ` ${answer.length > 300 ? `${answer.slice(0, 300)}…` : answer}`}\n`);
-    io.out(`${explainCallbackAnswer(response.status)}\n`);
-    return response.ok ? 0 : 1;
   });
-}
-
-function resolveTarget(accountsFile: string | undefined, endpointsFile: string, deps: TriggerDeps): Target {
-  if (accountsFile !== undefined) {
-    return {
-      accounts: loadAccountsFile(accountsFile),
-      describe: accountsFile,
-      fetchSecret: deps.fetchSecret ?? fetchFromSecretsManager,
-    };
-  }
-  const local = readLocalEndpoints(endpointsFile);
-  if (local === undefined) throw new UsageError(noLocalStackMessage(endpointsFile, 'pass --accounts FILE for a deployed endpoint'));
-  return {
-    accounts: local.accounts,
-    describe: `the local stack (${endpointsFile})`,
-    fetchSecret: fileSecretFetch(local.secretsFile),
-    ...(local.sandboxOrigin === undefined ? {} : { sandboxOrigin: local.sandboxOrigin }),
-  };
-}
-
-/** GetSecretValue; the SDK is loaded only here, so a local trigger starts fast. */
-async function fetchFromSecretsManager(secretId: string): Promise<string> {
-  const [{ SecretsManagerClient }, { secretsManagerFetch }] = await Promise.all([
-    import('@aws-sdk/client-secrets-manager'),
-    import('../functions/aws/secrets-manager'),
-  ]);
-  const client = new SecretsManagerClient(regionOf(secretId));
-  try {
-    return await secretsManagerFetch(client)(secretId);
-  } finally {
-    client.destroy();
-  }
-}
-
-/** A secret ARN names its region; a secret name uses the usual chain's. */
-function regionOf(secretId: string): { region?: string } {
-  const region = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
-  return region === undefined ? {} : { region };
 }
 
 function chooseAccount(target: Target, provider: ProviderName, route: string | undefined): AccountConfigInput {
   if (route !== undefined) {
-    const account = target.accounts.find((a) => a.route === route);
-    if (account === undefined) throw new UsageError(`route "${route}" is not an account of ${target.describe} (routes: ${target.accounts.map((a) => a.route).join(', ')})`);
+    const account = findAccount(target.accounts, route, target);
     if (account.provider !== provider) throw new UsageError(`route "${route}" is a ${account.provider} account, not ${provider}`);
     return account;
   }
   const candidates = target.accounts.filter((a) => a.provider === provider);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new UsageError(`${target.describe} has no ${provider} account`);
-  throw new UsageError(`--route is required: ${target.describe} has ${candidates.length} ${provider} accounts (${candidates.map((a) => a.route).join(', ')})`);
+  throw new UsageError(`--route is required: ${target.describe} has ${candidates.length} ${provider} accounts (${candidates.slice(0, 10).map((a) => a.route).join(', ')}${candidates.length > 10 ? ', …' : ''})`);
+}
+
+/** The message the callback names: the given one (moved to `status` in a local sandbox), a new sandbox message, or a made-up id. */
+async function chooseMessage(target: Target, provider: ProviderName, status: string, given: string | undefined, io: CliIo): Promise<string> {
+  const sandbox = target.local?.sandboxOrigin;
+  if (given !== undefined && sandbox !== undefined) {
+    // As a provider does: the message is at the new status before the callback reports it.
+    const known = await setSandboxStatus(sandbox, given, status);
+    io.out(`${provider} message ${given} (${known ? `moved to status ${status} in the sandbox` : 'not in the sandbox: the redactor will ack it as not-found'})\n`);
+    return given;
+  }
+  if (given !== undefined) {
+    io.out(`${provider} message ${given} (given)\n`);
+    return given;
+  }
+  if (sandbox !== undefined) {
+    const id = await createSandboxMessage(sandbox, provider, status);
+    io.out(`${provider} message ${id} (created in the sandbox at status ${status})\n`);
+    return id;
+  }
+  const id = newMessageId(provider, false);
+  io.out(`${provider} message ${id} (made up: no such message exists, so the redactor will ack it as not-found)\n`);
+  return id;
 }
 
 async function createSandboxMessage(origin: string, provider: ProviderName, status: string): Promise<string> {
@@ -192,9 +133,4 @@ async function setSandboxStatus(origin: string, id: string, status: string): Pro
   if (response.status === 404) return false;
   if (response.status !== 200) throw new Error(`the sandbox refused the status change: ${response.status} ${answer.error ?? ''}`);
   return true;
-}
-
-/** The message as the callback builder reads it: the id, and what the provider's callback carries. */
-function sandboxShaped(provider: ProviderName, id: string): SandboxMessage {
-  return { provider, id, body: SAMPLE_BODY, status: 'sent', direction: 'outbound', media: [], userData: '', redactAttempts: 0 };
 }

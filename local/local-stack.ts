@@ -17,7 +17,7 @@ import { startLocalCoverageStore, type LocalCoverageStore } from './local-covera
 import { startLocalQueues, type LocalQueues } from './local-queues';
 import { generateLocalSecrets, LOCAL_SECRET_IDS, secretsFileContent, SECRETS_FILE, type LocalPorts, type LocalSecrets } from './local-state';
 import { CallbackSender } from './sandbox/callback-sender';
-import type { CallbackSigningSecrets } from './sandbox/callback-builder';
+import type { CallbackSigningSecrets } from '../functions/providers/callback-builder';
 import { NO_FAULTS, seededRandom, type FaultProfile } from './sandbox/fault-profile';
 import { ProviderSandbox } from './sandbox/provider-sandbox';
 import { SqsPoller } from './sqs-poller';

@@ -10,7 +10,7 @@ import { secretsManagerFetch } from '../aws/secrets-manager';
 import { SqsJobQueue, SqsSweepQueue } from '../aws/sqs-queues';
 import { accountsFromEnv } from '../core/config/accounts-source';
 import { indexByRoute } from '../core/config/config';
-import { intEnv, requireEnv, type Env } from '../core/config/env';
+import { intEnv, type Env } from '../core/config/env';
 import { SWEEP_ENV } from '../core/config/lambda-env';
 import { createJsonLogger, logLevelFromEnv, metricDetailFromEnv } from '../core/telemetry/logger';
 import { CachedSecretStore } from '../core/secrets/secret-store';
@@ -31,6 +31,10 @@ const noPageQueue = async (): Promise<never> => {
   throw new Error(`${SWEEP_ENV.sweepQueueUrl} is not set`);
 };
 
+const noJobQueue = async (): Promise<never> => {
+  throw new ConfigError(`${SWEEP_ENV.queueUrl} is not set: enqueueing redactions needs the redaction queue`);
+};
+
 /** Builds the sweep's dependencies from its environment, once per execution environment. */
 export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): SweepFunctionDeps {
   const accounts = accountsFromEnv(env, (file) => readFileSync(file, 'utf8'));
@@ -38,6 +42,7 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
   const sweepQueueUrl = env[SWEEP_ENV.sweepQueueUrl];
   const coverageTable = env[SWEEP_ENV.coverageTable];
   const evidenceBucket = env[SWEEP_ENV.evidenceBucket];
+  const queueUrl = env[SWEEP_ENV.queueUrl];
   const http = new UndiciHttpClient({ timeoutMs: intEnv(env, SWEEP_ENV.httpTimeoutMs, 30_000, 100, 120_000), connectionsPerOrigin: 4 });
   return {
     accounts: indexByRoute(accounts),
@@ -47,7 +52,8 @@ export function sweepDepsFromEnv(env: Env, overrides: DepsOverrides = {}): Sweep
       maxAgeMs: intEnv(env, SWEEP_ENV.secretMaxAgeSeconds, 300, 0, 86_400) * 1000,
     }),
     http,
-    jobs: new SqsJobQueue(sqs, requireEnv(env, SWEEP_ENV.queueUrl)),
+    // The construct always sets it; the command line's verify reads a list and enqueues nothing.
+    jobs: queueUrl ? new SqsJobQueue(sqs, queueUrl) : { sendBatch: noJobQueue },
     // The command line drives pages itself and has no page queue.
     pages: sweepQueueUrl ? new SqsSweepQueue(sqs, sweepQueueUrl) : { send: noPageQueue, sendFanOut: noPageQueue },
     now: () => new Date(),

@@ -1,5 +1,5 @@
 import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
-import { buildCallback, statusWalk, type CallbackSigningSecrets, type SignedCallback } from './callback-builder';
+import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../../functions/providers/callback-builder';
 import { NO_FAULTS, type FaultProfile } from './fault-profile';
 import type { ProviderSandbox } from './provider-sandbox';
 import type { SandboxMessage } from './sandbox-message';
@@ -87,4 +87,12 @@ async function post(callback: SignedCallback): Promise<number> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
+}
+
+/** The statuses a message walks through, per provider, ending in `final`. */
+export function statusWalk(provider: ProviderName, final: 'delivered' | 'undelivered' | 'failed', mms: boolean): string[] {
+  // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
+  if (mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered') return ['queued', 'sent'];
+  if (final === 'failed') return ['queued', 'failed'];
+  return ['queued', 'sent', final];
 }

@@ -100,7 +100,7 @@ describe('CLI: npm run dlq', () => {
     const missing = await run(['list', '--local', '--endpoints', join(stateDir, 'nope.json')]);
     expect(missing).toMatchObject({ code: 2, out: '' });
     expect(missing.err.split('\n')[0]).toBe(
-      `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --queue-url and --dlq-url for a deployed stack`,
+      `dlq: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --queue-url URL --dlq-url URL for a deployed stack`,
     );
     expect(missing.err).toContain('\nDead-letter queue operations');
     const unknown = await run(['frobnicate']);
@@ -116,7 +116,7 @@ describe('CLI: npm run dlq', () => {
     const refused = await run(['list', '--local', '--endpoints', stale]);
     expect(refused).toMatchObject({ code: 2, out: '' });
     expect(refused.err.split('\n')[0]).toBe(
-      `dlq: no local stack found (${stale} was left by an npm start that has stopped): start one with npm start, or pass --queue-url and --dlq-url for a deployed stack`,
+      `dlq: no local stack found (${stale} was left by an npm start that has stopped): start one with npm start, or pass --queue-url URL --dlq-url URL for a deployed stack`,
     );
   });
 
@@ -127,7 +127,7 @@ describe('CLI: npm run dlq', () => {
     expect(ambiguous).toMatchObject({ code: 2, out: '' });
     expect(ambiguous.err.split('\n')[0]).toBe(
       `dlq: ambiguous target: REDACTION_QUEUE_URL/DEAD_LETTER_QUEUE_URL are set and a local stack is running (${endpoints}): `
-      + 'pass --local for the local queues, or --queue-url and --dlq-url for the deployed ones',
+      + "pass --local for the local stack, or the deployed stack's flags (--queue-url, --dlq-url, --accounts)",
     );
     const local = await run(['purge', '--yes', '--local', '--endpoints', endpoints], shell);
     expect(local).toEqual({ code: 0, out: 'dead-letter queue purged\n', err: `purge: ${stack.queues.deadLetterQueueUrl}\n` });
@@ -144,7 +144,7 @@ describe('CLI: npm run dlq', () => {
   it('says why --queue-url alone is not a target', async () => {
     const { code, err } = await run(['list', '--queue-url', 'https://sqs.eu-west-1.amazonaws.com/123456789012/message-redactor-jobs']);
     expect(code).toBe(2);
-    expect(err.split('\n')[0]).toBe('dlq: --queue-url needs --dlq-url too (the stack output DeadLetterQueueUrl, or DEAD_LETTER_QUEUE_URL)');
+    expect(err.split('\n')[0]).toBe('dlq: dlq of a deployed stack needs --dlq-url URL (the DeadLetterQueueUrl stack output, or DEAD_LETTER_QUEUE_URL)');
   });
 
   it('hints at npm start when a running stack\'s ports do not answer', async () => {

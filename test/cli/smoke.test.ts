@@ -88,7 +88,7 @@ describe('CLI: npm run smoke', () => {
     const file = tamperedEndpoints('wrong-token', (s) => (s['local/twilio']!.authToken = 'f'.repeat(32)));
     const { io, err } = captureIo();
     expect(await runSmokeCli(['--route', LOCAL_ROUTES.twilio, '--endpoints', file], io)).toBe(1);
-    expect(err.join('')).toContain('403 signature rejected: the secret the receiver reads for route local-twilio (local/twilio) is not the one the smoke test signed with');
+    expect(err.join('')).toMatch(/^403: refused: the signature or token did not verify\. .* \(route local-twilio verifies with secret local\/twilio against http:\/\/127\.0\.0\.1:\d+\/callbacks\/local-twilio\)\n$/);
     expect(err.join('')).not.toContain('f'.repeat(32));
   });
 
@@ -96,7 +96,7 @@ describe('CLI: npm run smoke', () => {
     const publicUrl = stack.callbackUrl('twilio');
     const { io, err } = captureIo();
     expect(await runSmokeCli(['--route', LOCAL_ROUTES.twilio, '--endpoints', endpoints, '--url', publicUrl.replace('local-twilio', 'local-twilo')], io)).toBe(1);
-    expect(err.join('')).toMatch(/^404 (not found|unknown route): /);
+    expect(err.join('')).toMatch(/^404: no such callback route at this URL: /);
   });
 
   it('never prints the CarrierX token carried in its callback URL, on success, on a refusal, or on a bad --url', async () => {
@@ -147,6 +147,6 @@ describe('CLI: npm run smoke', () => {
   it('names the routes it knows when the route is not configured', async () => {
     const { io, err } = captureIo();
     expect(await runSmokeCli(['--route', 'nope', '--endpoints', endpoints], io)).toBe(2);
-    expect(err.join('')).toContain(`smoke: no account with route nope in ${endpoints} (routes: local-twilio, local-signalwire-compat, local-signalwire-rest, local-carrierx)`);
+    expect(err.join('')).toContain(`smoke: route "nope" is not an account of the local stack (${endpoints}) (routes: local-twilio, local-signalwire-compat, local-signalwire-rest, local-carrierx)`);
   });
 });

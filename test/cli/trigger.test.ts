@@ -197,7 +197,7 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
       const missing = capture();
       expect(await runTriggerCli(['twilio', 'delivered', '--endpoints', join(stateDir, 'nope.json')], missing.io)).toBe(2);
       expect(missing.captured.err.split('\n')[0]).toBe(
-        `trigger: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --accounts FILE for a deployed endpoint`,
+        `trigger: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --accounts FILE for a deployed stack`,
       );
       expect(missing.captured.err).toContain('\n\nSend one correctly signed status callback');
 
@@ -205,7 +205,7 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
       writeFileSync(accountsFile, JSON.stringify(stack.accounts.map(({ publicUrl: _, ...a }) => a)));
       const noUrl = capture();
       expect(await runTriggerCli(['carrierx', 'delivered', '--accounts', accountsFile], noUrl.io, { fetchSecret: async () => '{}' })).toBe(2);
-      expect(noUrl.captured.err.split('\n')[0]).toBe('trigger: --url is required: account "local-carrierx" has no publicUrl');
+      expect(noUrl.captured.err.split('\n')[0]).toBe('trigger: --url is required: account "local-carrierx" has no publicUrl (pass the callback URL configured at the provider)');
 
       const wrongRoute = capture();
       expect(await runTriggerCli(['twilio', 'delivered', '--accounts', accountsFile, '--route', 'local-carrierx'], wrongRoute.io)).toBe(2);

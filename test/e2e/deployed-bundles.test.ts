@@ -13,7 +13,7 @@ import { buildSqsEvent } from '../../local/events/sqs-event';
 import { deadLetters } from '../../local/demo-run';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { generateLocalSecrets, secretsFileContent } from '../../local/local-state';
-import { buildCallback } from '../../local/sandbox/callback-builder';
+import { buildCallback } from '../../functions/providers/callback-builder';
 import { SqsPoller } from '../../local/sqs-poller';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../../bench/fake-secrets-manager';
 import { toApiGatewayEvent } from '../../bench/twilio-callbacks';

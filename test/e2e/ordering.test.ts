@@ -7,7 +7,7 @@ import type { ProviderName } from '../../functions/core/provider-rules/provider-
 import { CountingLogger } from '../../local/counting-logger';
 import { deadLetters } from '../../local/demo-run';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
-import { buildCallback, type CallbackSigningSecrets } from '../../local/sandbox/callback-builder';
+import { buildCallback, type CallbackSigningSecrets } from '../../functions/providers/callback-builder';
 import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
 import { waitFor } from '../support/wait-for';
 

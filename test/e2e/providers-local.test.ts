@@ -5,7 +5,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import { basicAuth } from '../../functions/providers/http-helpers';
-import { buildCallback } from '../../local/sandbox/callback-builder';
+import { buildCallback } from '../../functions/providers/callback-builder';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
 import { waitFor } from '../support/wait-for';

@@ -40,7 +40,7 @@ describe('Layout: import layers', () => {
   });
 
   it('sees the imports it checks (the scan is not vacuous)', () => {
-    expect(importedFolders('cli/sweep-command.ts')).toEqual(expect.arrayContaining(['functions', 'local', 'cli']));
+    expect(importedFolders('cli/target.ts')).toEqual(expect.arrayContaining(['functions', 'local', 'infra', 'cli']));
     expect(importedFolders('local/start.ts')).toContain('cli');
   });
 });

@@ -13,7 +13,7 @@ import { signSignalWireRest } from '../../functions/providers/signalwire-rest';
 import { formParams, signTwilioForm } from '../../functions/providers/twilio-signature';
 import { createReceiverHandler } from '../../functions/receiver/create-handler';
 import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway-server';
-import { buildCallback, type CallbackSigningSecrets } from '../../local/sandbox/callback-builder';
+import { buildCallback, type CallbackSigningSecrets } from '../../functions/providers/callback-builder';
 import { newMessageId, type SandboxMessage } from '../../local/sandbox/sandbox-message';
 import { CARRIERX_CALLBACK_TOKEN, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_SIGNING_KEY, carrierXSecret, signalWireSecret } from '../support/provider-fixtures';
 import { PII, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, apiGatewayEvent, twilioSecret } from '../support/twilio-fixtures';

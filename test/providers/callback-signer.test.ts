@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbackSignerFromSecret } from '../../local/callback-signing-secret';
+import { callbackSignerFromSecret } from '../../functions/providers/callback-signer';
 
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 const PROJECT_ID = '5f1c8a3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b';

@@ -1,7 +1,7 @@
-import type { ProviderName } from '../functions/core/provider-rules/provider-name';
-import { parseSignalWireSigningKeys } from '../functions/providers/signalwire-secret';
-import { parseTwilioSecret } from '../functions/providers/twilio';
-import type { CallbackSigningSecrets } from './sandbox/callback-builder';
+import type { ProviderName } from '../core/provider-rules/provider-name';
+import { parseSignalWireSigningKeys } from './signalwire-secret';
+import { parseTwilioSecret } from './twilio';
+import type { CallbackSigningSecrets } from './callback-builder';
 
 /** What signs one provider's callbacks, read from the account's signing secret (or its API secret). */
 export interface CallbackSigner {

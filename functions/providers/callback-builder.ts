@@ -1,14 +1,24 @@
-import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
-import { CARRIERX_TOKEN_PARAM } from '../../functions/providers/carrierx';
-import { signSignalWireRest } from '../../functions/providers/signalwire-rest';
-import { signTwilioForm } from '../../functions/providers/twilio-signature';
-import type { SandboxMessage } from './sandbox-message';
+import type { ProviderName } from '../core/provider-rules/provider-name';
+import { CARRIERX_TOKEN_PARAM } from './carrierx';
+import { signSignalWireRest } from './signalwire-rest';
+import { signTwilioForm } from './twilio-signature';
 
 /** The provider-side secrets the sandbox signs callbacks with (the same values are in the local secrets). */
 export interface CallbackSigningSecrets {
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
   readonly signalwire: { readonly projectId: string; readonly signingKey: string };
   readonly carrierx: { readonly callbackToken: string };
+}
+
+/** What a status callback says of its message (the sandbox's messages have this shape and more). */
+export interface CallbackMessage {
+  readonly provider: ProviderName;
+  readonly id: string;
+  /** SignalWire's and CarrierX's callbacks carry the body. */
+  readonly body: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** Media ids; callbacks carry their count (CarrierX: their URLs). */
+  readonly media: readonly string[];
 }
 
 /** A status callback ready to POST, signed exactly as the provider signs it. */
@@ -24,10 +34,11 @@ const PHONE_TO = '+14155552671';
 /**
  * Builds the status callback each provider sends, as its docs describe it, including the PII
  * the real ones carry (numbers, and for SignalWire and CarrierX the body), signed with the same
- * `sign…` helpers the receiver verifies with.
+ * `sign…` helpers the receiver verifies with. The sandbox, `smoke`, `trigger`, the tests and the
+ * benchmarks send these; no function imports it.
  */
 export function buildCallback(
-  message: SandboxMessage,
+  message: CallbackMessage,
   status: string,
   callbackUrl: string,
   secrets: CallbackSigningSecrets,
@@ -108,12 +119,4 @@ function formCallback(url: string, params: Array<[string, string]>, header: stri
     headers: { 'content-type': 'application/x-www-form-urlencoded', [header]: signature },
     body: new URLSearchParams(params).toString(),
   };
-}
-
-/** The statuses a message walks through, per provider, ending in `final`. */
-export function statusWalk(provider: ProviderName, final: 'delivered' | 'undelivered' | 'failed', mms: boolean): string[] {
-  // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
-  if (mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered') return ['queued', 'sent'];
-  if (final === 'failed') return ['queued', 'failed'];
-  return ['queued', 'sent', final];
 }
