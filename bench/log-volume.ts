@@ -1,6 +1,6 @@
 import { createJsonLogger, withRequestId, type LogLevel, type Logger } from '../functions/core/telemetry/logger';
 import { MetricBuffer } from '../functions/core/telemetry/metric-buffer';
-import { defaultMessageRedactorProps } from '../infra/message-redactor-defaults';
+import { defaultMessageRedactorProps } from '../infra/construct-defaults';
 
 /** A Lambda request id as Lambda writes it (a UUID): every line of an invocation carries one. */
 const SAMPLE_REQUEST_ID = '6bc28136-4f1c-4b6a-9c1d-2e5f8a7b3c90';

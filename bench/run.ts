@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs, processIo, runCli, UsageError } from '../cli/kit';
-import { defaultMessageRedactorProps } from '../infra/message-redactor-defaults';
+import { defaultMessageRedactorProps } from '../infra/construct-defaults';
 import { startLocalStack } from '../local/local-stack';
 import { measureBackfill, type BackfillResult } from './backfill';
 import { buildBundles, kib, type BuiltBundle, type BundleName } from './bundles';

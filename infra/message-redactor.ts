@@ -1,31 +1,28 @@
-import { Annotations, Duration, type RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { callbackPath, callbackRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../functions/core/callbacks/callback-route';
-import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config/config';
-import { maxRequestsPerAttempt } from '../functions/core/provider-rules/provider-capabilities';
-import { ACCOUNTS_ENV, ACCOUNTS_LAYER_FILE, RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/config/lambda-env';
-import { LOG_LEVEL_ENV, METRIC_DETAIL_ENV, type LogLevel } from '../functions/core/telemetry/logger';
+import { parseAccounts, type AccountConfigInput } from '../functions/core/config/config';
+import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/config/lambda-env';
+import { LOG_LEVEL_ENV, type LogLevel } from '../functions/core/telemetry/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-rules/provider-capabilities';
 import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry/telemetry-names';
 import { allAlarms, RedactorAlarms, redactorMetric, type MessageRedactorAlarms } from './redactor-alarms';
 import { RedactorDashboard } from './redactor-dashboard';
-import { importAccountSecrets, type SecretReadGrant } from './account-secrets';
+import { importAccountSecrets } from './account-secrets';
 import { createAccountsLayer } from './accounts-layer';
 import { assertEnvironmentFits } from './lambda-environment';
-import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
+import { resolveMessageRedactorProps } from './resolve-props';
 import type { RouteThrottling } from './route-throttling';
-import { HANDLER_EXPORT, handlerAssetDir, type HandlerName } from './handler-assets';
+import { createHandlerFunction, grantSendMessage } from './handler-function';
+import { warnIfBatchOutlastsTimeout } from './redactor-timeout';
+import { createCallbackHttpApi } from './callback-http-api';
 import { ReconciliationSweep, type ReconciliationSweepProps } from './reconciliation-sweep';
 
 export type { RouteThrottling } from './route-throttling';
@@ -92,7 +89,9 @@ export interface MessageRedactorProps {
   readonly redactorMemorySize?: number;
   /**
    * Timeout of the redactor function, for one whole batch. The queue's visibility timeout is six times this.
-   * @default Duration.seconds(30)
+   * @default - long enough for the worst-case batch of these accounts: ceil(batchSize / providerConcurrency)
+   * × the most provider requests one job can make (CarrierX 4, media deletion 13) × httpTimeout, plus 5 s;
+   * at least 30 s, at most 15 minutes
    */
   readonly redactorTimeout?: Duration;
   /**
@@ -300,7 +299,7 @@ export class MessageRedactor extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
 
-    this.receiver = this.createFunction('Receiver', settings, {
+    this.receiver = createHandlerFunction(this, 'Receiver', settings, this.accountsLayer, {
       handler: 'receiver',
       description: 'Authenticates SMS provider status callbacks and enqueues redaction jobs',
       memorySize: settings.receiverMemorySize,
@@ -312,9 +311,9 @@ export class MessageRedactor extends Construct {
         [RECEIVER_ENV.maxBodyBytes]: String(settings.maxCallbackBytes),
       },
     });
-    this.grantSendMessage(this.receiver, this.queue, settings.encryptionKey);
+    grantSendMessage(this.receiver, this.queue, settings.encryptionKey);
 
-    this.redactor = this.createFunction('Redactor', settings, {
+    this.redactor = createHandlerFunction(this, 'Redactor', settings, this.accountsLayer, {
       handler: 'redactor',
       description: 'Redacts message bodies at the SMS provider for queued redaction jobs',
       memorySize: settings.redactorMemorySize,
@@ -337,7 +336,7 @@ export class MessageRedactor extends Construct {
       },
     });
     // Permanent failures are dead-lettered by the redactor itself, with a reason attribute.
-    this.grantSendMessage(this.redactor, this.deadLetterQueue, settings.encryptionKey);
+    grantSendMessage(this.redactor, this.deadLetterQueue, settings.encryptionKey);
     // Retries are delayed with ChangeMessageVisibility. The event source mapping grants it too (with
     // Receive/Delete); stated here because the retry policy depends on it.
     this.queue.grant(this.redactor, 'sqs:ChangeMessageVisibility');
@@ -347,7 +346,7 @@ export class MessageRedactor extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: settings.maxConcurrency,
     }));
-    this.warnIfBatchOutlastsTimeout(settings, accounts);
+    warnIfBatchOutlastsTimeout(this, accounts, settings);
 
     if (settings.endpoint === 'function-url') {
       // Unauthenticated by design, like the HTTP API route: providers cannot sign with SigV4, and the
@@ -355,7 +354,7 @@ export class MessageRedactor extends Construct {
       this.functionUrl = this.receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
       this.callbackUrl = `${this.functionUrl.url}callbacks/`;
     } else {
-      this.httpApi = this.createHttpApi(settings, accounts);
+      this.httpApi = createCallbackHttpApi(this, this.receiver, settings, accounts);
       this.callbackUrl = `${this.httpApi.apiEndpoint}/callbacks/`;
     }
     this.metrics = {
@@ -393,7 +392,7 @@ export class MessageRedactor extends Construct {
         [SWEEP_ENV.settleSeconds]: String(sweep.settleTime.toSeconds()),
         [LOG_LEVEL_ENV]: settings.logLevel,
       };
-      this.sweepFunction = this.createFunction('Sweep', settings, {
+      this.sweepFunction = createHandlerFunction(this, 'Sweep', settings, this.accountsLayer, {
         handler: 'sweep',
         description: "Reconciles each account's message list at the provider: redacts what no callback announced",
         memorySize: sweep.memorySize,
@@ -403,7 +402,7 @@ export class MessageRedactor extends Construct {
         environment: sweepBaseEnvironment,
       });
       // It feeds the one redaction queue: retries, DLQ, metrics and alarms stay one path.
-      this.grantSendMessage(this.sweepFunction, this.queue, settings.encryptionKey);
+      grantSendMessage(this.sweepFunction, this.queue, settings.encryptionKey);
       this.sweep = new ReconciliationSweep(this, 'Sweep', {
         fn: this.sweepFunction,
         sweep,
@@ -421,162 +420,6 @@ export class MessageRedactor extends Construct {
         sweep: settings.sweep !== undefined,
         metricDetail: settings.accountResources === 'shared' ? 'provider' : 'route',
       }).dashboard;
-    }
-  }
-
-  private createFunction(
-    id: string,
-    settings: ResolvedMessageRedactorProps,
-    options: {
-      /** The prebuilt handler this function runs (`npm run build`). */
-      readonly handler: HandlerName;
-      readonly description: string;
-      readonly memorySize: number;
-      readonly timeout: Duration;
-      readonly secrets: readonly SecretReadGrant[];
-      readonly environment: Record<string, string>;
-    },
-  ): lambda.Function {
-    const environment = {
-      ...options.environment,
-      [ACCOUNTS_ENV.file]: ACCOUNTS_LAYER_FILE,
-      [LOG_LEVEL_ENV]: settings.logLevel,
-      // Unset means route: a small deployment's template stays as it was.
-      ...(settings.accountResources === 'shared' ? { [METRIC_DETAIL_ENV]: 'provider' } : {}),
-    };
-    assertEnvironmentFits(id, environment);
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: settings.logRetention });
-    // An own role with inline grants instead of AWSLambdaBasicExecutionRole: it may write to its log
-    // group only (the group exists, so no logs:CreateLogGroup).
-    const role = new iam.Role(this, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the message-redactor ${id.toLowerCase()}`,
-    });
-    logGroup.grantWrite(role);
-    // GetSecretValue and DescribeSecret on the accounts' secrets only.
-    for (const secret of options.secrets) secret.grantRead(role);
-    if (settings.secretNamePrefix !== undefined) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${settings.secretNamePrefix}*]`,
-        reason: 'secretNamePrefix: the accounts\' secrets are granted by their common name prefix (read actions only), so the policy '
-          + 'stays one statement however many accounts the stack serves; by-name grants would outgrow IAM\'s policy size limits.',
-      });
-    }
-    return new lambda.Function(this, `${id}Function`, {
-      // The handler `npm run build` bundled and the tests ran: nothing is bundled at synth.
-      code: lambda.Code.fromAsset(handlerAssetDir(options.handler)),
-      handler: HANDLER_EXPORT,
-      layers: [this.accountsLayer],
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      description: options.description,
-      memorySize: options.memorySize,
-      timeout: options.timeout,
-      role,
-      logGroup,
-      // JSON format lets Lambda filter by level. The logger filters its own lines (LOG_LEVEL); Lambda's
-      // application level stays at INFO or below because it files the summed metric lines, which have no
-      // level, as INFO. WARN as system level drops the platform START/END/REPORT lines (INFO).
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: settings.logLevel === 'DEBUG' ? lambda.ApplicationLogLevel.DEBUG : lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      environment,
-    });
-  }
-
-  /**
-   * SendMessage only (the SDK needs no GetQueueUrl/GetQueueAttributes with a queue URL), plus what an
-   * SSE-KMS producer needs: GenerateDataKey and Decrypt, without grantSendMessages' kms wildcards.
-   */
-  private grantSendMessage(fn: lambda.IFunction, queue: sqs.IQueue, key: kms.IKey | undefined): void {
-    queue.grant(fn, 'sqs:SendMessage');
-    key?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
-  }
-
-  /**
-   * One route per account, so a made-up path gets API Gateway's 404 without invoking the receiver, and
-   * each route with its own throttle (stage route settings), so one account's traffic cannot use up
-   * another's.
-   */
-  private createHttpApi(settings: ResolvedMessageRedactorProps, accounts: readonly Account[]): apigwv2.HttpApi {
-    const httpApi = new apigwv2.HttpApi(this, 'Api', {
-      description: 'SMS provider status callbacks for message-redactor',
-      // The default stage is created below, with access logs and throttling.
-      createDefaultStage: false,
-    });
-    // One invoke permission for the whole API instead of one per route: every route of this API is a
-    // callback route of this receiver, and the function's resource policy stays small (20 KB limit)
-    // however many accounts there are.
-    const integration = new HttpLambdaIntegration('ReceiverIntegration', this.receiver, { scopePermissionToRoute: false });
-    // Shared: one route whose path parameter matches one segment; the receiver 404s an unknown route.
-    const paths = settings.accountResources === 'shared'
-      ? [SHARED_CALLBACK_ROUTE_KEY.slice('POST '.length)]
-      : accounts.map((account) => callbackPath(account.route));
-    const routes = paths.flatMap((path) => httpApi.addRoutes({ path, methods: [apigwv2.HttpMethod.POST], integration }));
-    for (const route of routes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: 'SMS providers cannot authenticate to an API Gateway authorizer; the receiver verifies each '
-          + "callback's provider signature (HMAC or shared secret, constant time) on the raw body before parsing it.",
-      });
-    }
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: settings.logRetention });
-    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi,
-      stageName: '$default',
-      autoDeploy: true,
-      // For any route added to the API later; the callback routes get their own settings below.
-      throttle: { burstLimit: settings.throttlingBurstLimit, rateLimit: settings.throttlingRateLimit },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // Neither $context.path nor $context.routeKey: both carry the route, and access logs tend to be
-        // shared more widely. The error type still tells a throttled request (429) from an unknown path.
-        // Lean on purpose (every callback writes one, billed per byte): the time is the log event's own,
-        // every route is POST, the receiver counts its answers by reason, and latencies are API
-        // Gateway's own metrics. An error type tells a gateway failure from the function's answer.
-        format: AccessLogFormat.custom(JSON.stringify({
-          requestId: '$context.requestId',
-          ip: '$context.identity.sourceIp',
-          status: '$context.status',
-          errorType: '$context.error.responseType',
-        })),
-      },
-    });
-    // The shared route keeps the stage's throttle (for all accounts together).
-    if (settings.accountResources === 'per-account') {
-      (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
-        accounts.map((account) => {
-          const throttle = settings.routeThrottling.get(account.route)!;
-          return [callbackRouteKey(account.route), { ThrottlingBurstLimit: throttle.burstLimit, ThrottlingRateLimit: throttle.rateLimit }];
-        }),
-      );
-    }
-    // Route settings name routes by key: CloudFormation refuses them until the routes exist.
-    for (const route of routes) stage.node.addDependency(route);
-    return httpApi;
-  }
-
-  /**
-   * Records still waiting for a provider request at the invocation's deadline are retried, each
-   * spending a receive, so warn when a batch can need the whole timeout: the worst account's
-   * requests per job (provider-capabilities.ts) at `httpTimeout` each, `providerConcurrency` jobs at a time.
-   */
-  private warnIfBatchOutlastsTimeout(settings: ResolvedMessageRedactorProps, accounts: readonly Account[]): void {
-    if (Token.isUnresolved(settings.batchSize) || Token.isUnresolved(settings.providerConcurrency)
-      || settings.httpTimeout.isUnresolved() || settings.redactorTimeout.isUnresolved()) return;
-    const requests = Math.max(...accounts.map((account) => maxRequestsPerAttempt(account.provider, account.deleteMedia)));
-    const worst = accounts.findIndex((account) => maxRequestsPerAttempt(account.provider, account.deleteMedia) === requests);
-    const rounds = Math.ceil(settings.batchSize / settings.providerConcurrency);
-    const worstCaseMs = rounds * requests * settings.httpTimeout.toMilliseconds();
-    if (worstCaseMs >= settings.redactorTimeout.toMilliseconds()) {
-      Annotations.of(this).addWarningV2(
-        'message-redactor:redactorTimeoutBudget',
-        `A batch of ${settings.batchSize} jobs at providerConcurrency ${settings.providerConcurrency}, up to ${requests} `
-        + `provider request(s) per job (accounts[${worst}], ${accounts[worst]!.provider}) and httpTimeout `
-        + `${settings.httpTimeout.toHumanString()} can take ${worstCaseMs / 1000} s, not less than redactorTimeout `
-        + `(${settings.redactorTimeout.toHumanString()}); jobs left at the deadline are retried, each using a receive: `
-        + 'raise redactorTimeout or providerConcurrency, or lower batchSize.',
-      );
     }
   }
 }

@@ -686,6 +686,7 @@ describe('Construct: MessageRedactor', () => {
         maxBatchingWindow: Duration.seconds(5),
         providerConcurrency: 5,
         httpTimeout: Duration.seconds(10),
+        redactorTimeout: Duration.seconds(30),
       });
       Annotations.fromStack(stack).hasWarning(
         '/Test/MessageRedactor',
@@ -694,16 +695,39 @@ describe('Construct: MessageRedactor', () => {
     });
 
     it("counts each provider's worst-case requests per job in the batch time budget", () => {
-      // CarrierX: status GET, two PATCHes, read-back GET. Four requests at 10 s exceed the default 30 s.
-      const { stack } = build({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] });
+      // CarrierX: status GET, two PATCHes, read-back GET. Four requests at 10 s exceed 30 s.
+      const thirty = { redactorTimeout: Duration.seconds(30) };
+      const { stack } = build({ ...thirty, accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] });
       Annotations.fromStack(stack).hasWarning(
         '/Test/MessageRedactor',
         Match.stringLikeRegexp('up to 4 provider request\\(s\\) per job \\(accounts\\[1\\], carrierx\\) and httpTimeout 10 seconds can take 40 s'),
       );
       // Media deletion is bounded: 1 POST + 2 media pages + 10 deletions.
-      const media = build({ accounts: [twilioAccount({ deleteMedia: true })], httpTimeout: Duration.seconds(3) });
+      const media = build({ ...thirty, accounts: [twilioAccount({ deleteMedia: true })], httpTimeout: Duration.seconds(3) });
       Annotations.fromStack(media.stack).hasWarning('/Test/MessageRedactor', Match.stringLikeRegexp('up to 13 provider request\\(s\\) per job .* can take 39 s'));
       Annotations.fromStack(build().stack).hasNoWarning('/Test/MessageRedactor', Match.anyValue());
+    });
+
+    it('by default gives the redactor the time its worst-case batch needs, so no account draws the warning', () => {
+      const timeoutOf = (props: Partial<MessageRedactorProps>) => {
+        const { stack, template, redactor } = synth(props);
+        Annotations.fromStack(stack).hasNoWarning('/Test/MessageRedactor', Match.anyValue());
+        const resources = template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+        return {
+          timeout: resources[logicalId(redactor.redactor)]!.Properties.Timeout,
+          visibility: resources[logicalId(redactor.queue)]!.Properties.VisibilityTimeout,
+        };
+      };
+      // One request per job: the 30 s floor.
+      expect(timeoutOf({})).toEqual({ timeout: 30, visibility: 180 });
+      // CarrierX: 4 requests × 10 s in one round of 10 jobs, plus 5 s.
+      expect(timeoutOf({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] }))
+        .toEqual({ timeout: 45, visibility: 270 });
+      // Media deletion: 13 requests × 10 s; two rounds at providerConcurrency 5.
+      expect(timeoutOf({ accounts: [twilioAccount({ deleteMedia: true })], providerConcurrency: 5 })).toEqual({ timeout: 265, visibility: 1590 });
+      // Capped at Lambda's 15 minutes (and then the warning says so).
+      const capped = build({ accounts: [twilioAccount({ deleteMedia: true })], providerConcurrency: 1, batchSize: 10 });
+      Annotations.fromStack(capped.stack).hasWarning('/Test/MessageRedactor', Match.stringLikeRegexp('can take 1300 s, not less than redactorTimeout \\(15 minutes\\)'));
     });
 
     it('refuses a maxReceiveCount that the longest wait and the retries after it use up, naming both numbers', () => {

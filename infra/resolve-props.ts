@@ -1,37 +1,27 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/config/aws-limits';
 import type { Account } from '../functions/core/config/config';
 import { LOG_LEVELS, type LogLevel } from '../functions/core/telemetry/logger';
 import { receivesForRetries, receivesSpentWaiting } from '../functions/core/redaction/receive-budget';
 import { longestQueuedWaitSeconds } from '../functions/core/callbacks/callback-decision';
-import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
 import { DEFAULT_RETRY_POLICY } from '../functions/core/redaction/retry-policy';
 import { shareProblem } from '../functions/core/redaction/request-share';
-import type { AccountResources, CallbackEndpoint, MessageRedactorProps } from './message-redactor';
-import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 import { ConfigError } from '../functions/core/runtime/errors';
-
-/**
- * The redactor retries a job for up to 13 days and may then hold it invisible for one more 12 h
- * visibility timeout (functions/core/redaction/retry-policy.ts), so both queues keep messages for the SQS maximum.
- */
-export const QUEUE_RETENTION = Duration.seconds(SQS_LIMITS.maxRetentionSeconds);
-
-/** SQS refuses a visibility timeout above 12 hours. */
-const MAX_VISIBILITY = Duration.seconds(SQS_LIMITS.maxTotalVisibilitySeconds);
+import { defaultMessageRedactorProps, defaultQueueProps, mergeDefined, PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS, QUEUE_RETENTION } from './construct-defaults';
+import type { AccountResources, CallbackEndpoint, MessageRedactorProps } from './message-redactor';
+import { Checker, known, milliseconds, seconds } from './prop-checks';
+import { resolveQueueProps } from './queue-props';
+import { defaultRedactorTimeout } from './redactor-timeout';
+import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
+import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 
 /** The longest a waiting job is counted in ApproximateAgeOfOldestMessage: 15 min delay + two 12 h re-delays. */
 const LONGEST_COUNTED_WAIT_SECONDS = SQS_LIMITS.maxDelaySeconds + 2 * SQS_LIMITS.maxTotalVisibilitySeconds;
-
-/**
- * Up to this many accounts, each gets its own callback route (and throttle) and its own metric series;
- * above it they share one route and metrics by provider, so resources and metric costs stay flat.
- */
-export const PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS = 100;
 
 /** API Gateway's default quota of routes per HTTP API. */
 const HTTP_API_ROUTES_LIMIT = 300;
@@ -76,50 +66,6 @@ export interface ResolvedMessageRedactorProps {
   readonly sweep?: ResolvedSweep;
 }
 
-type ScalarProps = Omit<
-  ResolvedMessageRedactorProps,
-  'queueProps' | 'deadLetterQueueProps' | 'maxBatchingWindow' | 'encryptionKey' | 'oldestMessageAgeAlarmThreshold' | 'routeThrottling' | 'sweep' | 'accountResources' | 'secretNamePrefix'
->;
-
-/** The construct's defaults for every scalar prop (see the `@default` tags on MessageRedactorProps). */
-export function defaultMessageRedactorProps(): ScalarProps {
-  return {
-    receiverMemorySize: 256,
-    receiverTimeout: Duration.seconds(10),
-    // I/O-bound: about 0.2 ms of CPU per record, the rest is waiting on the provider (npm run bench).
-    redactorMemorySize: 256,
-    redactorTimeout: Duration.seconds(30),
-    maxConcurrency: 5,
-    batchSize: 10,
-    providerConcurrency: 10,
-    httpTimeout: Duration.seconds(10),
-    // A backstop for crash loops; the redactor's own retry policy dead-letters jobs with a reason.
-    maxReceiveCount: 100,
-    endpoint: 'http-api',
-    throttlingBurstLimit: 500,
-    throttlingRateLimit: 200,
-    logRetention: logs.RetentionDays.ONE_MONTH,
-    // Decisions are counted by metrics at every level; INFO's line per decision is an opt-in audit trail.
-    logLevel: 'WARN',
-    dashboard: true,
-    // The DLQ is the evidence of which bodies a provider still holds: it outlives the stack.
-    deadLetterQueueRemovalPolicy: RemovalPolicy.RETAIN,
-    alarmActions: [],
-    dlqDepthAlarmThreshold: 1,
-    retryAlarmThreshold: 100,
-    secretMaxAge: Duration.minutes(5),
-    maxCallbackBytes: 64 * 1024,
-  };
-}
-
-/**
- * Default queue settings the caller may override through `queueProps` / `deadLetterQueueProps`.
- * @param visibilityTimeout set for the redaction queue only (the DLQ has no consumer)
- */
-export function defaultQueueProps(visibilityTimeout?: Duration): sqs.QueueProps {
-  return visibilityTimeout === undefined ? {} : { visibilityTimeout };
-}
-
 /**
  * Merges defaults < caller props < what the construct must control, and throws one Error listing
  * every conflict, so a caller fixes them all in one pass.
@@ -129,7 +75,9 @@ export function resolveMessageRedactorProps(
   accounts: readonly Account[],
 ): ResolvedMessageRedactorProps {
   const problems: string[] = [];
-  const merged = mergeDefined(defaultMessageRedactorProps(), props);
+  const defaults = mergeDefined(defaultMessageRedactorProps(), props);
+  // Unless the caller chose one, the timeout fits the worst-case batch of these accounts.
+  const merged = props.redactorTimeout === undefined ? { ...defaults, redactorTimeout: defaultRedactorTimeout(accounts, defaults) } : defaults;
   const check = new Checker(problems);
 
   check.integer('receiverMemorySize', merged.receiverMemorySize, 128, 10_240);
@@ -302,105 +250,3 @@ function checkReceivesCoverWaits(
   }
 }
 
-interface ControlledQueueSettings {
-  readonly encryptionKey?: kms.IKey;
-  /** The event source mapping refuses a queue whose visibility timeout is below the function timeout. */
-  readonly visibilityFloor?: Duration;
-}
-
-/** defaults < caller props < encryption, TLS and retention, which the construct controls. */
-function resolveQueueProps(
-  name: string,
-  defaults: sqs.QueueProps,
-  user: sqs.QueueProps | undefined,
-  problems: string[],
-  controlled: ControlledQueueSettings,
-): sqs.QueueProps {
-  const props = user ?? {};
-  if (props.fifo === true) {
-    problems.push(`${name}.fifo: the queues must be standard queues (jobs are independent and carry no MessageGroupId)`);
-  }
-  if (props.deadLetterQueue !== undefined) {
-    problems.push(`${name}.deadLetterQueue: the construct creates and wires the dead-letter queue itself`);
-  }
-  if (props.encryption !== undefined || props.encryptionMasterKey !== undefined) {
-    problems.push(`${name}.encryption: set the construct's encryptionKey prop instead (both queues share one setting)`);
-  }
-  if (props.enforceSSL === false) {
-    problems.push(`${name}.enforceSSL: the queues always deny requests without TLS`);
-  }
-  if (props.retentionPeriod !== undefined && known(props.retentionPeriod)
-    && seconds(props.retentionPeriod) !== seconds(QUEUE_RETENTION)) {
-    problems.push(
-      `${name}.retentionPeriod: must be ${QUEUE_RETENTION.toHumanString()} (the retry policy keeps jobs up to 13 days)`,
-    );
-  }
-  const visibility = props.visibilityTimeout;
-  if (visibility !== undefined && known(visibility)) {
-    if (controlled.visibilityFloor !== undefined && seconds(visibility) < seconds(controlled.visibilityFloor)) {
-      problems.push(
-        `${name}.visibilityTimeout (${visibility.toHumanString()}) must be at least redactorTimeout (${controlled.visibilityFloor.toHumanString()})`,
-      );
-    }
-    if (seconds(visibility) > seconds(MAX_VISIBILITY)) {
-      problems.push(`${name}.visibilityTimeout (${visibility.toHumanString()}) must be at most 12 hours`);
-    }
-  }
-  const encryption: sqs.QueueProps = controlled.encryptionKey === undefined
-    ? { encryption: sqs.QueueEncryption.SQS_MANAGED }
-    : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: controlled.encryptionKey };
-  return { ...defaults, ...props, ...encryption, enforceSSL: true, retentionPeriod: QUEUE_RETENTION };
-}
-
-/** Collects range problems with messages that name the prop and its allowed range. */
-class Checker {
-  constructor(private readonly problems: string[]) {}
-
-  integer(name: string, value: number, min: number, max: number): void {
-    if (!known(value)) return;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${name} (${value}) must be a whole number from ${min} to ${max}`);
-    }
-  }
-
-  number(name: string, value: number, min: number, max: number): void {
-    if (!known(value)) return;
-    if (!Number.isFinite(value) || value < min || value > max) {
-      this.problems.push(`${name} (${value}) must be a number from ${min} to ${max}`);
-    }
-  }
-
-  /** Lambda, SQS and CloudWatch take whole seconds (HTTP_TIMEOUT_MS whole milliseconds): no silent rounding. */
-  duration(name: string, value: Duration, min: Duration, max: Duration, unit: 'seconds' | 'milliseconds' = 'seconds'): void {
-    if (!known(value)) return;
-    const ms = value.toMilliseconds({ integral: false });
-    if (ms < min.toMilliseconds() || ms > max.toMilliseconds()) {
-      this.problems.push(`${name} (${value.toHumanString()}) must be from ${min.toHumanString()} to ${max.toHumanString()}`);
-    } else if (!Number.isInteger(unit === 'seconds' ? ms / 1000 : ms)) {
-      this.problems.push(`${name} (${value.toHumanString()}) must be a whole number of ${unit}`);
-    }
-  }
-}
-
-/** Tokens (e.g. CfnParameter values) are only known at deploy time: range checks skip them. */
-function known(value: number | Duration): boolean {
-  return typeof value === 'number' ? !Token.isUnresolved(value) : !value.isUnresolved();
-}
-
-function seconds(value: Duration | undefined): number {
-  return value === undefined ? 0 : value.toSeconds({ integral: false });
-}
-
-function milliseconds(value: Duration): number {
-  return value.toMilliseconds({ integral: false });
-}
-
-/** Defaults < caller values, key by key: an explicit `undefined` keeps the default. */
-function mergeDefined<T extends object>(defaults: T, overrides: { readonly [K in keyof T]?: T[K] }): T {
-  const merged = { ...defaults };
-  for (const key of Object.keys(defaults) as (keyof T)[]) {
-    const value = overrides[key];
-    if (value !== undefined) merged[key] = value as T[keyof T];
-  }
-  return merged;
-}
