@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { jsonCallbackBody } from '../core/callbacks/callback-request';
 import { safeEqualSecret } from '../core/callbacks/constant-time';
+import { matchingKeyGeneration } from '../core/callbacks/key-generation';
 import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/runtime/errors';
 import type { HttpResponse } from '../core/runtime/http-client';
 import type { Outcome } from '../core/redaction/outcome';
@@ -82,16 +83,15 @@ export const carrierXCallbacks: CallbackProvider = {
         const query = request.url.indexOf('?');
         const token = query === -1 ? null : new URLSearchParams(request.url.slice(query + 1)).get(CARRIERX_TOKEN_PARAM);
         if (token === null || token === '') throw new AuthenticationError(`missing ${CARRIERX_TOKEN_PARAM} query parameter`, 401);
-        let valid = false;
-        for (const expected of tokens) valid = safeEqualSecret(token, expected) || valid;
-        if (!valid) throw new AuthenticationError('callback token does not match');
+        const keyGeneration = matchingKeyGeneration(tokens, (expected) => safeEqualSecret(token, expected));
+        if (keyGeneration === undefined) throw new AuthenticationError('callback token does not match');
         if (expectedAuthorization !== undefined) {
           const authorization = request.headers.authorization;
           if (authorization === undefined) throw new AuthenticationError('missing Authorization header', 401);
           if (!safeEqualSecret(authorization, expectedAuthorization)) throw new AuthenticationError('Authorization does not match');
         }
         // CarrierX callbacks name the partner, but no secret field does: nothing to compare.
-        return verifiedCallback({ fields: jsonCallbackBody(request) });
+        return verifiedCallback({ fields: jsonCallbackBody(request), keyGeneration });
       },
     };
   },

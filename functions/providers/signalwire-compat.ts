@@ -47,8 +47,8 @@ export const signalWireCompatCallbacks: CallbackProvider = {
           request.headers['x-signalwire-signature'] || request.headers['x-twilio-signature'],
           'X-SignalWire-Signature',
         );
-        const fields = verifyTwilioStyleCallback(request, signing, signature, 'X-SignalWire-Signature');
-        return verifiedCallback({ fields, providerAccount: projectId, accountField: { name: 'AccountSid', isWellFormed: isSignalWireId } });
+        const { fields, keyGeneration } = verifyTwilioStyleCallback(request, signing, signature, 'X-SignalWire-Signature');
+        return verifiedCallback({ fields, keyGeneration, providerAccount: projectId, accountField: { name: 'AccountSid', isWellFormed: isSignalWireId } });
       },
     };
   },

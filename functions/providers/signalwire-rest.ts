@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { jsonCallbackBody } from '../core/callbacks/callback-request';
 import { safeEqual } from '../core/callbacks/constant-time';
+import { matchingKeyGeneration } from '../core/callbacks/key-generation';
 import { AuthenticationError, MalformedCallbackError } from '../core/runtime/errors';
 import type { HttpResponse } from '../core/runtime/http-client';
 import type { Outcome } from '../core/redaction/outcome';
@@ -49,17 +50,17 @@ export const signalWireRestCallbacks: CallbackProvider = {
       authenticate(request) {
         const signature = request.headers['x-signalwire-signature'];
         if (signature === undefined || signature === '') throw new AuthenticationError('missing X-SignalWire-Signature header', 401);
-        let valid = false;
         // The same URL forms as SignalWire's compatibility validator (host case, port added or removed).
-        for (const key of signingKeys) {
-          for (const url of signalWireUrlVariants(request.url)) {
-            valid = safeEqual(signature.toLowerCase(), signSignalWireRest(key, url, request.body)) || valid;
-          }
-        }
-        if (!valid) {
+        const urls = [...signalWireUrlVariants(request.url)];
+        const keyGeneration = matchingKeyGeneration(signingKeys, (key) => {
+          let valid = false;
+          for (const url of urls) valid = safeEqual(signature.toLowerCase(), signSignalWireRest(key, url, request.body)) || valid;
+          return valid;
+        });
+        if (keyGeneration === undefined) {
           throw new AuthenticationError("X-SignalWire-Signature does not match (check the account's publicUrl and signing key)");
         }
-        return verifiedCallback({ fields: jsonCallbackBody(request), providerAccount: projectId, accountField: { name: 'project_id', isWellFormed: isSignalWireId } });
+        return verifiedCallback({ fields: jsonCallbackBody(request), keyGeneration, providerAccount: projectId, accountField: { name: 'project_id', isWellFormed: isSignalWireId } });
       },
     };
   },

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { jsonCallbackBody, mediaTypeOf, type CallbackRequest } from '../core/callbacks/callback-request';
 import { safeEqual } from '../core/callbacks/constant-time';
+import { keyGenerationAt, type KeyGeneration } from '../core/callbacks/key-generation';
 import { AuthenticationError } from '../core/runtime/errors';
 
 /**
@@ -57,7 +58,8 @@ export function requireSignature(value: string | undefined, headerName: string):
 /**
  * Verifies a Twilio-style signed callback and returns its signed fields, parsed from the verified bytes
  * only: the form parameters (the first value of a repeated key), or the JSON object of the `bodySHA256`
- * variant. A form signature on a body that is not form-encoded never matches.
+ * variant, and which key generation signed them. A form signature on a body that is not form-encoded
+ * never matches.
  * @throws AuthenticationError 403 when the signature matches no key and URL form
  * @throws MalformedCallbackError 415/400 when a verified JSON body is not a JSON object
  */
@@ -66,14 +68,16 @@ export function verifyTwilioStyleCallback(
   signing: TwilioStyleSigning,
   signature: string,
   headerName: string,
-): Record<string, unknown> {
+): { fields: Record<string, unknown>; keyGeneration: KeyGeneration } {
   if (usesBodyHash(request.url)) {
-    if (!isValidJsonSignature(signing, signature, request.url, request.body)) throw mismatch(headerName);
-    return jsonCallbackBody(request);
+    const keyGeneration = matchJsonSignature(signing, signature, request.url, request.body);
+    if (keyGeneration === undefined) throw mismatch(headerName);
+    return { fields: jsonCallbackBody(request), keyGeneration };
   }
   const params = mediaTypeOf(request) === FORM ? formParams(request.body) : undefined;
-  if (params === undefined || !isValidFormSignature(signing, signature, request.url, params)) throw mismatch(headerName);
-  return firstValues(params);
+  const keyGeneration = params === undefined ? undefined : matchFormSignature(signing, signature, request.url, params);
+  if (params === undefined || keyGeneration === undefined) throw mismatch(headerName);
+  return { fields: firstValues(params), keyGeneration };
 }
 
 function mismatch(headerName: string): AuthenticationError {
@@ -88,30 +92,32 @@ function firstValues(params: Params): Record<string, string> {
 }
 
 /**
- * Whether `header` is a valid Twilio-style signature of a form POST under any of the keys and any of the
- * URL forms. Each comparison is constant time; stopping at the first match reveals only which public
- * URL form or which key generation matched, never a byte of the expected signature.
+ * The key generation under which `header` is a valid Twilio-style signature of a form POST, for any of
+ * the URL forms; undefined when none. Each comparison is constant time; stopping at the first match
+ * reveals only which public URL form or which key generation matched, never a byte of the expected
+ * signature.
  */
-export function isValidFormSignature(signing: TwilioStyleSigning, header: string, url: string, params: Params): boolean {
+export function matchFormSignature(signing: TwilioStyleSigning, header: string, url: string, params: Params): KeyGeneration | undefined {
   // The params part of the signed string is the same for every key and URL: build it once.
   const paramStrings = hasRepeatedKeys(params) ? repeatedKeyVariants(params) : [concatParams(sortParams(params))];
   for (const candidate of signing.urlVariants(url)) {
-    for (const key of signing.keys) {
+    for (const [index, key] of signing.keys.entries()) {
       for (const paramString of paramStrings) {
-        if (safeEqual(header, computeHmac(key, signing.algorithm, candidate + paramString))) return true;
+        if (safeEqual(header, computeHmac(key, signing.algorithm, candidate + paramString))) return keyGenerationAt(index);
       }
     }
   }
-  return false;
+  return undefined;
 }
 
 /**
  * The JSON-body variant: the URL (which carries `bodySHA256`) is signed with no parameters, and the body
  * must hash to that hex SHA-256. Compared case-sensitively, as twilio-node does: Twilio sends lower case.
  */
-export function isValidJsonSignature(signing: TwilioStyleSigning, header: string, url: string, body: Buffer): boolean {
+export function matchJsonSignature(signing: TwilioStyleSigning, header: string, url: string, body: Buffer): KeyGeneration | undefined {
   const bodyMatches = safeEqual(bodyHashParam(url) ?? '', createHash('sha256').update(body).digest('hex'));
-  return isValidFormSignature(signing, header, url, []) && bodyMatches;
+  const keyGeneration = matchFormSignature(signing, header, url, []);
+  return bodyMatches ? keyGeneration : undefined;
 }
 
 /** Whether the URL asks for the JSON-body variant. */

@@ -144,8 +144,8 @@ export const twilioCallbacks: CallbackProvider = {
       authenticate(request) {
         const signature = requireSignature(request.headers['x-twilio-signature'], SIGNATURE_HEADER);
         const signed = signingFor(request.headers['x-twilio-webhooks-signature-settings']);
-        const fields = verifyTwilioStyleCallback(request, signed, signature, SIGNATURE_HEADER);
-        return verifiedCallback({ fields, providerAccount: parsed.accountSid, accountField: { name: 'AccountSid', isWellFormed: (value) => ACCOUNT_SID.test(value) } });
+        const { fields, keyGeneration } = verifyTwilioStyleCallback(request, signed, signature, SIGNATURE_HEADER);
+        return verifiedCallback({ fields, keyGeneration, providerAccount: parsed.accountSid, accountField: { name: 'AccountSid', isWellFormed: (value) => ACCOUNT_SID.test(value) } });
       },
     };
   },

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { jsonCallbackBody } from '../core/callbacks/callback-request';
 import { safeEqual } from '../core/callbacks/constant-time';
+import { matchingKeyGeneration } from '../core/callbacks/key-generation';
 import { AuthenticationError, MalformedCallbackError } from '../core/runtime/errors';
 import type { StatusEvent } from '../core/callbacks/status-event';
 import { verifiedCallback } from '../core/callbacks/verified-callback';
@@ -98,9 +99,8 @@ export function createVonageMessagesCallbacks(options: { readonly now?: () => Da
           const [, header, payload, signature] = match as unknown as [string, string, string, string];
           // The algorithm is fixed, never read from the token alone: `none` or RS256 tricks are refused.
           if (decodeSegment(header)?.alg !== 'HS256') throw new AuthenticationError('JWT must be signed with HS256');
-          let valid = false;
-          for (const key of secrets) valid = safeEqual(signature, hs256(key, `${header}.${payload}`)) || valid;
-          if (!valid) throw new AuthenticationError("JWT signature does not match (check the account's signature secret)");
+          const keyGeneration = matchingKeyGeneration(secrets, (key) => safeEqual(signature, hs256(key, `${header}.${payload}`)));
+          if (keyGeneration === undefined) throw new AuthenticationError("JWT signature does not match (check the account's signature secret)");
           const claims = decodeSegment(payload);
           if (claims === undefined) throw new AuthenticationError('JWT claims are not a JSON object');
           const nowSeconds = now().getTime() / 1000;
@@ -118,7 +118,7 @@ export function createVonageMessagesCallbacks(options: { readonly now?: () => Da
           if (typeof claims.api_key === 'string' && claims.api_key !== apiKey) {
             throw new AuthenticationError('callback is for a different provider account than this route');
           }
-          return verifiedCallback({ fields: jsonCallbackBody(request), providerAccount: apiKey });
+          return verifiedCallback({ fields: jsonCallbackBody(request), keyGeneration, providerAccount: apiKey });
         },
       };
     },

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { mediaTypeOf, type CallbackRequest } from '../core/callbacks/callback-request';
 import { safeEqual } from '../core/callbacks/constant-time';
+import { matchingKeyGeneration } from '../core/callbacks/key-generation';
 import { AuthenticationError, MalformedCallbackError } from '../core/runtime/errors';
 import type { StatusEvent } from '../core/callbacks/status-event';
 import { verifiedCallback } from '../core/callbacks/verified-callback';
@@ -118,9 +119,8 @@ export function createVonageSmsCallbacks(options: { readonly now?: () => Date } 
           const params = receiptParams(request);
           const sig = params.sig;
           if (sig === undefined || sig === '') throw new AuthenticationError('missing sig parameter (enable signed webhooks for the account)', 401);
-          let valid = false;
-          for (const key of secrets) valid = safeEqual(sig.toLowerCase(), signVonageSms(params, key, method)) || valid;
-          if (!valid) throw new AuthenticationError("sig does not match (check the account's signature secret and signatureMethod)");
+          const keyGeneration = matchingKeyGeneration(secrets, (key) => safeEqual(sig.toLowerCase(), signVonageSms(params, key, method)));
+          if (keyGeneration === undefined) throw new AuthenticationError("sig does not match (check the account's signature secret and signatureMethod)");
           const timestamp = params.timestamp;
           if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) throw new AuthenticationError('signed delivery receipt has no unix timestamp');
           const skew = Math.abs(now().getTime() / 1000 - Number(timestamp));
@@ -128,7 +128,7 @@ export function createVonageSmsCallbacks(options: { readonly now?: () => Date } 
             throw new AuthenticationError(`timestamp is more than ${VONAGE_SMS_TIMESTAMP_TOLERANCE_SECONDS} s from now (replayed or delayed receipt)`);
           }
           const { sig: _sig, ...fields } = params;
-          return verifiedCallback({ fields, providerAccount: apiKey, accountField: { name: 'api-key', isWellFormed: isVonageApiKey } });
+          return verifiedCallback({ fields, keyGeneration, providerAccount: apiKey, accountField: { name: 'api-key', isWellFormed: isVonageApiKey } });
         },
       };
     },

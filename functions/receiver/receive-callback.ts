@@ -76,7 +76,9 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     };
     const callback = verifierFor(provider, secret, secretId).authenticate(request);
     const event = provider.parseCallback(callback, account.route);
-    const eventFields = { ...fields, messageId: event.messageId, status: event.status };
+    const eventFields = { ...fields, messageId: event.messageId, status: event.status, keyGeneration: callback.keyGeneration };
+    // Counted only when it happens: the rotation is done once this stays at zero.
+    const byPreviousKey = callback.keyGeneration === 'previous' ? [{ name: METRICS.callbacksByPreviousKey }] : [];
     const decision = decideCallback(event, account);
     if (decision.kind !== 'redact') {
       // Not final yet, or final with a retention longer than a queue carries: the sweep redacts it when due.
@@ -84,7 +86,7 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
       deps.log.debug(LOG_EVENTS.callbackIgnored, {
         ...eventFields,
         reason: decision.kind === 'ignore' ? 'not-terminal' : 'retention-served-by-sweep',
-      }, [{ name: METRICS.callbacksIgnored }]);
+      }, [{ name: METRICS.callbacksIgnored }, ...byPreviousKey]);
       return { statusCode: 204, body: '' };
     }
     const job = buildRedactionJob(event, deps.now(), decision.afterSeconds);
@@ -94,7 +96,7 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     } catch (error) {
       return fail(503, deps, eventFields, error);
     }
-    deps.log.info(LOG_EVENTS.callbackAccepted, { ...eventFields, reason: decision.reason }, [{ name: METRICS.callbacksAccepted }]);
+    deps.log.info(LOG_EVENTS.callbackAccepted, { ...eventFields, reason: decision.reason }, [{ name: METRICS.callbacksAccepted }, ...byPreviousKey]);
     return { statusCode: 200, body: '{"accepted":true}' };
   } catch (error) {
     if (!(error instanceof RedactorError)) throw error;

@@ -9,6 +9,7 @@ import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
 import { closedPort } from '../support/closed-port';
 import { waitFor } from '../support/wait-for';
+import { captureIo } from '../support/cli-io';
 
 const BODY = 'Sandbox body that must never be printed';
 let stack: LocalStack;
@@ -18,10 +19,9 @@ let unredactable: SandboxMessage;
 
 /** Runs the CLI in process: results on `out`, problems on `err`. */
 async function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runDlqCli(args, { out: (text) => (out += text), err: (text) => (err += text), isTTY: false }, env);
-  return { code, out, err };
+  const captured = captureIo();
+  const code = await runDlqCli(args, captured.io, env);
+  return { code, out: captured.stdout(), err: captured.stderr() };
 }
 
 async function dlq(...args: string[]): Promise<{ code: number; out: string }> {

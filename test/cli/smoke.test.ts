@@ -8,13 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
 import { runSmokeCli } from '../../cli/smoke-command';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from '../../local/local-stack';
+import { captureIo } from '../support/cli-io';
 
-/** Captures what a CLI run prints. */
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), isTTY: false }, out, err };
-}
 
 describe('CLI: npm run smoke', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'redactor-smoke-'));

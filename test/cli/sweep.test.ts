@@ -1,21 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../cli/kit';
 import { runSweepCli } from '../../cli/sweep-command';
 import { startLocalStack, LOCAL_ROUTES, type LocalStack } from '../../local/local-stack';
 import { waitFor } from '../support/wait-for';
+import { captureIo } from '../support/cli-io';
 
 const DAY = 86_400_000;
 
-function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, stdout: () => out, stderr: () => err };
-}
 
 /** The sweep commands against a real local stack whose sandbox holds history no callback announced. */
 describe('CLI: npm run sweep (local stack)', () => {
@@ -32,9 +25,9 @@ describe('CLI: npm run sweep (local stack)', () => {
   });
 
   const run = async (...argv: string[]) => {
-    const io = captureIo();
-    const code = await runSweepCli([...argv, '--endpoints', endpoints], io);
-    return { code, stdout: io.stdout(), stderr: io.stderr() };
+    const captured = captureIo();
+    const code = await runSweepCli([...argv, '--endpoints', endpoints], captured.io);
+    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
   };
 
   it('backfills history sent before deployment: dry run counts, the real run redacts, verify proves it', { timeout: 60_000 }, async () => {
@@ -93,27 +86,5 @@ describe('CLI: npm run sweep (local stack)', () => {
     expect(result.stderr.split('\n')[0]).toContain(message);
     expect(result.stderr).toContain('Commands:');
     expect(result.stdout).toBe('');
-  });
-});
-
-describe('CLI: npm run sweep (as a process)', () => {
-  const exec = promisify(execFile);
-  const env = { ...process.env, NODE_NO_WARNINGS: '1' };
-
-  it('prints the usage for --help and exits 0', async () => {
-    const { stdout } = await exec('npx', ['tsx', 'cli/sweep.ts', '--help'], { env });
-    expect(stdout).toContain('backfill --route R --since DATE');
-    expect(stdout).toContain('verify --route R --since DATE');
-  });
-
-  it('says how to start a local stack when none is running, exit 2, no stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'redactor-nostack-'));
-    const error = await exec('npx', ['tsx', 'cli/sweep.ts', 'verify', '--route', 'r', '--since', '2026-01-01', '--endpoints', join(dir, 'endpoints.json')], { env })
-      .catch((e: { code: number; stderr: string }) => e);
-    rmSync(dir, { recursive: true, force: true });
-    expect(error).toMatchObject({ code: 2 });
-    const stderr = (error as { stderr: string }).stderr;
-    expect(stderr.split('\n')[0]).toMatch(/^sweep: no local stack found \(.*endpoints\.json is missing\): start one with npm start/);
-    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -7,6 +7,7 @@ import type { ProviderName } from '../../functions/core/provider-rules/provider-
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { runTriggerCli } from '../../cli/trigger-command';
 import { runCommand, startCommand, type RunningCommand } from '../support/cli-process';
+import { captureIo } from '../support/cli-io';
 import { closedPort } from '../support/closed-port';
 import { waitFor } from '../support/wait-for';
 
@@ -131,23 +132,9 @@ describe('CLI: npm run trigger against npm start', () => {
 });
 
 describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
-  it('answers --help and explains bad usage in one line, then the usage, exit 2', { timeout: 30_000 }, async () => {
-    const help = await runCommand('cli/trigger.ts', ['--help']);
-    expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/^Send one correctly signed status callback \(npm run trigger -- <provider> <status> \[options\]\)\n/);
-    const bad = await runCommand('cli/trigger.ts', ['fax', 'delivered']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^trigger: unknown provider "fax": use one of twilio, signalwire-compat, signalwire-rest, carrierx\n\nSend one correctly signed/);
-    expect(bad.stderr).not.toMatch(/\n\s+at /);
-  });
-
   describe('in process', () => {
     let stack: LocalStack;
     let stateDir: string;
-    const capture = () => {
-      const captured = { out: '', err: '' };
-      return { captured, io: { out: (t: string) => (captured.out += t), err: (t: string) => (captured.err += t), isTTY: false } };
-    };
 
     beforeAll(async () => {
       stateDir = mkdtempSync(join(tmpdir(), 'redactor-trigger-deployed-'));
@@ -170,12 +157,13 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
         return JSON.stringify({ accountSid: local['local/twilio'].accountSid, authToken: local['local/twilio'].authToken });
       };
       const message = stack.sandbox.createMessage('twilio', { body: 'never printed', status: 'delivered' });
-      const { captured, io } = capture();
+      const captured = captureIo();
+      const { io } = captured;
       const code = await runTriggerCli(['twilio', 'delivered', '--accounts', accountsFile, '--message-id', message.id], io, { fetchSecret });
-      expect({ code, err: captured.err }).toEqual({ code: 0, err: '' });
+      expect({ code, err: captured.stderr() }).toEqual({ code: 0, err: '' });
       expect(asked).toEqual(['prod/twilio-signing']);
-      expect(captured.out.split('\n')[0]).toBe(`twilio message ${message.id} (given)`);
-      expect(captured.out).toContain('\n200 {"accepted":true}\n');
+      expect(captured.stdout().split('\n')[0]).toBe(`twilio message ${message.id} (given)`);
+      expect(captured.stdout()).toContain('\n200 {"accepted":true}\n');
       await waitFor(() => message.body === '', 15_000, 'the redaction');
     });
 
@@ -183,41 +171,42 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
       const accountsFile = join(stateDir, 'accounts-plain.json');
       writeFileSync(accountsFile, JSON.stringify(stack.accounts));
       const local = JSON.parse(readFileSync(stack.secretsFile, 'utf8')) as Record<string, unknown>;
-      const { captured, io } = capture();
+      const captured = captureIo();
+      const { io } = captured;
       const code = await runTriggerCli(['signalwire-rest', 'delivered', '--accounts', accountsFile], io, {
         fetchSecret: async (secretId) => JSON.stringify(local[secretId]),
       });
       expect(code).toBe(0);
-      expect(captured.out.split('\n')[0]).toMatch(
+      expect(captured.stdout().split('\n')[0]).toMatch(
         /^signalwire-rest message [0-9a-f-]{36} \(made up: no such message exists, so the redactor will ack it as not-found\)$/,
       );
     });
 
     it('says what is wrong with a target: no local stack, no route, no URL', async () => {
-      const missing = capture();
+      const missing = captureIo();
       expect(await runTriggerCli(['twilio', 'delivered', '--endpoints', join(stateDir, 'nope.json')], missing.io)).toBe(2);
-      expect(missing.captured.err.split('\n')[0]).toBe(
+      expect(missing.stderr().split('\n')[0]).toBe(
         `trigger: no local stack found (${join(stateDir, 'nope.json')} is missing): start one with npm start, or pass --accounts FILE for a deployed stack`,
       );
-      expect(missing.captured.err).toContain('\n\nSend one correctly signed status callback');
+      expect(missing.stderr()).toContain('\n\nSend one correctly signed status callback');
 
       const accountsFile = join(stateDir, 'accounts-nourl.json');
       writeFileSync(accountsFile, JSON.stringify(stack.accounts.map(({ publicUrl: _, ...a }) => a)));
-      const noUrl = capture();
+      const noUrl = captureIo();
       expect(await runTriggerCli(['carrierx', 'delivered', '--accounts', accountsFile], noUrl.io, { fetchSecret: async () => '{}' })).toBe(2);
-      expect(noUrl.captured.err.split('\n')[0]).toBe('trigger: --url is required: account "local-carrierx" has no publicUrl (pass the callback URL configured at the provider)');
+      expect(noUrl.stderr().split('\n')[0]).toBe('trigger: --url is required: account "local-carrierx" has no publicUrl (pass the callback URL configured at the provider)');
 
-      const wrongRoute = capture();
+      const wrongRoute = captureIo();
       expect(await runTriggerCli(['twilio', 'delivered', '--accounts', accountsFile, '--route', 'local-carrierx'], wrongRoute.io)).toBe(2);
-      expect(wrongRoute.captured.err.split('\n')[0]).toBe('trigger: route "local-carrierx" is a carrierx account, not twilio');
+      expect(wrongRoute.stderr().split('\n')[0]).toBe('trigger: route "local-carrierx" is a carrierx account, not twilio');
     });
 
     it('hints at npm start when a running stack\'s ports do not answer', async () => {
       const endpoints = join(stateDir, 'stopped.json');
       writeFileSync(endpoints, JSON.stringify({ accounts: stack.accounts, secretsFile: stack.secretsFile, sandboxOrigin: `http://127.0.0.1:${await closedPort()}`, pid: process.pid }));
-      const stopped = capture();
+      const stopped = captureIo();
       expect(await runTriggerCli(['twilio', 'delivered', '--endpoints', endpoints], stopped.io)).toBe(1);
-      expect(stopped.captured.err).toBe('trigger: connection refused: is the local stack running (npm start), or is the URL right?\n');
+      expect(stopped.stderr()).toBe('trigger: connection refused: is the local stack running (npm start), or is the URL right?\n');
     });
   });
 });

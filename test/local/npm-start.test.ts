@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalPorts } from '../../local/local-state';
 import { isProcessAlive } from '../../local/process-alive';
+import { runStartCli } from '../../local/start-command';
 import { runCommand } from '../support/cli-process';
+import { captureIo } from '../support/cli-io';
 import { waitFor } from '../support/wait-for';
 
 /** Any free ports: the documented defaults may be taken on a shared machine. */
@@ -43,25 +45,14 @@ describe('CLI: npm start -- --once', () => {
     expect(log.split('\n').filter(Boolean).length).toBeGreaterThan(60);
   });
 
-  it('answers --help', async () => {
-    const { code, stdout, stderr } = await runCommand('local/start.ts', ['--help']);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toMatch(/^message-redactor, local mode/);
-    expect(stdout).toContain('\nUsage: npm start -- [options]\n');
-  });
-
   it('explains a bad flag in one line, then the usage, and exits 2', async () => {
-    const bad = await runCommand('local/start.ts', ['--messages', 'many', '--state-dir', stateDir]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^start: --messages must be a whole number from 0 to 100000\n\nmessage-redactor, local mode/);
-    const unknown = await runCommand('local/start.ts', ['--frobnicate']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr.split('\n')[0]).toBe("start: unknown option '--frobnicate'");
-    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    const bad = captureIo();
+    expect(await runStartCli(['--messages', 'many', '--state-dir', stateDir], bad.io)).toBe(2);
+    expect(bad.stderr()).toMatch(/^start: --messages must be a whole number from 0 to 100000\n\nmessage-redactor, local mode/);
     // A name every object inherits is not a fault profile.
-    const inherited = await runCommand('local/start.ts', ['--faults', 'toString', '--state-dir', stateDir]);
-    expect(inherited.code).toBe(2);
-    expect(inherited.stderr.split('\n')[0]).toMatch(/^start: --faults must be one of none, /);
+    const inherited = captureIo();
+    expect(await runStartCli(['--faults', 'toString', '--state-dir', stateDir], inherited.io)).toBe(2);
+    expect(inherited.stderr().split('\n')[0]).toMatch(/^start: --faults must be one of none, /);
   });
 });
 

@@ -1,3 +1,4 @@
+import { verifiedBy } from '../support/verified-callback';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
@@ -86,7 +87,7 @@ describe('Object: carrierXCallbacks', () => {
 
     it('reads only the callback fields, so a signing secret without the API token verifies', () => {
       const { token: _, ...signingSecret } = carrierXSecret();
-      expect(() => carrierXCallbacks.bindVerifier(signingSecret, 'sec').authenticate(carrierXRequest())).not.toThrow();
+      expect(carrierXCallbacks.bindVerifier(signingSecret, 'sec').authenticate(carrierXRequest())).toMatchObject(verifiedBy('current', { message_sid: expect.any(String) }));
       expect(captureError(() => carrierXRedaction.bindClient(signingSecret, 'sec'))).toMatchObject({ message: 'secret sec is malformed: token: expected string' });
     });
   });
@@ -100,16 +101,16 @@ describe('Object: carrierXCallbacks', () => {
     });
 
     it('accepts the callback token in the ?token= query parameter', () => {
-      expect(() => currentOnly.authenticate(carrierXRequest())).not.toThrow();
+      expect(currentOnly.authenticate(carrierXRequest())).toMatchObject(verifiedBy('current', { message_sid: expect.any(String) }));
     });
 
     it('finds the token among other query parameters', () => {
-      expect(() => currentOnly.authenticate(carrierXRequest(carrierXSms(), { url: callbackUrl(CARRIERX_CALLBACK_TOKEN, 'tenant=acme&') }))).not.toThrow();
+      expect(currentOnly.authenticate(carrierXRequest(carrierXSms(), { url: callbackUrl(CARRIERX_CALLBACK_TOKEN, 'tenant=acme&') }))).toMatchObject(verifiedBy('current', { message_sid: expect.any(String) }));
     });
 
     it('accepts the current and the previous callback token during rotation', () => {
-      expect(() => verifier.authenticate(carrierXRequest(carrierXSms(), { url: callbackUrl(CARRIERX_CALLBACK_TOKEN) }))).not.toThrow();
-      expect(() => verifier.authenticate(carrierXRequest(carrierXSms(), { url: callbackUrl(CARRIERX_OLD_CALLBACK_TOKEN) }))).not.toThrow();
+      expect(verifier.authenticate(carrierXRequest(carrierXSms(), { url: callbackUrl(CARRIERX_CALLBACK_TOKEN) }))).toMatchObject(verifiedBy('current', { message_sid: expect.any(String) }));
+      expect(verifier.authenticate(carrierXRequest(carrierXSms(), { url: callbackUrl(CARRIERX_OLD_CALLBACK_TOKEN) }))).toMatchObject(verifiedBy('previous', { message_sid: expect.any(String) }));
     });
 
     /** What timingSafeEqual was given: SHA-256 digests, so not even the token's length leaks. */
@@ -179,7 +180,7 @@ describe('Object: carrierXCallbacks', () => {
     });
 
     it('ignores an Authorization header when no Basic credentials are configured', () => {
-      expect(() => currentOnly.authenticate(carrierXRequest(carrierXSms(), { headers: { authorization: 'Basic Zm9vOmJhcg==' } }))).not.toThrow();
+      expect(currentOnly.authenticate(carrierXRequest(carrierXSms(), { headers: { authorization: 'Basic Zm9vOmJhcg==' } }))).toMatchObject(verifiedBy('current', { message_sid: expect.any(String) }));
     });
 
     describe('with callbackBasicAuth configured', () => {
@@ -189,7 +190,7 @@ describe('Object: carrierXCallbacks', () => {
       );
 
       it('accepts the right token and the right Basic credentials', () => {
-        expect(() => withBasic.authenticate(carrierXRequest(carrierXSms(), { headers: { authorization: BASIC } }))).not.toThrow();
+        expect(withBasic.authenticate(carrierXRequest(carrierXSms(), { headers: { authorization: BASIC } }))).toMatchObject(verifiedBy('current', { message_sid: expect.any(String) }));
       });
 
       it('answers 401 when the Authorization header is missing', () => {

@@ -1,3 +1,4 @@
+import { verifiedBy } from '../support/verified-callback';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -135,7 +136,7 @@ describe('Object: signalWireCompatCallbacks', () => {
 
     it('reads only the signing fields: a signing secret without apiToken and spaceUrl verifies; the redactor checks those', () => {
       const signingSecret = { projectId: SIGNALWIRE_PROJECT_ID, signingKey: SIGNALWIRE_SIGNING_KEY };
-      expect(() => signalWireCompatCallbacks.bindVerifier(signingSecret, 'sec').authenticate(compatRequest(signalWireCompatStatusParams()))).not.toThrow();
+      expect(signalWireCompatCallbacks.bindVerifier(signingSecret, 'sec').authenticate(compatRequest(signalWireCompatStatusParams()))).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
       expect(captureError(() => signalWireCompatRedaction.bindClient(signalWireSecret({ apiToken: undefined }), 'sec'))).toMatchObject({
         message: 'secret sec is malformed: apiToken: expected string',
       });
@@ -157,7 +158,7 @@ describe('Object: signalWireCompatCallbacks', () => {
         const signature = request.headers[header]!;
         // The oracle agrees with itself: its public validator accepts what its signer produced.
         expect(signalwire.RestClient.validateRequest(SIGNALWIRE_SIGNING_KEY, signature, URL, oracleParams(params))).toBe(true);
-        expect(() => verifier.authenticate(request)).not.toThrow();
+        expect(verifier.authenticate(request)).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
       },
     );
 
@@ -167,20 +168,20 @@ describe('Object: signalWireCompatCallbacks', () => {
       // SignalWire keeps received order; Twilio sorts the values. The case is only meaningful if they differ.
       expect(signature).not.toBe(signTwilioForm(SIGNALWIRE_SIGNING_KEY, URL, params));
       expect(signalwire.RestClient.validateRequest(SIGNALWIRE_SIGNING_KEY, signature, URL, oracleParams(params))).toBe(true);
-      expect(() => currentOnly.authenticate(compatRequest(params, { signature }))).not.toThrow();
+      expect(currentOnly.authenticate(compatRequest(params, { signature }))).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
     });
 
     it('accepts a callback URL with a raw query string and unicode in the signed values', () => {
       const url = `${URL}?tenant=a%20b&x=1`;
       const params = signalWireCompatStatusParams({ Body: 'héllo & ünïcødé +1 = ✓' });
-      expect(() => currentOnly.authenticate(compatRequest(params, { url }))).not.toThrow();
+      expect(currentOnly.authenticate(compatRequest(params, { url }))).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
     });
 
     it('accepts what the SDK signs over the URL with the default port, as its validator does', () => {
       const params = signalWireCompatStatusParams();
       const signature = oracleSignature(SIGNALWIRE_SIGNING_KEY, URL.replace('.com/', '.com:443/'), params);
       expect(signalwire.RestClient.validateRequest(SIGNALWIRE_SIGNING_KEY, signature, URL, oracleParams(params))).toBe(true);
-      expect(() => currentOnly.authenticate(compatRequest(params, { signature }))).not.toThrow();
+      expect(currentOnly.authenticate(compatRequest(params, { signature }))).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
     });
 
     it('matches the SDK on 100 generated callbacks', () => {
@@ -191,14 +192,14 @@ describe('Object: signalWireCompatCallbacks', () => {
         ]);
         const url = `${URL}?n=${i}`;
         const request = compatRequest(params, { url });
-        expect(() => currentOnly.authenticate(request), `case ${i}`).not.toThrow();
+        expect(currentOnly.authenticate(request), `case ${i}`).toMatchObject(verifiedBy('current', Object.fromEntries(params.toReversed())));
       }
     });
 
     it('accepts the current and the previous signing key during rotation', () => {
       const params = signalWireCompatStatusParams();
-      expect(() => verifier.authenticate(compatRequest(params, { key: SIGNALWIRE_SIGNING_KEY }))).not.toThrow();
-      expect(() => verifier.authenticate(compatRequest(params, { key: SIGNALWIRE_OLD_SIGNING_KEY }))).not.toThrow();
+      expect(verifier.authenticate(compatRequest(params, { key: SIGNALWIRE_SIGNING_KEY }))).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
+      expect(verifier.authenticate(compatRequest(params, { key: SIGNALWIRE_OLD_SIGNING_KEY }))).toMatchObject(verifiedBy('previous', { MessageSid: expect.any(String) }));
     });
 
     it('refuses the previous key once it is no longer configured, and an unrelated key always', () => {
@@ -288,7 +289,7 @@ describe('Object: signalWireCompatCallbacks', () => {
         headers: { 'content-type': 'application/json', 'x-signalwire-signature': signed.signature },
         body: Buffer.from(body),
       };
-      expect(() => currentOnly.authenticate(request)).not.toThrow();
+      expect(currentOnly.authenticate(request)).toMatchObject(verifiedBy('current', { MessageSid: expect.any(String) }));
     });
   });
 

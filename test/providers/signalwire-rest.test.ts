@@ -1,3 +1,4 @@
+import { verifiedBy } from '../support/verified-callback';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
@@ -93,7 +94,7 @@ describe('Object: signalWireRestCallbacks', () => {
 
     it('reads only the signing fields: a signing secret without apiToken and spaceUrl verifies; the redactor checks those', () => {
       const signingSecret = { projectId: SIGNALWIRE_PROJECT_ID, signingKey: SIGNALWIRE_SIGNING_KEY };
-      expect(() => signalWireRestCallbacks.bindVerifier(signingSecret, 'sec').authenticate(restRequest(restBody()))).not.toThrow();
+      expect(signalWireRestCallbacks.bindVerifier(signingSecret, 'sec').authenticate(restRequest(restBody()))).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
       expect(captureError(() => signalWireRestRedaction.bindClient(signalWireSecret({ spaceUrl: 'example.signalwire.com/api' }), 'sec'))).toMatchObject({
         message: 'secret sec is malformed: spaceUrl: must be your space host, e.g. example.signalwire.com',
       });
@@ -107,34 +108,34 @@ describe('Object: signalWireRestCallbacks', () => {
     it('accepts the fixed hand-computed vector', () => {
       const vectorVerifier = signalWireRestCallbacks.bindVerifier(signalWireSecret({ signingKey: VECTOR.key, projectId: VECTOR.projectId }), 'sec');
       expect(handSignature(VECTOR.key, VECTOR.url, Buffer.from(VECTOR.body, 'utf8'))).toBe(VECTOR.signature);
-      expect(() => vectorVerifier.authenticate(restRequest(VECTOR.body, { url: VECTOR.url, signature: VECTOR.signature }))).not.toThrow();
+      expect(vectorVerifier.authenticate(restRequest(VECTOR.body, { url: VECTOR.url, signature: VECTOR.signature }))).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
     });
 
     it('accepts lowercase hex HMAC-SHA1 over the url followed by the raw body', () => {
       const request = restRequest(restBody());
       expect(request.headers['x-signalwire-signature']).toMatch(/^[0-9a-f]{40}$/);
-      expect(() => currentOnly.authenticate(request)).not.toThrow();
+      expect(currentOnly.authenticate(request)).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
     });
 
     it('verifies the raw bytes as received, not a re-serialisation', () => {
       const raw = `{ "id" : "${uuid()}",\n  "status":"delivered", "body":"${PII.body}" }\n`;
-      expect(() => currentOnly.authenticate(restRequest(raw))).not.toThrow();
+      expect(currentOnly.authenticate(restRequest(raw))).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
     });
 
     it('accepts a callback URL with a raw query string', () => {
-      expect(() => currentOnly.authenticate(restRequest(restBody(), { url: `${URL}?tenant=a%20b&x=1` }))).not.toThrow();
+      expect(currentOnly.authenticate(restRequest(restBody(), { url: `${URL}?tenant=a%20b&x=1` }))).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
     });
 
     it('accepts the same signature in uppercase hex (the header is compared case-insensitively)', () => {
       const request = restRequest(restBody());
       const upper = request.headers['x-signalwire-signature']!.toUpperCase();
-      expect(() => currentOnly.authenticate({ ...request, headers: { ...request.headers, 'x-signalwire-signature': upper } })).not.toThrow();
+      expect(currentOnly.authenticate({ ...request, headers: { ...request.headers, 'x-signalwire-signature': upper } })).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
     });
 
     it('accepts the current and the previous signing key during rotation', () => {
       const body = restBody();
-      expect(() => verifier.authenticate(restRequest(body, { key: SIGNALWIRE_SIGNING_KEY }))).not.toThrow();
-      expect(() => verifier.authenticate(restRequest(body, { key: SIGNALWIRE_OLD_SIGNING_KEY }))).not.toThrow();
+      expect(verifier.authenticate(restRequest(body, { key: SIGNALWIRE_SIGNING_KEY }))).toMatchObject(verifiedBy('current', { id: expect.any(String) }));
+      expect(verifier.authenticate(restRequest(body, { key: SIGNALWIRE_OLD_SIGNING_KEY }))).toMatchObject(verifiedBy('previous', { id: expect.any(String) }));
     });
 
     it('refuses the previous key once it is no longer configured, an unrelated key, and the API token', () => {

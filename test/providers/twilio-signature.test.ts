@@ -2,8 +2,8 @@ import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import {
   computeTwilioSignature,
-  isValidFormSignature,
-  isValidJsonSignature,
+  matchFormSignature,
+  matchJsonSignature,
   signTwilioJson,
   type TwilioStyleSigning,
 } from '../../functions/providers/twilio-signature';
@@ -32,7 +32,7 @@ function oracleSignature(token: string, url: string, params: Array<[string, stri
   return twilio.getExpectedTwilioSignature(token, url, oracleParams(params));
 }
 
-describe('Function: isValidFormSignature', () => {
+describe('Function: matchFormSignature', () => {
   const cases: Array<{ name: string; url: string; params: Array<[string, string]> }> = [
     { name: 'a delivered status callback', url: URL_BASE, params: twilioStatusParams() },
     { name: 'a callback with a raw query string', url: `${URL_BASE}?tenant=a%20b&x=1`, params: twilioStatusParams() },
@@ -45,7 +45,7 @@ describe('Function: isValidFormSignature', () => {
   it.each(cases)('accepts the signature the twilio SDK computes for $name', ({ url, params }) => {
     const signature = oracleSignature(TWILIO_AUTH_TOKEN, url, params);
     expect(twilio.validateRequest(TWILIO_AUTH_TOKEN, signature, url, oracleParams(params))).toBe(true);
-    expect(isValidFormSignature(sha1([TWILIO_AUTH_TOKEN]), signature, url, params)).toBe(true);
+    expect(matchFormSignature(sha1([TWILIO_AUTH_TOKEN]), signature, url, params)).toBe('current');
   });
 
   it('computes byte-identical signatures to the twilio SDK over 200 random requests', () => {
@@ -63,20 +63,20 @@ describe('Function: isValidFormSignature', () => {
     const params = twilioStatusParams();
     const withPort = URL_BASE.replace('.com/', '.com:443/');
     const signature = oracleSignature(TWILIO_AUTH_TOKEN, withPort, params);
-    expect(isValidFormSignature(sha1([TWILIO_AUTH_TOKEN]), signature, URL_BASE, params)).toBe(true);
+    expect(matchFormSignature(sha1([TWILIO_AUTH_TOKEN]), signature, URL_BASE, params)).toBe('current');
   });
 
   it('accepts a signature made without the port when the request URL carries :443', () => {
     const params = twilioStatusParams();
     const signature = oracleSignature(TWILIO_AUTH_TOKEN, URL_BASE, params);
-    expect(isValidFormSignature(sha1([TWILIO_AUTH_TOKEN]), signature, URL_BASE.replace('.com/', '.com:443/'), params)).toBe(true);
+    expect(matchFormSignature(sha1([TWILIO_AUTH_TOKEN]), signature, URL_BASE.replace('.com/', '.com:443/'), params)).toBe('current');
   });
 
   it('accepts the previous token during rotation and rejects an unrelated one', () => {
     const params = twilioStatusParams();
     const oldSignature = oracleSignature(TWILIO_OLD_AUTH_TOKEN, URL_BASE, params);
-    expect(isValidFormSignature(sha1([TWILIO_AUTH_TOKEN, TWILIO_OLD_AUTH_TOKEN]), oldSignature, URL_BASE, params)).toBe(true);
-    expect(isValidFormSignature(sha1([TWILIO_AUTH_TOKEN]), oldSignature, URL_BASE, params)).toBe(false);
+    expect(matchFormSignature(sha1([TWILIO_AUTH_TOKEN, TWILIO_OLD_AUTH_TOKEN]), oldSignature, URL_BASE, params)).toBe('previous');
+    expect(matchFormSignature(sha1([TWILIO_AUTH_TOKEN]), oldSignature, URL_BASE, params)).toBe(undefined);
   });
 
   describe('rejects a request where exactly one thing changed', () => {
@@ -95,28 +95,28 @@ describe('Function: isValidFormSignature', () => {
       { name: 'an empty signature', url: URL_BASE, params, signature: '' },
     ];
     it.each(alterations)('$name', (altered) => {
-      expect(isValidFormSignature(sha1([TWILIO_AUTH_TOKEN]), altered.signature, altered.url, altered.params)).toBe(false);
+      expect(matchFormSignature(sha1([TWILIO_AUTH_TOKEN]), altered.signature, altered.url, altered.params)).toBe(undefined);
     });
   });
 });
 
-describe('Function: isValidJsonSignature', () => {
+describe('Function: matchJsonSignature', () => {
   const body = JSON.stringify({ MessageSid: 'SM' + '0'.repeat(32), MessageStatus: 'delivered', Body: PII.body });
 
   it('accepts what the twilio SDK validates with validateRequestWithBody', () => {
     const { url, signature } = signTwilioJson(TWILIO_AUTH_TOKEN, URL_BASE, body);
     expect(twilio.validateRequestWithBody(TWILIO_AUTH_TOKEN, signature, url, body)).toBe(true);
-    expect(isValidJsonSignature(sha1([TWILIO_AUTH_TOKEN]), signature, url, Buffer.from(body))).toBe(true);
+    expect(matchJsonSignature(sha1([TWILIO_AUTH_TOKEN]), signature, url, Buffer.from(body))).toBe('current');
   });
 
   it('rejects a body that differs by one byte from the signed hash', () => {
     const { url, signature } = signTwilioJson(TWILIO_AUTH_TOKEN, URL_BASE, body);
-    expect(isValidJsonSignature(sha1([TWILIO_AUTH_TOKEN]), signature, url, Buffer.from(body.replace('delivered', 'delivereD')))).toBe(false);
+    expect(matchJsonSignature(sha1([TWILIO_AUTH_TOKEN]), signature, url, Buffer.from(body.replace('delivered', 'delivereD')))).toBe(undefined);
   });
 
   it('rejects a URL whose bodySHA256 was swapped for the hash of another body', () => {
     const { signature } = signTwilioJson(TWILIO_AUTH_TOKEN, URL_BASE, body);
     const other = signTwilioJson(TWILIO_AUTH_TOKEN, URL_BASE, '{}');
-    expect(isValidJsonSignature(sha1([TWILIO_AUTH_TOKEN]), signature, other.url, Buffer.from('{}'))).toBe(false);
+    expect(matchJsonSignature(sha1([TWILIO_AUTH_TOKEN]), signature, other.url, Buffer.from('{}'))).toBe(undefined);
   });
 });

@@ -1,3 +1,4 @@
+import { verifiedBy } from '../support/verified-callback';
 import { describe, expect, it } from 'vitest';
 import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
 import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/runtime/errors';
@@ -74,8 +75,8 @@ describe('Object: twilioCallbacks', () => {
 
     it('accepts a request signed with the current or the previous token', () => {
       const params = twilioStatusParams();
-      expect(() => verifier.authenticate(formRequest(params))).not.toThrow();
-      expect(() => verifier.authenticate(formRequest(params, signTwilioForm(TWILIO_OLD_AUTH_TOKEN, URL, params)))).not.toThrow();
+      expect(verifier.authenticate(formRequest(params))).toMatchObject(verifiedBy('current', { MessageSid: expect.stringMatching(/^SM/) }, TWILIO_ACCOUNT_SID));
+      expect(verifier.authenticate(formRequest(params, signTwilioForm(TWILIO_OLD_AUTH_TOKEN, URL, params)))).toMatchObject(verifiedBy('previous', { MessageSid: expect.stringMatching(/^SM/) }, TWILIO_ACCOUNT_SID));
     });
 
     it('answers 401 when the signature header is missing', () => {
@@ -94,7 +95,7 @@ describe('Object: twilioCallbacks', () => {
     it('returns what it verified: parsing reads those fields, never the request again', () => {
       const { request, body } = jsonRequest();
       const callback = verifier.authenticate(request);
-      expect(callback).toEqual({ fields: JSON.parse(body), providerAccount: TWILIO_ACCOUNT_SID });
+      expect(callback).toEqual({ fields: JSON.parse(body), providerAccount: TWILIO_ACCOUNT_SID, keyGeneration: 'current' });
       // Bytes changed after verification cannot reach the event.
       request.body.write('failed___', body.indexOf('delivered'));
       expect(twilioCallbacks.parseCallback(callback, 'r1')).toMatchObject({ status: 'delivered' });
@@ -107,7 +108,7 @@ describe('Object: twilioCallbacks', () => {
 
     it('accepts the JSON bodySHA256 variant', () => {
       const { request } = jsonRequest();
-      expect(() => verifier.authenticate(request)).not.toThrow();
+      expect(verifier.authenticate(request)).toMatchObject(verifiedBy('current', { MessageSid: expect.stringMatching(/^SM/) }, TWILIO_ACCOUNT_SID));
       expect(parseVerified(request, 'r1')).toMatchObject({ status: 'delivered' });
     });
   });

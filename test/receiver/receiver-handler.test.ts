@@ -33,6 +33,7 @@ const ACCOUNTS = [
   twilioAccount({ route: 'thirty-days', secretId: 'twilio-thirty-days', redactAfterSeconds: 30 * 86_400 }),
   twilioAccount({ route: 'behind-port', publicUrl: 'https://hooks.example.com:8443/sms/status' }),
   twilioAccount({ route: 'signing-secret', secretId: 'api-credentials', signingSecretId: 'signing-keys' }),
+  twilioAccount({ route: 'rotating', secretId: 'twilio-rotating' }),
 ];
 
 let handler: (event: APIGatewayProxyEventV2, context?: { awsRequestId?: string }) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -204,6 +205,26 @@ describe('Lambda: receiver handler', () => {
       await handler(twilioCallbackEvent({ token: 'z'.repeat(32) }), { awsRequestId: 'req-refused' });
       const decisions = parsed().filter((l) => l.event !== undefined);
       expect(decisions.map((l) => [l.event, l.requestId])).toEqual([['callback.accepted', 'req-accepted'], ['callback.refused', 'req-refused']]);
+    });
+
+    it('says which key generation verified each callback, and counts those the previous key verified', async () => {
+      const newToken = 'n'.repeat(32);
+      secretsManager.on(GetSecretValueCommand, { SecretId: 'twilio-rotating' })
+        .resolves({ SecretString: JSON.stringify(twilioSecret({ authToken: newToken, previousAuthToken: TWILIO_AUTH_TOKEN })) });
+      const start = Date.now();
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        // Hours apart: after an idle spell each invocation writes the metrics it holds.
+        vi.setSystemTime(start + 5 * 3_600_000);
+        expect((await handler(twilioCallbackEvent({ route: 'rotating', token: newToken }))).statusCode).toBe(200);
+        vi.setSystemTime(start + 6 * 3_600_000);
+        expect((await handler(twilioCallbackEvent({ route: 'rotating' }))).statusCode).toBe(200);
+      } finally {
+        vi.useRealTimers();
+      }
+      const lines = parsed();
+      expect(lines.filter((l) => l.event === 'callback.accepted').map((l) => l.keyGeneration)).toEqual(['current', 'previous']);
+      expect(lines.filter((l) => l.CallbacksByPreviousKey !== undefined).map((l) => [l.route, l.CallbacksByPreviousKey])).toEqual([['rotating', 1]]);
     });
 
     it('sums accepted callbacks per environment into one EMF line by provider and route, written within a minute', async () => {

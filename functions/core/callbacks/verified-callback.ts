@@ -1,4 +1,5 @@
 import { AuthenticationError } from '../runtime/errors';
+import type { KeyGeneration } from './key-generation';
 
 /**
  * What a verifier proved about a callback, as standard-webhooks' `verify()` returns the payload it
@@ -13,6 +14,8 @@ export interface VerifiedCallback {
    * SignalWire project id); the callback names no other. Undefined where callbacks name none (CarrierX).
    */
   readonly providerAccount?: string;
+  /** Which of the secret's keys verified it: the current one, or the previous one during a rotation. */
+  readonly keyGeneration: KeyGeneration;
 }
 
 /** Where a provider's callbacks name the account, and what a well-formed account id looks like. */
@@ -31,8 +34,9 @@ export function verifiedCallback(input: {
   readonly fields: Readonly<Record<string, unknown>>;
   readonly providerAccount?: string;
   readonly accountField?: AccountField;
+  readonly keyGeneration: KeyGeneration;
 }): VerifiedCallback {
-  const { fields, providerAccount, accountField } = input;
+  const { fields, providerAccount, accountField, keyGeneration } = input;
   const claimed = accountField === undefined ? undefined : fields[accountField.name];
   if (
     providerAccount !== undefined &&
@@ -42,5 +46,5 @@ export function verifiedCallback(input: {
   ) {
     throw new AuthenticationError('callback is for a different provider account than this route');
   }
-  return providerAccount === undefined ? { fields } : { fields, providerAccount };
+  return providerAccount === undefined ? { fields, keyGeneration } : { fields, providerAccount, keyGeneration };
 }

@@ -14,6 +14,8 @@ export interface LogFields {
   readonly outcome?: string;
   readonly action?: string;
   readonly reason?: string;
+  /** Receiver: which of the secret's keys verified the callback (`current`, or `previous` during a rotation). */
+  readonly keyGeneration?: string;
   readonly code?: string;
   readonly httpStatus?: number;
   readonly attempt?: number;

@@ -53,6 +53,11 @@ export const METRICS = {
   callbacksAccepted: 'CallbacksAccepted',
   /** Authentic callbacks with nothing to do yet (204: not final, or served by the sweep). */
   callbacksIgnored: 'CallbacksIgnored',
+  /**
+   * Authentic callbacks verified by a secret's previous key (`previousAuthToken`, `previousSigningKey`…):
+   * once it stays at zero, the provider has switched and the previous key can be removed.
+   */
+  callbacksByPreviousKey: 'CallbacksByPreviousKey',
   /** Callbacks refused with a 4xx, by `reason` (see {@link REFUSAL_REASONS}). */
   callbacksRefused: 'CallbacksRefused',
   /** Callbacks answered with a 5xx (queue or secret unavailable, bad deployment). */

@@ -9,11 +9,11 @@ const accountField = { name: 'AccountSid', isWellFormed: (value: string) => /^AC
 describe('Function: verifiedCallback', () => {
   it('returns the verified fields with the credentials’ account when the callback names the same one', () => {
     const fields = { AccountSid: OURS, MessageStatus: 'delivered' };
-    expect(verifiedCallback({ fields, providerAccount: OURS, accountField })).toEqual({ fields, providerAccount: OURS });
+    expect(verifiedCallback({ fields, providerAccount: OURS, accountField, keyGeneration: 'previous' })).toEqual({ fields, providerAccount: OURS, keyGeneration: 'previous' });
   });
 
   it('refuses a callback for another well-formed account with 403', () => {
-    const error = captureError(() => verifiedCallback({ fields: { AccountSid: 'AC' + 'b'.repeat(32) }, providerAccount: OURS, accountField }));
+    const error = captureError(() => verifiedCallback({ fields: { AccountSid: 'AC' + 'b'.repeat(32) }, providerAccount: OURS, accountField, keyGeneration: 'current' }));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ httpStatus: 403, message: 'callback is for a different provider account than this route' });
   });
@@ -23,10 +23,10 @@ describe('Function: verifiedCallback', () => {
     { name: 'a malformed account id (the parser answers 400)', fields: { AccountSid: 'not-an-account' } },
     { name: 'an account id that is not text', fields: { AccountSid: 42 } },
   ])('leaves $name to the parser', ({ fields }) => {
-    expect(verifiedCallback({ fields, providerAccount: OURS, accountField })).toEqual({ fields, providerAccount: OURS });
+    expect(verifiedCallback({ fields, providerAccount: OURS, accountField, keyGeneration: 'current' })).toEqual({ fields, providerAccount: OURS, keyGeneration: 'current' });
   });
 
   it('carries no provider account when the credentials name none (CarrierX)', () => {
-    expect(verifiedCallback({ fields: { partner_sid: 'x' } })).toEqual({ fields: { partner_sid: 'x' } });
+    expect(verifiedCallback({ fields: { partner_sid: 'x' }, keyGeneration: 'current' })).toEqual({ fields: { partner_sid: 'x' }, keyGeneration: 'current' });
   });
 });
