@@ -25,6 +25,7 @@ import {
   signalWireSecret,
   text,
   uuid,
+  parseVerified,
 } from '../support/provider-fixtures';
 
 /**
@@ -94,9 +95,7 @@ const AUTHORIZATION = basicAuthorization(SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_T
 const NO_CONTENT: HttpResponse = { status: 204, headers: {}, body: '' };
 
 /** Parses what the verifier verified, as the receiver does: parsing never sees the raw request. */
-function parseVerified(request: CallbackRequest, route: string) {
-  return signalWireCompatCallbacks.parseCallback(signalWireCompatCallbacks.bindVerifier(signalWireSecret(), 'sec').authenticate(request), route);
-}
+const parse = (request: CallbackRequest, route: string) => parseVerified(signalWireCompatCallbacks, signalWireSecret(), request, route);
 
 describe('Object: signalWireCompatCallbacks', () => {
   describe('bindVerifier', () => {
@@ -297,7 +296,7 @@ describe('Object: signalWireCompatCallbacks', () => {
     it('keeps ids and status only, never the Body, From or To the callback carries', () => {
       const messageSid = uuid();
       const params = signalWireCompatStatusParams({ MessageSid: messageSid, MessageStatus: 'undelivered', ErrorCode: '30003' });
-      const event = parseVerified(compatRequest(params), 'r1');
+      const event = parse(compatRequest(params), 'r1');
       expect(event).toEqual({
         provider: 'signalwire-compat',
         route: 'r1',
@@ -312,7 +311,7 @@ describe('Object: signalWireCompatCallbacks', () => {
     it('leaves out the account and error code when the callback has none', () => {
       const messageSid = uuid();
       const params = signalWireCompatStatusParams({ MessageSid: messageSid, ErrorCode: '' }).filter(([k]) => k !== 'AccountSid');
-      expect(parseVerified(compatRequest(params), 'r1')).toEqual({
+      expect(parse(compatRequest(params), 'r1')).toEqual({
         provider: 'signalwire-compat',
         route: 'r1',
         messageId: messageSid,
@@ -327,14 +326,14 @@ describe('Object: signalWireCompatCallbacks', () => {
       { numMedia: undefined, hasMedia: undefined },
     ])('marks media when NumMedia is $numMedia', ({ numMedia, hasMedia }) => {
       const params = signalWireCompatStatusParams(numMedia === undefined ? {} : { NumMedia: numMedia }).filter(([k, v]) => k !== 'NumMedia' || v === numMedia);
-      const event = parseVerified(compatRequest(params), 'r1');
+      const event = parse(compatRequest(params), 'r1');
       expect(event.hasMedia).toBe(hasMedia);
       expect('hasMedia' in event).toBe(hasMedia !== undefined);
     });
 
     it('reads the first value of a repeated key', () => {
       const params: Array<[string, string]> = [...signalWireCompatStatusParams({ MessageStatus: 'sent' }), ['MessageStatus', 'delivered']];
-      expect(parseVerified(compatRequest(params), 'r1').status).toBe('sent');
+      expect(parse(compatRequest(params), 'r1').status).toBe('sent');
     });
 
     it.each([
@@ -346,7 +345,7 @@ describe('Object: signalWireCompatCallbacks', () => {
       { name: 'a NumMedia that is not a number', params: signalWireCompatStatusParams({ NumMedia: 'two' }), message: 'invalid SignalWire callback: NumMedia: must be a number' },
       { name: 'an ErrorCode that is a description', params: signalWireCompatStatusParams({ ErrorCode: 'Queue overflow' }), message: 'invalid SignalWire callback: ErrorCode: must be a number', planted: 'Queue overflow' },
     ])('rejects $name with 400', ({ params, message, planted }) => {
-      const error = captureError(() => parseVerified(compatRequest(params), 'r1'));
+      const error = captureError(() => parse(compatRequest(params), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 400, message });
       if (planted !== undefined) expect((error as Error).message).not.toContain(planted);
@@ -361,7 +360,7 @@ describe('Object: signalWireCompatCallbacks', () => {
         headers: { 'content-type': FORM, 'x-signalwire-signature': signed.signature },
         body: Buffer.from(body),
       };
-      const error = captureError(() => parseVerified(request, 'r1'));
+      const error = captureError(() => parse(request, 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
     });
@@ -381,7 +380,7 @@ describe('Object: signalWireCompatCallbacks', () => {
       { status: 'failed', numMedia: '1', terminal: true, why: 'final' },
       { status: 'received', numMedia: '0', terminal: true, why: 'final for inbound' },
     ])('$status with NumMedia=$numMedia is terminal: $terminal ($why)', ({ status, numMedia, terminal: expected }) => {
-      const event = parseVerified(compatRequest(signalWireCompatStatusParams({ MessageStatus: status, NumMedia: numMedia })), 'r1');
+      const event = parse(compatRequest(signalWireCompatStatusParams({ MessageStatus: status, NumMedia: numMedia })), 'r1');
       expect(isTerminalEvent(event, terminal)).toBe(expected);
     });
   });

@@ -8,7 +8,7 @@ import { DEFAULT_TERMINAL_STATUSES } from '../../functions/core/provider-rules/t
 import { classifyTwilioError, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
 import { signTwilioForm, signTwilioJson } from '../../functions/providers/twilio-signature';
 import { json, scriptedHttp } from '../support/fake-http';
-import { captureError } from '../support/provider-fixtures';
+import { captureError, parseVerified } from '../support/provider-fixtures';
 import {
   TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
@@ -50,9 +50,7 @@ function job(overrides: Partial<RedactionJob> = {}): RedactionJob {
 }
 
 /** Parses what the verifier verified, as the receiver does: parsing never sees the raw request. */
-function parseVerified(request: CallbackRequest, route: string) {
-  return twilioCallbacks.parseCallback(twilioCallbacks.bindVerifier(twilioSecret(), 'sec').authenticate(request), route);
-}
+const parse = (request: CallbackRequest, route: string) => parseVerified(twilioCallbacks, twilioSecret(), request, route);
 
 describe('Object: twilioCallbacks', () => {
   describe('bindVerifier', () => {
@@ -109,26 +107,26 @@ describe('Object: twilioCallbacks', () => {
     it('accepts the JSON bodySHA256 variant', () => {
       const { request } = jsonRequest();
       expect(verifier.authenticate(request)).toMatchObject(verifiedBy('current', { MessageSid: expect.stringMatching(/^SM/) }, TWILIO_ACCOUNT_SID));
-      expect(parseVerified(request, 'r1')).toMatchObject({ status: 'delivered' });
+      expect(parse(request, 'r1')).toMatchObject({ status: 'delivered' });
     });
   });
 
   describe('parseCallback', () => {
     it('keeps ids and status only, never body or numbers', () => {
       const messageSid = sid('SM');
-      const event = parseVerified(formRequest(twilioStatusParams({ MessageSid: messageSid, ErrorCode: '30003', MessageStatus: 'undelivered' })), 'r1');
+      const event = parse(formRequest(twilioStatusParams({ MessageSid: messageSid, ErrorCode: '30003', MessageStatus: 'undelivered' })), 'r1');
       expect(event).toEqual({ provider: 'twilio', route: 'r1', messageId: messageSid, status: 'undelivered', errorCode: '30003' });
     });
 
     it('marks MMS by NumMedia or an MM sid', () => {
-      expect(parseVerified(formRequest(twilioStatusParams({ NumMedia: '2' })), 'r1').hasMedia).toBe(true);
+      expect(parse(formRequest(twilioStatusParams({ NumMedia: '2' })), 'r1').hasMedia).toBe(true);
       const mm = sid('MM');
-      expect(parseVerified(formRequest(twilioStatusParams({ MessageSid: mm, SmsSid: mm })), 'r1').hasMedia).toBe(true);
+      expect(parse(formRequest(twilioStatusParams({ MessageSid: mm, SmsSid: mm })), 'r1').hasMedia).toBe(true);
     });
 
     it('falls back to SmsSid/SmsStatus', () => {
       const params = twilioStatusParams().filter(([k]) => k !== 'MessageSid' && k !== 'MessageStatus');
-      expect(parseVerified(formRequest(params), 'r1')).toMatchObject({ status: 'delivered' });
+      expect(parse(formRequest(params), 'r1')).toMatchObject({ status: 'delivered' });
     });
 
     it.each([
@@ -136,14 +134,14 @@ describe('Object: twilioCallbacks', () => {
       { name: 'a missing status', params: twilioStatusParams().filter(([k]) => !k.endsWith('Status')), message: 'invalid Twilio callback: MessageStatus is missing' },
       { name: 'a missing AccountSid', params: twilioStatusParams().filter(([k]) => k !== 'AccountSid'), message: 'invalid Twilio callback: AccountSid: expected string' },
     ])('rejects $name with 400', ({ params, message }) => {
-      const error = captureError(() => parseVerified(formRequest(params), 'r1'));
+      const error = captureError(() => parse(formRequest(params), 'r1'));
       expect(error).toBeInstanceOf(MalformedCallbackError);
       expect(error).toMatchObject({ httpStatus: 400, message });
     });
 
     it('rejects a signed bodySHA256 callback that is not application/json with 415', () => {
       const { request } = jsonRequest('text/plain');
-      expect(captureError(() => parseVerified(request, 'r1'))).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
+      expect(captureError(() => parse(request, 'r1'))).toMatchObject({ httpStatus: 415, message: 'callback must be application/json' });
     });
   });
 });

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
+import type { StatusEvent } from '../../functions/core/callbacks/status-event';
+import type { CallbackProvider } from '../../functions/providers/provider';
 import type { HttpResponse } from '../../functions/core/runtime/http-client';
 import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
@@ -161,4 +163,9 @@ export function captureError(fn: () => unknown): unknown {
     return error;
   }
   throw new Error('expected an error');
+}
+
+/** Verifies `request` with `provider`'s verifier bound to `secret`, then parses what it verified. */
+export function parseVerified(provider: CallbackProvider, secret: unknown, request: CallbackRequest, route: string): StatusEvent {
+  return provider.parseCallback(provider.bindVerifier(secret, 'sec').authenticate(request), route);
 }
