@@ -4,6 +4,7 @@ import { secretsManagerFetch } from '../functions/aws/secrets-manager';
 import { parseAccounts, type Account } from '../functions/core/config';
 import type { ProviderName } from '../functions/core/provider-name';
 import { callbackProviders, redactionProviders } from '../functions/providers';
+import { parseVonageSigningKeys } from '../functions/providers/vonage-secret';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';
 import { loadAccountsFile } from '../infra/accounts-file';
@@ -133,7 +134,7 @@ async function checkSecrets(account: Account, target: SmokeTarget, io: CliIo): P
 /** The fields the provider signs callbacks with, from an already validated secret. */
 function signingSecretsOf(provider: ProviderName, secret: unknown, secretId: string): CallbackSigningSecrets {
   const s = secret as Record<string, string>;
-  const none = { twilio: { accountSid: '', authToken: '' }, signalwire: { projectId: '', signingKey: '' }, carrierx: { callbackToken: '' } };
+  const none = { twilio: { accountSid: '', authToken: '' }, signalwire: { projectId: '', signingKey: '' }, carrierx: { callbackToken: '' }, vonage: { apiKey: '', signatureSecret: '' } };
   switch (provider) {
     case 'twilio':
       if (s.authToken === undefined) throw new Error(`secret ${secretId} has no authToken: the smoke test signs like Twilio's default (auth token) mode only`);
@@ -143,19 +144,38 @@ function signingSecretsOf(provider: ProviderName, secret: unknown, secretId: str
       return { ...none, signalwire: { projectId: s.projectId!, signingKey: s.signingKey! } };
     case 'carrierx':
       return { ...none, carrierx: { callbackToken: s.callbackToken! } };
+    case 'vonage-sms':
+    case 'vonage-messages': {
+      // Validated above; the current signature secret and the account's SMS signature method.
+      const { apiKey, method, secrets } = parseVonageSigningKeys(secret, secretId);
+      return { ...none, vonage: { apiKey, signatureSecret: secrets[0]!, signatureMethod: method } };
+    }
   }
 }
 
-/** `queued`, or `sent` where the account made `queued` final: never a status that enqueues a job. */
+/** Statuses no provider calls final, in its own words: Vonage has neither `queued` nor `sent`. */
+const NON_FINAL_CANDIDATES: Readonly<Record<ProviderName, readonly string[]>> = {
+  twilio: ['queued', 'sent'],
+  'signalwire-compat': ['queued', 'sent'],
+  'signalwire-rest': ['queued', 'sent'],
+  carrierx: ['queued', 'sent'],
+  'vonage-sms': ['accepted', 'buffered'],
+  'vonage-messages': ['submitted'],
+};
+
+/** `queued`, or `sent` where the account made `queued` final (Vonage: its own in-progress words): never a status that enqueues a job. */
 function nonFinalStatus(account: Account): string {
-  const status = ['queued', 'sent'].find((s) => !account.terminalStatuses.has(s) && !(s === 'sent' && account.sentAgeSeconds > 0));
-  if (status === undefined) throw new UsageError(`account ${account.route} treats both queued and sent as final: no harmless status to send`);
+  const candidates = NON_FINAL_CANDIDATES[account.provider];
+  const status = candidates.find((s) => !account.terminalStatuses.has(s) && !(s === 'sent' && account.sentAgeSeconds > 0));
+  if (status === undefined) throw new UsageError(`account ${account.route} treats ${candidates.join(' and ')} as final: no harmless status to send`);
   return status;
 }
 
 /** A made-up message id in the provider's format: it matches no real message. */
 function smokeMessageId(provider: ProviderName): string {
-  return provider === 'twilio' ? `SM${randomBytes(16).toString('hex')}` : randomUUID();
+  if (provider === 'twilio') return `SM${randomBytes(16).toString('hex')}`;
+  if (provider === 'vonage-sms') return randomBytes(8).toString('hex').toUpperCase();
+  return randomUUID();
 }
 
 function signedCallback(provider: ProviderName, status: string, url: string, secrets: CallbackSigningSecrets): SignedCallback {
@@ -172,7 +192,7 @@ export function diagnose(status: number, body: string, account: Account, url: st
     case 200:
       return { ok: false, text: `200: the callback was taken as final and a job was enqueued (for a made-up id: the redactor will ack it as not found); check the account's terminalStatuses` };
     case 401:
-      return { ok: false, text: `401 unauthenticated: the receiver got no signature or token. A proxy or custom domain in front may strip the signature header (CarrierX: the token query parameter); check what reaches the receiver` };
+      return { ok: false, text: `401 unauthenticated: the receiver got no signature or token. A proxy or custom domain in front may strip the signature header (CarrierX: the token query parameter; Vonage Messages: the Authorization header); check what reaches the receiver` };
     case 403:
       return { ok: false, text: `403 signature rejected: the secret the receiver reads for route ${route} (${account.signingSecretId ?? account.secretId}) is not the one the smoke test signed with, or ${url} is not the URL the receiver verifies against (the account's publicUrl, else the URL API Gateway saw). Sign with exactly the URL configured at the provider` };
     case 404:

@@ -83,7 +83,7 @@ export const AccountConfigSchema = z.strictObject({
    * Most provider API requests the redactor has in flight for this account at once, over all its
    * concurrent invocations (each gets floor(this / maxConcurrency)). Routes with the same `secretId`
    * are one provider account and share one limit. Default per provider: twilio 50,
-   * signalwire-compat/-rest 20, carrierx 10.
+   * signalwire-compat/-rest 20, carrierx 10, vonage-sms/-messages 20.
    */
   maxConcurrentRequests: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_CONCURRENT_REQUESTS_LIMIT))),
 });

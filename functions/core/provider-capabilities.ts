@@ -1,4 +1,4 @@
-import type { ProviderName, StagedProviderName } from './provider-name';
+import type { ProviderName } from './provider-name';
 
 /**
  * Most media pages and media items one redaction attempt works through. Twilio allows at most 10
@@ -41,14 +41,8 @@ export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderName, ProviderCapabi
   // GET (status check), PATCH user_data, PATCH message (attemptBodyUpdate), GET (read-back). The status
   // check answers not-final for a message at `sent`, so a sent-age job can never redact.
   carrierx: { deletesMedia: false, redactsAtSent: false, maxRequests: 4, expectsCannotRedact: true },
-};
-
-/**
- * The staged Vonage adapters' rows, merged into the table above when they are registered: one POST to
- * the Redact API; no media delete endpoint; Vonage has no `sent` status (its in-between states are
- * accepted/buffered/submitted), so no sent-age rule.
- */
-export const STAGED_PROVIDER_CAPABILITIES: Readonly<Record<StagedProviderName, ProviderCapabilities>> = {
+  // One POST to the Redact API; no media delete endpoint is documented. Vonage has no `sent` status (its
+  // in-between states are accepted/buffered/submitted), so no sent-age rule.
   'vonage-sms': { deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false },
   'vonage-messages': { deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false },
 };

@@ -1,5 +1,5 @@
 import type { ListedMessage } from '../core/listed-message';
-import type { StagedProviderName } from '../core/provider-name';
+import type { ProviderName } from '../core/provider-name';
 import { basicAuth, isSuccessStatus, parseJsonObject, sendOrClassify } from './http-helpers';
 import { UNREADABLE_PAGE, holdsBody, inWindow, listFailure, nextPageUrl, parseProviderDate } from './list-helpers';
 import type { ListContext, ListPageQuery, ListPageResult, ListingProvider, MessageLister } from './provider';
@@ -20,7 +20,7 @@ export type VonageReportsProduct = 'SMS' | 'MESSAGES';
  * memory (and dropped here). Next pages follow the answer's HAL `_links.next.href`; once a day's slice
  * is read, the cursor moves on to the next slice until the window's end.
  */
-export function vonageListing<Name extends StagedProviderName>(
+export function vonageListing<Name extends ProviderName>(
   provider: Name,
   product: VonageReportsProduct,
   isMessageId: (id: string) => boolean,

@@ -1,14 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '../../functions/core/provider-name';
 import { CARRIERX_TOKEN_PARAM } from '../../functions/providers/carrierx';
 import { signSignalWireRest } from '../../functions/providers/signalwire-rest';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
-import type { SandboxMessage } from './sandbox-message';
+import { signVonageMessagesJwt } from '../../functions/providers/vonage-messages';
+import type { VonageSignatureMethod } from '../../functions/providers/vonage-secret';
+import { signVonageSms } from '../../functions/providers/vonage-sms';
+import { providerStatus, type LifeStage, type SandboxMessage } from './sandbox-message';
 
 /** The provider-side secrets the sandbox signs callbacks with (the same values are in the local secrets). */
 export interface CallbackSigningSecrets {
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
   readonly signalwire: { readonly projectId: string; readonly signingKey: string };
   readonly carrierx: { readonly callbackToken: string };
+  /** One Vonage account (API key) signs both APIs' webhooks with its signature secret. */
+  readonly vonage: { readonly apiKey: string; readonly signatureSecret: string; readonly signatureMethod?: VonageSignatureMethod };
 }
 
 /** A status callback ready to POST, signed exactly as the provider signs it. */
@@ -99,7 +105,61 @@ export function buildCallback(
       });
       return { url, headers: { 'content-type': 'application/json' }, body };
     }
+    case 'vonage-sms':
+      return vonageDeliveryReceipt(message, status, callbackUrl, secrets.vonage);
+    case 'vonage-messages':
+      return vonageMessageStatus(message, status, callbackUrl, secrets.vonage);
   }
+}
+
+/** SMS API delivery-receipt error codes: 0 delivered, 1 unknown, 2 absent subscriber (temporary). */
+const VONAGE_DLR_ERROR: Readonly<Record<string, string>> = { delivered: '0', expired: '2', failed: '1', rejected: '1' };
+
+/**
+ * An SMS API delivery receipt as Vonage posts it with signed webhooks on (form POST): the receipt's
+ * fields, the phone numbers among them, plus `timestamp` (now), `nonce` and `sig` over all of them.
+ */
+function vonageDeliveryReceipt(message: SandboxMessage, status: string, callbackUrl: string, vonage: CallbackSigningSecrets['vonage']): SignedCallback {
+  const now = new Date();
+  const scts = now.toISOString().replace(/[-T:]/g, '').slice(2, 12);
+  const params: Record<string, string> = {
+    msisdn: (message.to ?? '447700900000').replace(/^\+/, ''),
+    to: (message.from ?? '447700900001').replace(/^\+/, ''),
+    'network-code': '23410',
+    messageId: message.id,
+    price: '0.03330000',
+    status,
+    scts,
+    'err-code': VONAGE_DLR_ERROR[status] ?? '0',
+    'api-key': vonage.apiKey,
+    'message-timestamp': now.toISOString().replace('T', ' ').slice(0, 19),
+    timestamp: String(Math.floor(now.getTime() / 1000)),
+    nonce: randomUUID(),
+  };
+  const sig = signVonageSms(params, vonage.signatureSecret, vonage.signatureMethod ?? 'md5hash');
+  return { url: callbackUrl, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...params, sig }).toString() };
+}
+
+/**
+ * A Messages API status webhook: JSON with the numbers, the channel and, for rejected or
+ * undeliverable messages, an RFC 7807 `error`; `Authorization: Bearer` an HS256 JWT whose
+ * `payload_hash` is the SHA-256 of exactly these bytes.
+ */
+function vonageMessageStatus(message: SandboxMessage, status: string, callbackUrl: string, vonage: CallbackSigningSecrets['vonage']): SignedCallback {
+  const now = new Date();
+  const failed = status === 'rejected' || status === 'undeliverable';
+  const body = JSON.stringify({
+    message_uuid: message.id,
+    to: message.to ?? '447700900000',
+    from: message.from ?? '447700900001',
+    timestamp: now.toISOString(),
+    status,
+    channel: message.media.length > 0 ? 'mms' : 'sms',
+    ...(failed ? { error: { type: 'https://developer.vonage.com/api-errors/messages#1330', title: 1330, detail: 'The message could not be delivered', instance: randomUUID() } } : {}),
+    usage: { currency: 'EUR', price: '0.0333' },
+  });
+  const jwt = signVonageMessagesJwt(vonage.signatureSecret, body, { apiKey: vonage.apiKey, iat: Math.floor(now.getTime() / 1000), jti: randomUUID() });
+  return { url: callbackUrl, headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` }, body };
 }
 
 function formCallback(url: string, params: Array<[string, string]>, header: string, signature: string): SignedCallback {
@@ -110,10 +170,17 @@ function formCallback(url: string, params: Array<[string, string]>, header: stri
   };
 }
 
-/** The statuses a message walks through, per provider, ending in `final`. */
-export function statusWalk(provider: ProviderName, final: 'delivered' | 'undelivered' | 'failed', mms: boolean): string[] {
-  // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
-  if (mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered') return ['queued', 'sent'];
-  if (final === 'failed') return ['queued', 'failed'];
-  return ['queued', 'sent', final];
+/**
+ * The statuses a message walks through, in the provider's words, ending in `final` (`sent`: handed
+ * on, no final receipt ever comes). The first is the status at creation, which no provider calls
+ * back for.
+ */
+export function statusWalk(provider: ProviderName, final: Exclude<LifeStage, 'queued'>, mms: boolean): string[] {
+  const stages: LifeStage[] =
+    // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
+    mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered' ? ['queued', 'sent']
+    : final === 'failed' ? ['queued', 'failed']
+    : final === 'sent' ? ['queued', 'sent']
+    : ['queued', 'sent', final];
+  return stages.map((stage) => providerStatus(provider, stage));
 }

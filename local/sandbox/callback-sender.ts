@@ -49,13 +49,13 @@ export class CallbackSender {
   /** Sends one message and its callbacks; resolves once every callback was answered. */
   async send(provider: ProviderName, options: SendOptions = {}): Promise<{ message: SandboxMessage; deliveries: CallbackDelivery[] }> {
     const mms = options.mms ?? false;
+    const final = options.final ?? 'delivered';
+    const walk = statusWalk(provider, final, mms);
     const message = this.#sandbox.createMessage(provider, {
       body: options.body ?? 'Sandbox message: appointment on Tuesday at 10:00',
       media: mms ? 1 : 0,
-      status: 'queued',
+      status: walk[0]!,
     });
-    const final = options.final ?? 'delivered';
-    const walk = final === 'sent' ? ['queued', 'sent'] : statusWalk(provider, final, mms);
     const callbacks = walk.slice(1).map((status) => ({ status, callback: () => buildCallback(message, status, this.#callbackUrl(provider), this.#secrets) }));
 
     // The store always ends at the last status; callbacks may arrive in another order, or twice.

@@ -14,6 +14,7 @@ interface LocalSecretsFile {
   'local/twilio': { accountSid: string; authToken: string };
   'local/signalwire': { projectId: string; apiToken: string };
   'local/carrierx': { token: string };
+  'local/vonage': { apiKey: string; apiSecret: string };
 }
 
 /** `npm run trigger` against `npm start`, both as the processes a developer runs. */
@@ -43,6 +44,23 @@ describe('CLI: npm run trigger against npm start', () => {
     const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
     const twilio = secrets['local/twilio'];
     const signalwire = secrets['local/signalwire'];
+    if (provider === 'vonage-sms' || provider === 'vonage-messages') {
+      // Vonage reads a record back through the Reports API only: the last day's records, with bodies.
+      const vonage = secrets['local/vonage'];
+      const query = new URLSearchParams({
+        account_id: vonage.apiKey,
+        product: provider === 'vonage-sms' ? 'SMS' : 'MESSAGES',
+        direction: 'outbound',
+        date_start: new Date(Date.now() - 3_600_000).toISOString(),
+        date_end: new Date(Date.now() + 60_000).toISOString(),
+        include_message: 'true',
+      });
+      const records = await fetch(`${sandbox}/vonage/v2/reports/records?${query}`, { headers: basic(vonage.apiKey, vonage.apiSecret) });
+      expect(records.status).toBe(200);
+      const record = ((await records.json()) as { records: Array<{ message_id: string; message_body: string }> }).records.find((r) => r.message_id === id);
+      expect(record).toBeDefined();
+      return { body: record!.message_body };
+    }
     const response =
       provider === 'twilio'
         ? await fetch(`${sandbox}/twilio/2010-04-01/Accounts/${twilio.accountSid}/Messages/${id}.json`, { headers: basic(twilio.accountSid, twilio.authToken) })
@@ -62,7 +80,7 @@ describe('CLI: npm run trigger against npm start', () => {
     return id!;
   }
 
-  it.each(['twilio', 'signalwire-compat', 'signalwire-rest'] as const)(
+  it.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'vonage-sms', 'vonage-messages'] as const)(
     '%s delivered: 200, the message is redacted in the sandbox, and npm start shows the callback and the redaction',
     { timeout: 60_000 },
     async (provider) => {
@@ -137,7 +155,7 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
     expect(help.stdout).toMatch(/^Send one correctly signed status callback \(npm run trigger -- <provider> <status> \[options\]\)\n/);
     const bad = await runCommand('cli/trigger.ts', ['fax', 'delivered']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^trigger: unknown provider "fax": use one of twilio, signalwire-compat, signalwire-rest, carrierx\n\nSend one correctly signed/);
+    expect(bad.stderr).toMatch(/^trigger: unknown provider "fax": use one of twilio, signalwire-compat, signalwire-rest, carrierx, vonage-sms, vonage-messages\n\nSend one correctly signed/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 

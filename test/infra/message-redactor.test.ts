@@ -1050,7 +1050,7 @@ describe('Function: loadAccountsFile', () => {
   it('accepts the committed example: one account of each provider', () => {
     const choice = chooseAccountsFile('infra/accounts.example.json', PROJECT_ROOT);
     const accounts = loadAccountsFile(choice.file);
-    expect(accounts.map((a) => a.provider)).toEqual(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx']);
+    expect(accounts.map((a) => a.provider)).toEqual(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages']);
     expect(accounts[0]).toEqual({ route: expect.stringMatching(/^twilio-[A-Za-z0-9]{24}$/), provider: 'twilio', secretId: 'message-redactor/twilio-main', deleteMedia: true });
   });
 

@@ -21,10 +21,10 @@ describe('CLI: npm start -- --once', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'redactor-start-'));
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('redacts the demo batch across the four providers and exits 0', { timeout: 120_000 }, async () => {
+  it('redacts the demo batch across every provider and exits 0', { timeout: 120_000 }, async () => {
     const { code, stdout } = await runCommand('local/start.ts', ['--once', '--messages', '60', ...FREE_PORTS, '--state-dir', stateDir], 120_000);
     expect(code).toBe(0);
-    for (const provider of ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx']) {
+    for (const provider of ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages']) {
       expect(stdout).toMatch(new RegExp(`${provider}\\s+http://127\\.0\\.0\\.1:\\d+/callbacks/local-${provider}`));
     }
     expect(stdout).toMatch(/messages sent\s+60\n/);

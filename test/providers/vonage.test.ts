@@ -5,10 +5,9 @@ import type { CallbackRequest } from '../../functions/core/callback-request';
 import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/errors';
 import type { HttpResponse } from '../../functions/core/http-client';
 import type { Outcome } from '../../functions/core/outcome';
-import { STAGED_PROVIDER_CAPABILITIES } from '../../functions/core/provider-capabilities';
-import { STAGED_PROVIDER_NAMES } from '../../functions/core/provider-name';
+import { PROVIDER_CAPABILITIES } from '../../functions/core/provider-capabilities';
 import type { RedactionJob } from '../../functions/core/redaction-job';
-import { STAGED_DEFAULT_TERMINAL_STATUSES, STAGED_KNOWN_STATUSES } from '../../functions/core/terminal-rules';
+import { DEFAULT_TERMINAL_STATUSES, KNOWN_STATUSES } from '../../functions/core/terminal-rules';
 import type { ListPageQuery } from '../../functions/providers/provider';
 import { createVonageMessagesCallbacks, signVonageMessagesJwt, vonageMessagesListing, vonageMessagesRedaction } from '../../functions/providers/vonage-messages';
 import { VONAGE_SIGNATURE_METHODS, type VonageSignatureMethod } from '../../functions/providers/vonage-secret';
@@ -422,11 +421,11 @@ describe('Vonage verifiers under hostile input', () => {
   });
 });
 
-describe('Staged Vonage registry rows', () => {
-  it.each(STAGED_PROVIDER_NAMES)('%s: every default terminal status is a known status, and none is in progress', (name) => {
-    expect([...STAGED_DEFAULT_TERMINAL_STATUSES[name]].filter((status) => !STAGED_KNOWN_STATUSES[name].has(status))).toEqual([]);
-    expect([...STAGED_DEFAULT_TERMINAL_STATUSES[name]].filter((status) => ['accepted', 'buffered', 'submitted', 'unknown'].includes(status))).toEqual([]);
-    expect(STAGED_PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false });
+describe('Vonage registry rows', () => {
+  it.each(['vonage-sms', 'vonage-messages'] as const)('%s: every default terminal status is a known status, and none is in progress', (name) => {
+    expect([...DEFAULT_TERMINAL_STATUSES[name]].filter((status) => !KNOWN_STATUSES[name].has(status))).toEqual([]);
+    expect([...DEFAULT_TERMINAL_STATUSES[name]].filter((status) => ['accepted', 'buffered', 'submitted', 'unknown'].includes(status))).toEqual([]);
+    expect(PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false });
   });
 });
 
