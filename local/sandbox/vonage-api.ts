@@ -43,8 +43,8 @@ const REPORT_PRODUCTS: Readonly<Record<string, ProviderName>> = { SMS: 'vonage-s
  * - Messages API `POST /v1/messages` (Basic auth) answers 202 `{ message_uuid }`;
  * - Redact API `POST /v1/redact/transaction` `{ id, product, type }` (Basic auth): 204, or RFC 7807
  *   `invalid-id` (404), `premature-redaction` (403, the sandbox's "not final yet" fault), `rate-limit` (429);
- * - Reports API `GET /v2/reports/records` (Basic auth), synchronous, by date range (at most 24 hours) on
- *   `date_received`, 1,000 records a page, then `TRUNCATED` with `_links.next.href` (`cursor`, `iv`).
+ * - Reports API `GET /v2/reports/records` (Basic auth), synchronous, by `id` or by date range (at most
+ *   24 hours) on `date_received`, 1,000 records a page, then `TRUNCATED` with `_links.next.href` (`cursor`, `iv`).
  * The sandbox does not enforce the Redact API's first hour (premature-redaction for a young record):
  * the demo redacts within seconds; the "not final yet" fault stands in for it.
  */
@@ -121,6 +121,27 @@ function records(request: ApiRequest, context: ApiContext): Answer {
   if (provider === undefined) return invalid('product must be one of SMS, MESSAGES (the sandbox serves these two)');
   const direction = q.get('direction');
   if (direction !== 'inbound' && direction !== 'outbound') return invalid('direction is required: inbound or outbound');
+  const includeMessage = q.get('include_message') === 'true';
+  const ids = q.get('id');
+  if (ids !== null) {
+    // By id (comma-separated): no date range; ids the account does not hold are listed as not found.
+    const wanted = ids.split(',').filter((id) => id !== '');
+    const found = wanted.map((id) => context.store.get(provider, id)).filter((m): m is SandboxMessage => m !== undefined && m.provider === provider && m.direction === direction);
+    return {
+      status: 200,
+      body: {
+        _links: { self: { href: `${context.origin}/vonage/v2/reports/records?${q.toString()}` } },
+        request_status: 'SUCCESS',
+        direction,
+        product: q.get('product'),
+        account_id: context.credentials.vonage.apiKey,
+        include_message: includeMessage,
+        received_at: new Date(context.store.now()).toISOString(),
+        ids_not_found: wanted.filter((id) => !found.some((m) => m.id === id)).join(','),
+        records: found.map((m) => record(m, provider, includeMessage, context)),
+      },
+    };
+  }
   const start = Date.parse(q.get('date_start') ?? '');
   const end = Date.parse(q.get('date_end') ?? '');
   if (Number.isNaN(start) || Number.isNaN(end)) return invalid('date_start and date_end must be ISO-8601 times');
@@ -129,7 +150,6 @@ function records(request: ApiRequest, context: ApiContext): Answer {
   const cursor = q.get('cursor');
   const after = cursor === null ? undefined : readCursor(cursor);
   if (cursor !== null && after === undefined) return invalid('cursor is not valid');
-  const includeMessage = q.get('include_message') === 'true';
   // Oldest first; the sort key (date, then id) orders them totally, so a cursor survives new records.
   const matching = [...context.store.newestFirst('vonage')]
     .reverse()

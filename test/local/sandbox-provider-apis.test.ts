@@ -491,6 +491,14 @@ describe('Provider sandbox: Vonage Reports API', () => {
     expect([...first.body.records, ...second.body.records].map((r: { message_id: string }) => r.message_id)).toEqual(seeded);
   });
 
+  it('reads records by id without a date range, naming the ids it does not hold', async () => {
+    const [held] = sandbox.seedHistory('vonage-sms', { count: 1, sentAt: () => NOW - 90 * DAY, status: 'expired' });
+    const { date_start: _start, date_end: _end, ...byId } = window(0, 0, { id: `${held!.id},0C000000DEADBEEF` });
+    const page = await records(byId);
+    expect(page.body).toMatchObject({ request_status: 'SUCCESS', ids_not_found: '0C000000DEADBEEF' });
+    expect(page.body.records.map((r: { message_id: string; status: string }) => [r.message_id, r.status])).toEqual([[held!.id, 'expired']]);
+  });
+
   it('refuses a synchronous range over 24 hours, a missing direction and another account', async () => {
     const invalid = (detail: string) => ({ status: 400, body: vonageProblem('https://developer.nexmo.com/api-errors/reports#invalid-parameters', 'Invalid parameters', detail) });
     expect(await records(window(NOW - 2 * DAY, NOW - DAY + 1))).toEqual(invalid('date ranges are limited to a window of 24 hours for synchronous queries'));

@@ -376,6 +376,28 @@ describe('Function: Vonage listing (Reports API)', () => {
     expect(await vonageSmsListing.bindLister(vonageSecret(), 'sec').listPage(window(), listContext(scriptedHttp(() => answer)))).toEqual(expected);
   });
 
+  it('reads one record again by id (a coverage run re-checks what was not final), and says when there is none', async () => {
+    const id = '0A00000000000009';
+    const http = scriptedHttp((request) =>
+      new URL(request.url).searchParams.get('id') === id
+        ? json(200, { request_status: 'SUCCESS', records: [record(id, { status: 'DELIVERED' })] })
+        : json(200, { request_status: 'SUCCESS', ids_not_found: '0A0000000000000A', records: [] }),
+    );
+    const lister = vonageSmsListing.bindLister(vonageSecret(), 'sec');
+    expect(await lister.fetchMessage!(id, listContext(http))).toEqual({
+      ok: true,
+      message: { id, status: 'delivered', createdAt: new Date('2026-11-24T13:00:00Z'), updatedAt: new Date('2026-11-24T13:00:05Z'), hasBody: true, mediaCount: 0, inbound: false },
+    });
+    expect(Object.fromEntries(new URL(http.requests[0]!.url).searchParams)).toEqual({ account_id: API_KEY, product: 'SMS', direction: 'outbound', id, include_message: 'true' });
+    expect(await lister.fetchMessage!('0A0000000000000A', listContext(http))).toEqual({ ok: true });
+    expect(await lister.fetchMessage!('not-an-id', listContext(http))).toEqual({
+      ok: false, outcome: { kind: 'rejected', code: 'invalid-message-id', reason: "message id is not in the Vonage API's id format" },
+    });
+    expect(http.requests).toHaveLength(2);
+    const refused = await lister.fetchMessage!(id, listContext(scriptedHttp(() => json(401, { type: 'https://developer.nexmo.com/api-errors#unauthorized' }))));
+    expect(refused).toEqual({ ok: false, outcome: { kind: 'auth', code: 'unauthorized' } });
+  });
+
   it('refuses a cursor that leaves the records resource, before any request', async () => {
     const http = scriptedHttp(() => json(200, { records: [] }));
     expect(await vonageSmsListing.bindLister(vonageSecret(), 'sec').listPage(window({ cursor: 'https://evil.example/v2/reports/records?x=1' }), listContext(http))).toEqual({
