@@ -8,6 +8,9 @@ import { VONAGE_API_BASE_URL, parseVonageSecret, type VonageCredentials } from '
 
 export const VONAGE_REPORTS_PATH = '/v2/reports/records';
 
+/** What Vonage writes over a redacted field, the message content among them. */
+export const VONAGE_REDACTED = 'REDACTED';
+
 /** The Reports API limits a synchronous date-range query to 24 hours: longer windows are read a day at a time. */
 export const VONAGE_SYNC_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -98,7 +101,9 @@ function listedMessage(raw: unknown, isMessageId: (id: string) => boolean): List
     createdAt,
     ...(updatedAt === undefined ? {} : { updatedAt }),
     // Without `message_body` the record says nothing about the body (include_message not honoured).
-    hasBody: 'message_body' in record ? holdsBody(record.message_body) : 'unknown',
+    // A redacted record's content reads "REDACTED" (Vonage, "Redact your data": "the real PII content
+    // in the redacted fields is overwritten with the string REDACTED").
+    hasBody: 'message_body' in record ? holdsBody(record.message_body) && record.message_body !== VONAGE_REDACTED : 'unknown',
     mediaCount: record.channel === 'mms' ? 1 : 0,
     inbound: record.direction === 'inbound',
   };

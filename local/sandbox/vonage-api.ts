@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ProviderName } from '../../functions/core/provider-name';
 import { basicAuth } from '../../functions/providers/http-helpers';
+import { VONAGE_REDACTED } from '../../functions/providers/vonage-reports';
 import { sortKey } from './message-store';
 import { redactBody, type Answer, type ApiContext, type ApiRequest, type ErrorShapes, type ProviderApi } from './sandbox-api';
 import type { SandboxMessage } from './sandbox-message';
@@ -215,7 +216,8 @@ function record(message: SandboxMessage, provider: ProviderName, includeMessage:
     status,
     currency: 'EUR',
     total_price: '0.0333',
-    ...(includeMessage ? { message_body: message.body } : {}),
+    // Vonage overwrites redacted content with "REDACTED" ("Redact your data"); the store keeps it as ''.
+    ...(includeMessage ? { message_body: message.body === '' && message.redactedAt !== undefined ? VONAGE_REDACTED : message.body } : {}),
   };
   if (provider === 'vonage-sms') {
     return { ...common, network: '23410', network_name: 'Vodafone', country: 'GB', country_name: 'United Kingdom', latency: 1200, error_code: status === 'delivered' ? '0' : null };

@@ -407,6 +407,9 @@ describe('Provider sandbox: Vonage Redact API', () => {
     const message = sandbox.createMessage('vonage-sms', { body: 'Vonage body', status: 'delivered' });
     expect(await redact({ id: message.id, product: 'sms', type: 'outbound' })).toEqual({ status: 204, body: undefined });
     expect([message.body, message.redactedAt]).toEqual(['', NOW]);
+    // The Reports API then shows the content overwritten, as Vonage writes it.
+    const shown = await call('vonage-sms', `/v2/reports/records?${new URLSearchParams({ account_id: CREDENTIALS.vonage.apiKey, product: 'SMS', direction: 'outbound', id: message.id, include_message: 'true' })}`);
+    expect(shown.body.records[0].message_body).toBe('REDACTED');
   });
 
   it('finds a record only under its own product and direction: another one is invalid-id', async () => {

@@ -331,7 +331,7 @@ describe('Function: Vonage listing (Reports API)', () => {
     const [held, gone, late] = ['0A00000000000001', '0A00000000000002', '0A00000000000003'];
     const http = scriptedHttp(() => json(200, {
       request_status: 'SUCCESS',
-      records: [record(held), record(gone, { message_body: '', status: 'EXPIRED' }), record(late, { date_received: '2026-11-25T07:00:00+0000' })],
+      records: [record(held), record(gone, { message_body: 'REDACTED', status: 'EXPIRED' }), record(late, { date_received: '2026-11-25T07:00:00+0000' })],
       _links: { next: { href: `${BASE}/v2/reports/records?account_id=${API_KEY}&product=SMS&cursor=c2` } },
     }));
     const page = await vonageSmsListing.bindLister(vonageSecret(), 'sec').listPage(window(), listContext(http));
