@@ -528,6 +528,16 @@ describe('Construct: MessageRedactor', () => {
       }
     });
 
+    it('keeps the DLQ depth alarm with Vonage accounts (their dead letters are no routine), with a retries alarm per Vonage API', () => {
+      const vonage = [
+        twilioAccount({ route: 'vs', provider: 'vonage-sms', secretId: 'message-redactor/vonage' }),
+        twilioAccount({ route: 'vm', provider: 'vonage-messages', secretId: 'message-redactor/vonage' }),
+      ];
+      const { redactor } = synth({ accounts: [twilioAccount(), ...vonage] });
+      expect(redactor.alarms.deadLetterQueueDepth).toBeDefined();
+      expect(Object.keys(redactor.alarms.retriesByProvider)).toEqual(['twilio', 'vonage-sms', 'vonage-messages']);
+    });
+
     it('creates no log metric filters: the functions write their metrics as EMF', () => {
       defaults.template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     });
