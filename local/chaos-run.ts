@@ -203,7 +203,8 @@ function seedHistory(stack: LocalStack, count: number, from: number, to: number,
     const outcomes = Array.from({ length: n }, () => drawOutcome(random, provider));
     stack.sandbox.seedHistory(provider, {
       count: n,
-      sentAt: (i) => from + ((to - from) * (i + 0.5)) / Math.max(1, n),
+      // Whole milliseconds, as every provider's dates are (a fraction would break a sandbox page token).
+      sentAt: (i) => Math.round(from + ((to - from) * (i + 0.5)) / Math.max(1, n)),
       // The status it ended at, in the provider's words (Vonage SMS `expired`, not `undelivered`).
       status: (i) => statusWalk(provider, outcomes[i]!.final, outcomes[i]!.mms).at(-1)!,
       media: (i) => (outcomes[i]!.mms ? 1 : 0),

@@ -14,7 +14,7 @@ sandbox that speaks Twilio, SignalWire (compatibility + REST) and CarrierX. No A
 
 Usage: npm start -- [options]
 
-  --messages N        demo messages to send, spread over the four providers (default 200)
+  --messages N        demo messages to send, spread over every provider (default 200)
   --faults PROFILE    sandbox faults: ${Object.keys(FAULT_PROFILES).join(', ')} (default none)
   --no-demo           start the pipeline and serve callbacks, send nothing
   --once              exit after the demo; exit code 1 if any message was lost or wrongly redacted
