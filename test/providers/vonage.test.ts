@@ -447,7 +447,7 @@ describe('Vonage registry rows', () => {
   it.each(['vonage-sms', 'vonage-messages'] as const)('%s: every default terminal status is a known status, and none is in progress', (name) => {
     expect([...DEFAULT_TERMINAL_STATUSES[name]].filter((status) => !KNOWN_STATUSES[name].has(status))).toEqual([]);
     expect([...DEFAULT_TERMINAL_STATUSES[name]].filter((status) => ['accepted', 'buffered', 'submitted', 'unknown'].includes(status))).toEqual([]);
-    expect(PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false });
+    expect(PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false, redactableAfterSeconds: 3600 });
   });
 });
 
