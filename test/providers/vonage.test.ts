@@ -408,7 +408,7 @@ describe('Function: Vonage listing (Reports API)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
-// Hostile input (until the receiver's route-level property covers Vonage with its registration)
+// Hostile input at the verifier (the receiver's route-level properties: test/receiver/hostile-input.test.ts)
 // -----------------------------------------------------------------------------------------------
 
 describe('Vonage verifiers under hostile input', () => {
