@@ -69,7 +69,7 @@ export async function measureSweepCoverage(options: SweepCoverageOptions): Promi
   const state = { clock: day0 + DAY + 2 * HOUR };
   const secrets = generateLocalSecrets();
   const sandbox = new ProviderSandbox({
-    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token } },
+    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token }, vonage: secrets.vonage },
     faults: { ...NO_FAULTS, latencyMs: options.latencyMs },
     now: () => state.clock,
   });

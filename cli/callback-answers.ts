@@ -9,7 +9,7 @@ export const CALLBACK_ANSWERS = [
   { status: '400', meaning: 'refused: the endpoint could not read the callback (a field is missing or malformed)' },
   {
     status: '401',
-    meaning: 'refused: no signature or token reached the receiver. A proxy or custom domain in front may strip the signature header (CarrierX: the token query parameter)',
+    meaning: 'refused: no signature or token reached the receiver. A proxy or custom domain in front may strip the signature header (CarrierX: the token query parameter; Vonage Messages: the Authorization header)',
   },
   {
     status: '403',

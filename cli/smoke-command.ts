@@ -1,4 +1,5 @@
 import { parseAccounts, type Account } from '../functions/core/config/config';
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { parseSecretText } from '../functions/core/secrets/parse-secret';
 import { callbackProviders, redactionProviders } from '../functions/providers';
 import { callbackSignerFromSecret, type CallbackSigner } from '../functions/providers/callback-signer';
@@ -10,7 +11,8 @@ import { findAccount, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, type Target, 
 
 export const SMOKE_USAGE = `Smoke test of a callback endpoint (npm run smoke -- --route R [options])
 
-Sends one correctly signed, NON-final status callback (\`queued\`) for a made-up message id to the
+Sends one correctly signed, NON-final status callback (\`queued\`; Vonage: \`accepted\` or
+\`submitted\`) for a made-up message id to the
 route's callback URL and expects 204: the signature was verified with the account's secret and
 nothing was enqueued. No real message is touched. Before sending, the secrets are read and their
 shape checked (their values are never printed).
@@ -81,10 +83,21 @@ async function checkSecrets(account: Account, target: Target, io: CliIo): Promis
   return callbackSignerFromSecret(account.provider, signingSecret, signingSecretId);
 }
 
-/** `queued`, or `sent` where the account made `queued` final: never a status that enqueues a job. */
+/** Statuses no provider calls final, in its own words: Vonage has neither `queued` nor `sent`. */
+const NON_FINAL_CANDIDATES: Readonly<Record<ProviderName, readonly string[]>> = {
+  twilio: ['queued', 'sent'],
+  'signalwire-compat': ['queued', 'sent'],
+  'signalwire-rest': ['queued', 'sent'],
+  carrierx: ['queued', 'sent'],
+  'vonage-sms': ['accepted', 'buffered'],
+  'vonage-messages': ['submitted'],
+};
+
+/** `queued`, or `sent` where the account made `queued` final (Vonage: its own in-progress words): never a status that enqueues a job. */
 function nonFinalStatus(account: Account): string {
-  const status = ['queued', 'sent'].find((s) => !account.terminalStatuses.has(s) && !(s === 'sent' && account.sentAgeSeconds > 0));
-  if (status === undefined) throw new UsageError(`account ${account.route} treats both queued and sent as final: no harmless status to send`);
+  const candidates = NON_FINAL_CANDIDATES[account.provider];
+  const status = candidates.find((s) => !account.terminalStatuses.has(s) && !(s === 'sent' && account.sentAgeSeconds > 0));
+  if (status === undefined) throw new UsageError(`account ${account.route} treats ${candidates.join(' and ')} as final: no harmless status to send`);
   return status;
 }
 

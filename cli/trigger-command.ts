@@ -11,6 +11,8 @@ export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run
 
   provider            ${PROVIDER_NAMES.join(', ')}
   status              the provider's status word, e.g. delivered, undelivered, failed, sent
+                      (vonage-sms: delivered, expired, failed, rejected, accepted;
+                      vonage-messages: delivered, undeliverable, rejected, read, submitted)
 
   --route R           the account to sign for (default: the only account of that provider)
   --message-id ID     the message the callback is about, e.g. one your app sent through the sandbox

@@ -12,28 +12,32 @@ import { isDocumentedFinal } from './documented-final-statuses';
 import { LOCAL_ROUTES, startLocalStack, type LocalStack } from './local-stack';
 import { localSweepOverrides } from './local-sweep';
 import { seededRandom } from './sandbox/fault-profile';
-import type { SandboxMessage } from './sandbox/sandbox-message';
+import { providerStatus, type SandboxMessage } from './sandbox/sandbox-message';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /**
- * Each local account's retention in this profile, from none to a week. Both SignalWire routes read one
- * project's message log, so they keep bodies equally long (the config refuses anything else).
+ * Each local account's retention in this profile, from an hour to a week. Both SignalWire routes read
+ * one project's message log, and both Vonage routes one API key's, so each pair keeps bodies equally
+ * long (the config refuses anything else).
  */
 export const COVERAGE_RETENTION_SECONDS: Readonly<Record<ProviderName, number>> = {
   twilio: 7 * 86_400,
   'signalwire-compat': 3_600,
   'signalwire-rest': 3_600,
   carrierx: 86_400,
+  // Past the Redact API's first hour, in which Vonage refuses a redaction as premature.
+  'vonage-sms': 2 * 3_600,
+  'vonage-messages': 2 * 3_600,
 };
 
-/** Providers whose messages go on from `delivered` to `read` (WhatsApp, RCS), days later here. */
-const READ_RECEIPTS: ReadonlySet<ProviderName> = new Set(['twilio', 'signalwire-rest']);
+/** Providers whose messages go on from `delivered` to `read` (WhatsApp, RCS, Vonage Messages), days later here. */
+const READ_RECEIPTS: ReadonlySet<ProviderName> = new Set(['twilio', 'signalwire-rest', 'vonage-messages']);
 
 export interface CoverageChaosOptions {
-  /** Messages sent over the simulated days, over the four providers. */
+  /** Messages sent over the simulated days, over every provider. */
   readonly messages: number;
   /** Simulated days the run spans. @default 14 */
   readonly days?: number;
@@ -76,6 +80,8 @@ interface Life {
   readonly message: SandboxMessage;
   readonly provider: ProviderName;
   readonly finalAt?: number;
+  /** The status it shows until then, and the one it ends at, in the provider's words. */
+  readonly pendingStatus: string;
   readonly finalStatus: string;
   readonly readAt?: number;
 }
@@ -189,12 +195,13 @@ async function scheduledRun(deps: SweepFunctionDeps, route: string, clock: Date)
 /** A message sent now: final within seconds, within the hour, a day or two later, or never; maybe read days on. */
 function send(stack: LocalStack, random: () => number, now: number): Life {
   const provider = ALL_PROVIDERS[Math.floor(random() * ALL_PROVIDERS.length)]!;
-  const message = stack.sandbox.createMessage(provider, { body: 'Chaos coverage: your code is 424242', status: 'queued' });
+  const pendingStatus = providerStatus(provider, 'queued');
+  const message = stack.sandbox.createMessage(provider, { body: 'Chaos coverage: your code is 424242', status: pendingStatus });
   const roll = random();
   const delay = roll < 0.7 ? random() * 30_000 : roll < 0.9 ? random() * HOUR : roll < 0.97 ? DAY + random() * DAY : undefined;
-  const finalStatus = random() < 0.9 ? 'delivered' : 'undelivered';
+  const finalStatus = providerStatus(provider, random() < 0.9 ? 'delivered' : 'undelivered');
   const readAt = delay !== undefined && finalStatus === 'delivered' && READ_RECEIPTS.has(provider) && random() < 0.4 ? now + delay + 3 * DAY + random() * DAY : undefined;
-  return { message, provider, finalStatus, ...(delay === undefined ? {} : { finalAt: now + delay }), ...(readAt === undefined ? {} : { readAt }) };
+  return { message, provider, pendingStatus, finalStatus, ...(delay === undefined ? {} : { finalAt: now + delay }), ...(readAt === undefined ? {} : { readAt }) };
 }
 
 /** The provider's side: statuses change when their time comes, and the last-update date moves with them. */
@@ -202,7 +209,7 @@ function advance(lives: readonly Life[], now: number, finalAt: Map<string, numbe
   let reads = 0;
   for (const life of lives) {
     const m = life.message;
-    if (life.finalAt !== undefined && life.finalAt <= now && m.status === 'queued') {
+    if (life.finalAt !== undefined && life.finalAt <= now && m.status === life.pendingStatus) {
       m.status = life.finalStatus;
       m.dateUpdated = life.finalAt;
       m.dateStatusChanged = life.finalAt;

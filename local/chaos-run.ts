@@ -2,6 +2,7 @@ import { CountingLogger } from './counting-logger';
 import { ALL_PROVIDERS, demoResult, drawOutcome, progressOf, runDemo, sandboxTruth, sendDemoMessages, waitForQueueIdle, type DemoProgress, type DemoResult } from './demo-run';
 import { LOCAL_ROUTES, LOCAL_SWEEP_SETTLE_SECONDS, startLocalStack, type LocalStack } from './local-stack';
 import { runLocalSweep } from './local-sweep';
+import { statusWalk } from './sandbox/callback-sender';
 import { FAULT_PROFILES, NO_FAULTS, seededRandom, type FaultProfile } from './sandbox/fault-profile';
 
 /**
@@ -35,7 +36,7 @@ export interface ChaosOptions {
   readonly kills?: number;
   /** @default 1234 */
   readonly seed?: number;
-  /** Reconcile: messages seeded as history sent before the run, over the four providers. @default 1000 */
+  /** Reconcile: messages seeded as history sent before the run, over every provider. @default 1000 */
   readonly history?: number;
   /** Reconcile: how long every callback is answered 503 (from 40% of the messages sent on). @default 3000 */
   readonly outageMs?: number;
@@ -193,7 +194,7 @@ async function reconcile(
   };
 }
 
-/** History sent before the run, over the four providers, with the demo's mix of outcomes; no callback ever announces it. */
+/** History sent before the run, over every provider, with the demo's mix of outcomes; no callback ever announces it. */
 function seedHistory(stack: LocalStack, count: number, from: number, to: number, seed: number): number {
   const random = seededRandom(seed + 1);
   let seeded = 0;
@@ -202,8 +203,10 @@ function seedHistory(stack: LocalStack, count: number, from: number, to: number,
     const outcomes = Array.from({ length: n }, () => drawOutcome(random, provider));
     stack.sandbox.seedHistory(provider, {
       count: n,
-      sentAt: (i) => from + ((to - from) * (i + 0.5)) / Math.max(1, n),
-      status: (i) => outcomes[i]!.final,
+      // Whole milliseconds, as every provider's dates are (a fraction would break a sandbox page token).
+      sentAt: (i) => Math.round(from + ((to - from) * (i + 0.5)) / Math.max(1, n)),
+      // The status it ended at, in the provider's words (Vonage SMS `expired`, not `undelivered`).
+      status: (i) => statusWalk(provider, outcomes[i]!.final, outcomes[i]!.mms).at(-1)!,
       media: (i) => (outcomes[i]!.mms ? 1 : 0),
     });
     seeded += n;

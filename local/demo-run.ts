@@ -6,7 +6,7 @@ import { seededRandom } from './sandbox/fault-profile';
 import type { SandboxMessage } from './sandbox/sandbox-message';
 import { isFinalAtProvider, judgeSandbox, type GroundTruth } from './sandbox-ground-truth';
 
-export const ALL_PROVIDERS: readonly ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'];
+export const ALL_PROVIDERS: readonly ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages'];
 
 export interface DemoOptions {
   readonly messages: number;
@@ -54,11 +54,13 @@ export interface DrawnOutcome {
 }
 
 /**
- * The demo's mix: 10% MMS; 80% delivered, 8% undelivered, 5% failed, 7% never past `sent`. SignalWire
- * MMS get no delivery receipt, so a delivered one stays at `sent` (documented final for MMS there).
+ * The demo's mix: 10% MMS (none through Vonage's SMS API, which sends text only); 80% delivered, 8%
+ * undelivered, 5% failed, 7% never past `sent` (each in the provider's own words: Vonage SMS `expired`
+ * and `accepted`, say). SignalWire MMS get no delivery receipt, so a delivered one stays at `sent`
+ * (documented final for MMS there).
  */
 export function drawOutcome(random: () => number, provider: ProviderName): DrawnOutcome {
-  const mms = random() < 0.1;
+  const mms = random() < 0.1 && provider !== 'vonage-sms';
   const draw = random();
   const final: FinalStatus = draw < 0.8 ? 'delivered' : draw < 0.88 ? 'undelivered' : draw < 0.93 ? 'failed' : 'sent';
   return { mms, final: final === 'delivered' && mms && provider.startsWith('signalwire') ? 'sent' : final };

@@ -112,7 +112,16 @@ export const LOCAL_ROUTES: Readonly<Record<ProviderName, string>> = {
   'signalwire-compat': 'local-signalwire-compat',
   'signalwire-rest': 'local-signalwire-rest',
   carrierx: 'local-carrierx',
+  'vonage-sms': 'local-vonage-sms',
+  'vonage-messages': 'local-vonage-messages',
 };
+
+/** The local secret a provider's account reads. */
+export function localSecretOf(provider: ProviderName): keyof typeof LOCAL_SECRET_IDS {
+  if (provider.startsWith('signalwire')) return 'signalwire';
+  if (provider.startsWith('vonage')) return 'vonage';
+  return provider as 'twilio' | 'carrierx';
+}
 
 /**
  * The whole pipeline on this machine, wired like the deployment: callback endpoint (real HTTP server
@@ -124,7 +133,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const random = seededRandom(options.seed ?? 42);
   const secrets = options.secrets ?? generateLocalSecrets();
   const sandbox = new ProviderSandbox({
-    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token } },
+    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token }, vonage: secrets.vonage },
     faults: options.faults ?? NO_FAULTS,
     seed: options.seed ?? 42,
     ...(options.sandboxNow === undefined ? {} : { now: options.sandboxNow }),
@@ -150,12 +159,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const accounts: AccountConfigInput[] = providers.map((provider) => ({
     route: LOCAL_ROUTES[provider],
     provider,
-    // Both SignalWire APIs use one project, so one secret, as a real deployment would.
-    secretId: provider.startsWith('signalwire') ? LOCAL_SECRET_IDS.signalwire : LOCAL_SECRET_IDS[provider as 'twilio' | 'carrierx'],
+    // Both SignalWire APIs use one project, and both Vonage APIs one API key: one secret each, as a
+    // real deployment would.
+    secretId: LOCAL_SECRET_IDS[localSecretOf(provider)],
     // Signatures are made over the URL the provider called: here plain http on loopback.
     publicUrl: callbackUrl(provider),
     apiBaseUrl: sandbox.apiBaseUrl(provider),
     ...(provider === 'twilio' || provider === 'signalwire-compat' ? { deleteMedia: true } : {}),
+    // The sandbox does not hold Vonage's first hour back (its "not final yet" fault stands in), so the
+    // demo redacts at once rather than after the default hour.
+    ...(provider.startsWith('vonage') ? { redactAfterSeconds: 0 } : {}),
     ...(options.maxConcurrentRequests === undefined ? {} : { maxConcurrentRequests: options.maxConcurrentRequests }),
     ...options.accountOverrides?.[provider],
   }));
@@ -225,6 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     twilio: secrets.twilio,
     signalwire: { projectId: secrets.signalwire.projectId, signingKey: secrets.signalwire.signingKey },
     carrierx: { callbackToken: secrets.carrierx.callbackToken },
+    vonage: { apiKey: secrets.vonage.apiKey, signatureSecret: secrets.vonage.signatureSecret },
   };
   const sender = new CallbackSender({ sandbox, secrets: signing, callbackUrl, faults: options.faults ?? NO_FAULTS, random });
 

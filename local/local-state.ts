@@ -2,11 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The secrets of the local stack's three provider accounts (both SignalWire APIs share one project). */
+/**
+ * The secrets of the local stack's four provider accounts (both SignalWire APIs share one project,
+ * both Vonage APIs one API key).
+ */
 export interface LocalSecrets {
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
   readonly signalwire: { readonly projectId: string; readonly apiToken: string; readonly signingKey: string };
   readonly carrierx: { readonly token: string; readonly callbackToken: string };
+  readonly vonage: { readonly apiKey: string; readonly apiSecret: string; readonly signatureSecret: string };
 }
 
 /** The ports the local stack listens on, kept across restarts so URLs and tokens copied from it stay valid. */
@@ -25,7 +29,7 @@ export interface LocalPorts {
 export const DEFAULT_LOCAL_PORTS: LocalPorts = { gateway: 3000, sandbox: 3001, sqs: 3002, sqsServer: 0 };
 
 /** The secret ids of the local accounts, as Secrets Manager would name them. */
-export const LOCAL_SECRET_IDS = { twilio: 'local/twilio', signalwire: 'local/signalwire', carrierx: 'local/carrierx' } as const;
+export const LOCAL_SECRET_IDS = { twilio: 'local/twilio', signalwire: 'local/signalwire', carrierx: 'local/carrierx', vonage: 'local/vonage' } as const;
 
 /** Where the local state lives inside the state directory. */
 export const SECRETS_FILE = 'secrets.json';
@@ -43,6 +47,8 @@ export function generateLocalSecrets(): LocalSecrets {
     twilio: { accountSid: 'AC' + randomBytes(16).toString('hex'), authToken: randomBytes(16).toString('hex') },
     signalwire: { projectId: randomUUID(), apiToken: 'PT' + randomBytes(20).toString('hex'), signingKey: 'PSK_' + randomBytes(20).toString('hex') },
     carrierx: { token: randomUUID(), callbackToken: randomBytes(24).toString('base64url') },
+    // An API key is 8 characters; the signature secret is the dashboard's, not the API secret.
+    vonage: { apiKey: randomBytes(4).toString('hex'), apiSecret: randomBytes(8).toString('base64url'), signatureSecret: randomBytes(24).toString('base64url') },
   };
 }
 
@@ -52,6 +58,8 @@ export function secretsFileContent(secrets: LocalSecrets): Record<string, object
     [LOCAL_SECRET_IDS.twilio]: secrets.twilio,
     [LOCAL_SECRET_IDS.signalwire]: { ...secrets.signalwire, spaceUrl: 'sandbox.signalwire.com' },
     [LOCAL_SECRET_IDS.carrierx]: secrets.carrierx,
+    // Vonage's default signature method for SMS webhooks, written out as an operator would.
+    [LOCAL_SECRET_IDS.vonage]: { ...secrets.vonage, signatureMethod: 'md5hash' },
   };
 }
 
@@ -86,7 +94,8 @@ function parseSecrets(value: unknown): LocalSecrets | undefined {
   const twilio = pick(LOCAL_SECRET_IDS.twilio, ['accountSid', 'authToken']);
   const signalwire = pick(LOCAL_SECRET_IDS.signalwire, ['projectId', 'apiToken', 'signingKey']);
   const carrierx = pick(LOCAL_SECRET_IDS.carrierx, ['token', 'callbackToken']);
-  return twilio && signalwire && carrierx ? { twilio, signalwire, carrierx } : undefined;
+  const vonage = pick(LOCAL_SECRET_IDS.vonage, ['apiKey', 'apiSecret', 'signatureSecret']);
+  return twilio && signalwire && carrierx && vonage ? { twilio, signalwire, carrierx, vonage } : undefined;
 }
 
 function parsePorts(value: unknown): Partial<LocalPorts> | undefined {

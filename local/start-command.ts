@@ -10,11 +10,11 @@ import { FAULT_PROFILES, type FaultProfileName } from './sandbox/fault-profile';
 import { launcherProcessIds, whenAnyExits } from './launcher-watch';
 
 export const START_USAGE = `message-redactor, local mode: the real receiver and redactor handlers on this machine, against a
-sandbox that speaks Twilio, SignalWire (compatibility + REST) and CarrierX. No AWS account needed.
+sandbox that speaks Twilio, SignalWire (compatibility + REST), CarrierX and Vonage (SMS + Messages). No AWS account needed.
 
 Usage: npm start -- [options]
 
-  --messages N        demo messages to send, spread over the four providers (default 200)
+  --messages N        demo messages to send, spread over every provider (default 200)
   --faults PROFILE    sandbox faults: ${Object.keys(FAULT_PROFILES).join(', ')} (default none)
   --no-demo           start the pipeline and serve callbacks, send nothing
   --once              exit after the demo; exit code 1 if any message was lost or wrongly redacted

@@ -1,13 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '../core/provider-rules/provider-name';
 import { CARRIERX_TOKEN_PARAM } from './carrierx';
 import { signSignalWireRest } from './signalwire-rest';
 import { signTwilioForm } from './twilio-signature';
+import { signVonageMessagesJwt } from './vonage-messages';
+import type { VonageSignatureMethod } from './vonage-secret';
+import { signVonageSms } from './vonage-sms';
 
 /** The provider-side secrets the sandbox signs callbacks with (the same values are in the local secrets). */
 export interface CallbackSigningSecrets {
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
   readonly signalwire: { readonly projectId: string; readonly signingKey: string };
   readonly carrierx: { readonly callbackToken: string };
+  /** One Vonage account (API key) signs both APIs' webhooks with its signature secret. */
+  readonly vonage: { readonly apiKey: string; readonly signatureSecret: string; readonly signatureMethod?: VonageSignatureMethod };
 }
 
 /** What a status callback says of its message (the sandbox's messages have this shape and more). */
@@ -19,6 +25,9 @@ export interface CallbackMessage {
   readonly direction: 'inbound' | 'outbound';
   /** Media ids; callbacks carry their count (CarrierX: their URLs). */
   readonly media: readonly string[];
+  /** The numbers, where the sandbox knows them (Vonage's callbacks carry them); made-up ones otherwise. */
+  readonly to?: string | undefined;
+  readonly from?: string | undefined;
 }
 
 /** A status callback ready to POST, signed exactly as the provider signs it. */
@@ -110,7 +119,61 @@ export function buildCallback(
       });
       return { url, headers: { 'content-type': 'application/json' }, body };
     }
+    case 'vonage-sms':
+      return vonageDeliveryReceipt(message, status, callbackUrl, secrets.vonage);
+    case 'vonage-messages':
+      return vonageMessageStatus(message, status, callbackUrl, secrets.vonage);
   }
+}
+
+/** SMS API delivery-receipt error codes: 0 delivered, 1 unknown, 2 absent subscriber (temporary). */
+const VONAGE_DLR_ERROR: Readonly<Record<string, string>> = { delivered: '0', expired: '2', failed: '1', rejected: '1' };
+
+/**
+ * An SMS API delivery receipt as Vonage posts it with signed webhooks on (form POST): the receipt's
+ * fields, the phone numbers among them, plus `timestamp` (now), `nonce` and `sig` over all of them.
+ */
+function vonageDeliveryReceipt(message: CallbackMessage, status: string, callbackUrl: string, vonage: CallbackSigningSecrets['vonage']): SignedCallback {
+  const now = new Date();
+  const scts = now.toISOString().replace(/[-T:]/g, '').slice(2, 12);
+  const params: Record<string, string> = {
+    msisdn: (message.to ?? '447700900000').replace(/^\+/, ''),
+    to: (message.from ?? '447700900001').replace(/^\+/, ''),
+    'network-code': '23410',
+    messageId: message.id,
+    price: '0.03330000',
+    status,
+    scts,
+    'err-code': VONAGE_DLR_ERROR[status] ?? '0',
+    'api-key': vonage.apiKey,
+    'message-timestamp': now.toISOString().replace('T', ' ').slice(0, 19),
+    timestamp: String(Math.floor(now.getTime() / 1000)),
+    nonce: randomUUID(),
+  };
+  const sig = signVonageSms(params, vonage.signatureSecret, vonage.signatureMethod ?? 'md5hash');
+  return { url: callbackUrl, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...params, sig }).toString() };
+}
+
+/**
+ * A Messages API status webhook: JSON with the numbers, the channel and, for rejected or
+ * undeliverable messages, an RFC 7807 `error`; `Authorization: Bearer` an HS256 JWT whose
+ * `payload_hash` is the SHA-256 of exactly these bytes.
+ */
+function vonageMessageStatus(message: CallbackMessage, status: string, callbackUrl: string, vonage: CallbackSigningSecrets['vonage']): SignedCallback {
+  const now = new Date();
+  const failed = status === 'rejected' || status === 'undeliverable';
+  const body = JSON.stringify({
+    message_uuid: message.id,
+    to: message.to ?? '447700900000',
+    from: message.from ?? '447700900001',
+    timestamp: now.toISOString(),
+    status,
+    channel: message.media.length > 0 ? 'mms' : 'sms',
+    ...(failed ? { error: { type: 'https://developer.vonage.com/api-errors/messages#1330', title: 1330, detail: 'The message could not be delivered', instance: randomUUID() } } : {}),
+    usage: { currency: 'EUR', price: '0.0333' },
+  });
+  const jwt = signVonageMessagesJwt(vonage.signatureSecret, body, { apiKey: vonage.apiKey, iat: Math.floor(now.getTime() / 1000), jti: randomUUID() });
+  return { url: callbackUrl, headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` }, body };
 }
 
 function formCallback(url: string, params: Array<[string, string]>, header: string, signature: string): SignedCallback {

@@ -1,6 +1,7 @@
 import type { ProviderName } from '../core/provider-rules/provider-name';
 import { parseSignalWireSigningKeys } from './signalwire-secret';
 import { parseTwilioSecret } from './twilio';
+import { parseVonageSigningKeys } from './vonage-secret';
 import type { CallbackSigningSecrets } from './callback-builder';
 
 /** What signs one provider's callbacks, read from the account's signing secret (or its API secret). */
@@ -15,6 +16,7 @@ const UNUSED: CallbackSigningSecrets = {
   twilio: { accountSid: '', authToken: '' },
   signalwire: { projectId: '', signingKey: '' },
   carrierx: { callbackToken: '' },
+  vonage: { apiKey: '', signatureSecret: '' },
 };
 
 /**
@@ -42,6 +44,12 @@ export function callbackSignerFromSecret(provider: ProviderName, secret: unknown
           ? { authorization: `Basic ${Buffer.from(`${callbackBasicAuth.username}:${callbackBasicAuth.password}`).toString('base64')}` }
           : {};
       return { secrets: { ...UNUSED, carrierx: { callbackToken } }, headers: basic };
+    }
+    case 'vonage-sms':
+    case 'vonage-messages': {
+      // Signs with the current signature secret (never the previous one) and the SMS API's method.
+      const { apiKey, method, secrets } = parseVonageSigningKeys(secret, secretId);
+      return { secrets: { ...UNUSED, vonage: { apiKey, signatureSecret: secrets[0]!, signatureMethod: method } }, headers: {} };
     }
   }
 }

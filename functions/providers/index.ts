@@ -4,6 +4,8 @@ import { carrierXCallbacks, carrierXListing, carrierXRedaction } from './carrier
 import { signalWireCompatCallbacks, signalWireCompatListing, signalWireCompatRedaction } from './signalwire-compat';
 import { signalWireRestCallbacks, signalWireRestListing, signalWireRestRedaction } from './signalwire-rest';
 import { twilioCallbacks, twilioListing, twilioRedaction } from './twilio';
+import { vonageMessagesCallbacks, vonageMessagesListing, vonageMessagesRedaction } from './vonage-messages';
+import { vonageSmsCallbacks, vonageSmsListing, vonageSmsRedaction } from './vonage-sms';
 
 /**
  * The provider registry, one total record per side: the type checker refuses a provider name without
@@ -15,6 +17,8 @@ export const callbackProviders: Readonly<Record<ProviderName, CallbackProvider>>
   'signalwire-compat': signalWireCompatCallbacks,
   'signalwire-rest': signalWireRestCallbacks,
   carrierx: carrierXCallbacks,
+  'vonage-sms': vonageSmsCallbacks,
+  'vonage-messages': vonageMessagesCallbacks,
 };
 
 export const redactionProviders: Readonly<Record<ProviderName, RedactionProvider>> = {
@@ -22,6 +26,8 @@ export const redactionProviders: Readonly<Record<ProviderName, RedactionProvider
   'signalwire-compat': signalWireCompatRedaction,
   'signalwire-rest': signalWireRestRedaction,
   carrierx: carrierXRedaction,
+  'vonage-sms': vonageSmsRedaction,
+  'vonage-messages': vonageMessagesRedaction,
 };
 
 /** The listing halves, for the reconciliation sweep and `verify`. */
@@ -30,4 +36,6 @@ export const listingProviders: Readonly<Record<ProviderName, ListingProvider>> =
   'signalwire-compat': signalWireCompatListing,
   'signalwire-rest': signalWireRestListing,
   carrierx: carrierXListing,
+  'vonage-sms': vonageSmsListing,
+  'vonage-messages': vonageMessagesListing,
 };

@@ -83,7 +83,7 @@ function compatErrorCode(response: HttpResponse): string {
   return typeof code === 'number' || (typeof code === 'string' && /^[\w.-]{1,40}$/.test(code)) ? String(code) : `http-${response.status}`;
 }
 
-export const signalWireCompatRedaction: RedactionProvider = signalWireRedaction('signalwire-compat', redactCompatMessage);
+export const signalWireCompatRedaction: RedactionProvider = /* @__PURE__ */ signalWireRedaction('signalwire-compat', redactCompatMessage);
 
 async function redactCompatMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
   const origin = context.apiBaseUrl ?? credentials.spaceOrigin;

@@ -119,7 +119,7 @@ const REST_ERRORS: ProviderErrors = {
   },
 };
 
-export const signalWireRestRedaction: RedactionProvider = signalWireRedaction('signalwire-rest', redactRestMessage);
+export const signalWireRestRedaction: RedactionProvider = /* @__PURE__ */ signalWireRedaction('signalwire-rest', redactRestMessage);
 
 async function redactRestMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
   // PATCH /api/messaging/messages/{id} with {"body":""} (SignalWire REST reference, "Redact message"; docs/providers.md).

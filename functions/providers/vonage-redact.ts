@@ -1,6 +1,6 @@
 import type { HttpResponse } from '../core/runtime/http-client';
 import type { Outcome } from '../core/redaction/outcome';
-import type { StagedProviderName } from '../core/provider-rules/provider-name';
+import type { ProviderName } from '../core/provider-rules/provider-name';
 import { basicAuth, classifyByStatus, isSuccessStatus, parseJsonObject, sendOrClassify, type ProviderErrors } from './http-helpers';
 import type { ProviderClient, RedactionProvider } from './provider';
 import { VONAGE_API_BASE_URL, parseVonageSecret } from './vonage-secret';
@@ -44,7 +44,7 @@ export function classifyVonageRedactAnswer(response: HttpResponse, now: Date): O
  * Basic auth API key : API secret. A job whose id is not in the API's id format is refused before
  * any request.
  */
-export function vonageRedaction<Name extends StagedProviderName>(
+export function vonageRedaction<Name extends ProviderName>(
   provider: Name,
   product: VonageProduct,
   isMessageId: (id: string) => boolean,

@@ -36,7 +36,7 @@ const VonageSigningSchema = z.object({
  * `apiSecret` authenticate the Redact and Reports APIs (Basic auth); `signatureSecret` (not the API
  * secret) signs webhooks; `previousSignatureSecret` keeps callbacks valid while the secret is changed.
  */
-export const VonageSecretSchema = z.object({
+export const VonageSecretSchema = /* @__PURE__ */ z.object({
   ...VonageSigningSchema.shape,
   apiSecret: z.string().check(z.minLength(8, 'must be the Vonage API secret')),
 });

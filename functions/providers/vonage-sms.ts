@@ -48,18 +48,8 @@ export function vonageSmsSignatureBase(params: Readonly<Record<string, string>>)
  */
 export function signVonageSms(params: Readonly<Record<string, string>>, secret: string, method: VonageSignatureMethod): string {
   const base = vonageSmsSignatureBase(params);
-  switch (method) {
-    case 'md5hash':
-      return createHash('md5').update(base + secret, 'utf8').digest('hex');
-    case 'md5hmac':
-      return createHmac('md5', secret).update(base, 'utf8').digest('hex');
-    case 'sha1hmac':
-      return createHmac('sha1', secret).update(base, 'utf8').digest('hex');
-    case 'sha256hmac':
-      return createHmac('sha256', secret).update(base, 'utf8').digest('hex');
-    case 'sha512hmac':
-      return createHmac('sha512', secret).update(base, 'utf8').digest('hex');
-  }
+  // `md5hmac` → HMAC-MD5, `sha256hmac` → HMAC-SHA256, …: the method names the digest.
+  return (method === 'md5hash' ? createHash('md5').update(base + secret, 'utf8') : createHmac(method.slice(0, -4), secret).update(base, 'utf8')).digest('hex');
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ProviderName } from '../../functions/core/provider-rules/provider-
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../../functions/providers/callback-builder';
 import { NO_FAULTS, type FaultProfile } from './fault-profile';
 import type { ProviderSandbox } from './provider-sandbox';
-import type { SandboxMessage } from './sandbox-message';
+import { providerStatus, type LifeStage, type SandboxMessage } from './sandbox-message';
 
 /** How a demo message ends at the provider. `sent` = never gets a final receipt (stays non-terminal for SMS). */
 export type FinalStatus = 'delivered' | 'undelivered' | 'failed' | 'sent';
@@ -49,13 +49,13 @@ export class CallbackSender {
   /** Sends one message and its callbacks; resolves once every callback was answered. */
   async send(provider: ProviderName, options: SendOptions = {}): Promise<{ message: SandboxMessage; deliveries: CallbackDelivery[] }> {
     const mms = options.mms ?? false;
+    const final = options.final ?? 'delivered';
+    const walk = statusWalk(provider, final, mms);
     const message = this.#sandbox.createMessage(provider, {
       body: options.body ?? 'Sandbox message: appointment on Tuesday at 10:00',
       media: mms ? 1 : 0,
-      status: 'queued',
+      status: walk[0]!,
     });
-    const final = options.final ?? 'delivered';
-    const walk = final === 'sent' ? ['queued', 'sent'] : statusWalk(provider, final, mms);
     const callbacks = walk.slice(1).map((status) => ({ status, callback: () => buildCallback(message, status, this.#callbackUrl(provider), this.#secrets) }));
 
     // The store always ends at the last status; callbacks may arrive in another order, or twice.
@@ -89,10 +89,17 @@ async function post(callback: SignedCallback): Promise<number> {
   }
 }
 
-/** The statuses a message walks through, per provider, ending in `final`. */
-export function statusWalk(provider: ProviderName, final: 'delivered' | 'undelivered' | 'failed', mms: boolean): string[] {
-  // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
-  if (mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered') return ['queued', 'sent'];
-  if (final === 'failed') return ['queued', 'failed'];
-  return ['queued', 'sent', final];
+/**
+ * The statuses a message walks through, in the provider's words, ending in `final` (`sent`: handed
+ * on, no final receipt ever comes). The first is the status at creation, which no provider calls
+ * back for.
+ */
+export function statusWalk(provider: ProviderName, final: Exclude<LifeStage, 'queued'>, mms: boolean): string[] {
+  const stages: LifeStage[] =
+    // SignalWire never gets a delivery receipt for MMS: it stays at `sent`.
+    mms && (provider === 'signalwire-compat' || provider === 'signalwire-rest') && final === 'delivered' ? ['queued', 'sent']
+    : final === 'failed' ? ['queued', 'failed']
+    : final === 'sent' ? ['queued', 'sent']
+    : ['queued', 'sent', final];
+  return stages.map((stage) => providerStatus(provider, stage));
 }

@@ -1,10 +1,10 @@
 import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
-import { newMediaId, newMessageId, providerFamily, segmentCount, type ProviderFamily, type SandboxMessage } from './sandbox-message';
+import { newMediaId, newMessageId, providerFamily, providerStatus, segmentCount, type ProviderFamily, type SandboxMessage } from './sandbox-message';
 
 /** What a new message needs; everything else gets the provider's defaults. */
 export interface NewMessage {
   readonly body: string;
-  /** @default 'queued' */
+  /** @default the provider's first status (`queued`; Vonage `submitted`) */
   readonly status?: string;
   /** Number of media attachments. @default 0 */
   readonly media?: number;
@@ -42,6 +42,8 @@ const DEFAULT_NUMBERS: Record<ProviderFamily, { from: string; to: string }> = {
   signalwire: { from: '+15005550006', to: '+14155552671' },
   // CarrierX writes numbers without the plus (as in CarrierX's Core API samples).
   carrierx: { from: '15162065575', to: '15162065574' },
+  // Vonage writes numbers without the plus too (`msisdn`, `to` in its webhooks and records).
+  vonage: { from: '447700900001', to: '447700900000' },
 };
 
 /**
@@ -71,7 +73,7 @@ export class MessageStore {
       provider,
       id: newMessageId(provider, mediaCount > 0),
       body: spec.body,
-      status: spec.status ?? 'queued',
+      status: spec.status ?? providerStatus(provider, 'queued'),
       direction: spec.direction ?? 'outbound',
       media: Array.from({ length: mediaCount }, () => newMediaId(provider)),
       mediaSent: mediaCount,

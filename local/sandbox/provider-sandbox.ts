@@ -44,8 +44,8 @@ export interface ProviderSandboxOptions {
 }
 
 /**
- * A faithful local stand-in for the four providers' message APIs, one file per provider API
- * (twilio-api, signalwire-compat-api, signalwire-rest-api, carrierx-api) over one message store:
+ * A faithful local stand-in for the providers' message APIs, one file per provider API
+ * (twilio-api, signalwire-compat-api, signalwire-rest-api, carrierx-api, vonage-api) over one message store:
  * resources in each provider's format, create/fetch/redact/delete and paged lists, each provider's
  * error shapes, a per-account concurrency cap, fault injection, and a log of every request.
  */
@@ -99,7 +99,7 @@ export class ProviderSandbox {
     return Number.isFinite(this.#limiter.cap) && latencySeconds > 0 ? this.#limiter.cap / latencySeconds : Number.POSITIVE_INFINITY;
   }
 
-  /** Request and 429 counts of the account `provider` uses (both SignalWire APIs share one project). */
+  /** Request and 429 counts of the account `provider` uses (both SignalWire APIs share one project, both Vonage APIs one API key). */
   usage(provider: ProviderName): AccountUsage {
     return this.#limiter.usage(this.#accountOf(provider));
   }

@@ -28,7 +28,7 @@ export interface HistoryRequest {
  */
 export interface MessageRequest {
   readonly provider: ProviderName;
-  /** @default 'queued' */
+  /** @default the provider's first status (`queued`; Vonage `submitted`) */
   readonly status?: string;
   /** @default a fixed sample body */
   readonly body?: string;
@@ -52,7 +52,7 @@ export function handleAdmin(method: string, path: string, body: string, store: M
   if (path === `${SANDBOX_ADMIN_PREFIX}/messages` && method === 'POST') {
     const parsed = parseMessageRequest(body);
     if (typeof parsed === 'string') return { status: 400, body: { error: parsed } };
-    const message = store.add(parsed.provider, { body: parsed.body ?? SAMPLE_BODY, status: parsed.status ?? 'queued', media: parsed.media ?? 0 });
+    const message = store.add(parsed.provider, { body: parsed.body ?? SAMPLE_BODY, ...(parsed.status === undefined ? {} : { status: parsed.status }), media: parsed.media ?? 0 });
     return { status: 201, body: { provider: message.provider, id: message.id, status: message.status, media: message.media.length } };
   }
   const statusChange = new RegExp(`^${SANDBOX_ADMIN_PREFIX}/messages/([A-Za-z0-9-]{1,64})$`).exec(path);

@@ -10,6 +10,8 @@ export interface SandboxCredentials {
   /** One SignalWire project serves both the compatibility and the REST API. */
   readonly signalwire: { readonly projectId: string; readonly apiToken: string };
   readonly carrierx: { readonly token: string };
+  /** One Vonage API key and secret serve the SMS, Messages, Redact and Reports APIs. */
+  readonly vonage: { readonly apiKey: string; readonly apiSecret: string };
 }
 
 /** What the sandbox answers to one API request. */

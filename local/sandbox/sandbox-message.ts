@@ -40,9 +40,13 @@ export interface SandboxMessage {
   readonly statusCallback?: string;
 }
 
-/** A new provider-shaped message id: Twilio SM/MM + 32 hex, SignalWire and CarrierX UUIDs. */
+/**
+ * A new provider-shaped message id: Twilio SM/MM + 32 hex; Vonage SMS API 16 upper-case hex digits
+ * (`0C0000002EEBDA56`, as in its delivery receipts); SignalWire, CarrierX and the Vonage Messages API UUIDs.
+ */
 export function newMessageId(provider: ProviderName, mms: boolean): string {
   if (provider === 'twilio') return (mms ? 'MM' : 'SM') + randomBytes(16).toString('hex');
+  if (provider === 'vonage-sms') return randomBytes(8).toString('hex').toUpperCase();
   return randomUUID();
 }
 
@@ -57,18 +61,52 @@ export const IN_PROGRESS: Readonly<Record<ProviderName, ReadonlySet<string>>> = 
   'signalwire-compat': new Set(['queued', 'initiated', 'sending', 'receiving']),
   'signalwire-rest': new Set(['queued', 'initiated']),
   carrierx: new Set(['queued']),
+  // Vonage's Redact API refuses by age (premature-redaction, the first hour), never by status: these
+  // are only the statuses a message shows on its way.
+  'vonage-sms': new Set(['submitted', 'accepted', 'buffered']),
+  'vonage-messages': new Set(['submitted']),
 };
 
 /** The in-progress status a message shows while an injected "not final yet" fault lasts. */
 export function inProgressStatus(provider: ProviderName): string {
-  return { twilio: 'sending', 'signalwire-compat': 'sending', 'signalwire-rest': 'initiated', carrierx: 'queued' }[provider];
+  return {
+    twilio: 'sending',
+    'signalwire-compat': 'sending',
+    'signalwire-rest': 'initiated',
+    carrierx: 'queued',
+    'vonage-sms': 'accepted',
+    'vonage-messages': 'submitted',
+  }[provider];
 }
 
-/** Providers that share one account and one message log: both SignalWire APIs use the same project. */
-export type ProviderFamily = 'twilio' | 'signalwire' | 'carrierx';
+/**
+ * A message's life as the sandbox plays it, in words every provider shares: waiting, handed on with
+ * no final receipt yet, and the three ends. `providerStatus` says each in the provider's own words.
+ */
+export type LifeStage = 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+
+const VONAGE_STATUSES: Readonly<Record<'vonage-sms' | 'vonage-messages', Readonly<Record<LifeStage, string>>>> = {
+  // SMS API: submitted (Reports API), accepted by the network, then a delivery receipt's final word.
+  'vonage-sms': { queued: 'submitted', sent: 'accepted', delivered: 'delivered', undelivered: 'expired', failed: 'failed' },
+  // Messages API: a `submitted` callback, then delivered, undeliverable or rejected.
+  'vonage-messages': { queued: 'submitted', sent: 'submitted', delivered: 'delivered', undelivered: 'undeliverable', failed: 'rejected' },
+};
+
+/** The status `provider` shows at this stage of a message's life (Twilio, SignalWire and CarrierX use these words). */
+export function providerStatus(provider: ProviderName, stage: LifeStage): string {
+  return provider === 'vonage-sms' || provider === 'vonage-messages' ? VONAGE_STATUSES[provider][stage] : stage;
+}
+
+/**
+ * Providers that share one account and one message log: both SignalWire APIs use the same project,
+ * both Vonage APIs the same API key.
+ */
+export type ProviderFamily = 'twilio' | 'signalwire' | 'carrierx' | 'vonage';
 
 export function providerFamily(provider: ProviderName): ProviderFamily {
-  return provider.startsWith('signalwire') ? 'signalwire' : (provider as 'twilio' | 'carrierx');
+  if (provider.startsWith('signalwire')) return 'signalwire';
+  if (provider.startsWith('vonage')) return 'vonage';
+  return provider as 'twilio' | 'carrierx';
 }
 
 /** GSM-7 single-segment length; longer bodies go out as 153-character parts. */

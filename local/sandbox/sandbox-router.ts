@@ -5,6 +5,7 @@ import type { ApiRequest, ApiRoute, ProviderApi } from './sandbox-api';
 import { SIGNALWIRE_COMPAT_API } from './signalwire-compat-api';
 import { SIGNALWIRE_REST_API } from './signalwire-rest-api';
 import { TWILIO_API } from './twilio-api';
+import { VONAGE_API } from './vonage-api';
 
 /** Where each provider's API lives under the sandbox origin (use as the account's `apiBaseUrl`). */
 export const SANDBOX_API_PATHS: Readonly<Record<ProviderName, string>> = {
@@ -12,6 +13,8 @@ export const SANDBOX_API_PATHS: Readonly<Record<ProviderName, string>> = {
   'signalwire-compat': '/signalwire',
   'signalwire-rest': '/signalwire',
   carrierx: '/carrierx/core/v2',
+  'vonage-sms': '/vonage',
+  'vonage-messages': '/vonage',
 };
 
 /** Each provider's fake API. */
@@ -20,6 +23,8 @@ export const PROVIDER_APIS: Readonly<Record<ProviderName, ProviderApi>> = {
   'signalwire-compat': SIGNALWIRE_COMPAT_API,
   'signalwire-rest': SIGNALWIRE_REST_API,
   carrierx: CARRIERX_API,
+  'vonage-sms': VONAGE_API,
+  'vonage-messages': VONAGE_API,
 };
 
 /** The APIs served under each prefix; the first one answers for paths none of them knows. */
@@ -27,6 +32,7 @@ const MOUNTS: ReadonlyArray<{ readonly prefix: string; readonly apis: readonly P
   { prefix: SANDBOX_API_PATHS.twilio, apis: [TWILIO_API] },
   { prefix: SANDBOX_API_PATHS['signalwire-compat'], apis: [SIGNALWIRE_COMPAT_API, SIGNALWIRE_REST_API] },
   { prefix: SANDBOX_API_PATHS.carrierx, apis: [CARRIERX_API] },
+  { prefix: SANDBOX_API_PATHS['vonage-sms'], apis: [VONAGE_API] },
 ];
 
 /** A request matched to a provider API (and to one of its endpoints when `route` is set). */

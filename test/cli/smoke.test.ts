@@ -142,6 +142,6 @@ describe('CLI: npm run smoke', () => {
   it('names the routes it knows when the route is not configured', async () => {
     const { io, err } = captureIo();
     expect(await runSmokeCli(['--route', 'nope', '--endpoints', endpoints], io)).toBe(2);
-    expect(err.join('')).toContain(`smoke: route "nope" is not an account of the local stack (${endpoints}) (routes: local-twilio, local-signalwire-compat, local-signalwire-rest, local-carrierx)`);
+    expect(err.join('')).toContain(`smoke: route "nope" is not an account of the local stack (${endpoints}) (routes: local-twilio, local-signalwire-compat, local-signalwire-rest, local-carrierx, local-vonage-sms, local-vonage-messages)`);
   });
 });

@@ -6,7 +6,7 @@ import { chaosSummary, runChaos, type ChaosOptions } from '../../local/chaos-run
 
 /**
  * The small reconcile run inside the suite (npm run chaos -- --profile reconcile does 10,000 messages
- * and 1,000 of history): 200 messages over the four providers with 10% of final callbacks dropped,
+ * and 1,000 of history): 200 messages over every provider with 10% of final callbacks dropped,
  * every callback answered 503 for 1.5 s, 200 messages of history no callback ever announced, and
  * the worker killed once. Judged over every message in the sandbox with the documented final statuses.
  */

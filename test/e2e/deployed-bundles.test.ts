@@ -31,7 +31,7 @@ type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
 describe('The built bundles, with the template\'s environment, through the local stack', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'redactor-bundles-'));
   const secrets = generateLocalSecrets();
-  const signing = { twilio: secrets.twilio, signalwire: { projectId: secrets.signalwire.projectId, signingKey: secrets.signalwire.signingKey }, carrierx: { callbackToken: secrets.carrierx.callbackToken } };
+  const signing = { twilio: secrets.twilio, signalwire: { projectId: secrets.signalwire.projectId, signingKey: secrets.signalwire.signingKey }, carrierx: { callbackToken: secrets.carrierx.callbackToken }, vonage: { apiKey: secrets.vonage.apiKey, signatureSecret: secrets.vonage.signatureSecret } };
   let stack: LocalStack;
   let secretsManager: FakeSecretsManager;
   let pageQueueUrl: string;

@@ -28,6 +28,7 @@ beforeAll(async () => {
     twilio: { accountSid: secrets['local/twilio']!.accountSid!, authToken: secrets['local/twilio']!.authToken! },
     signalwire: { projectId: secrets['local/signalwire']!.projectId!, signingKey: secrets['local/signalwire']!.signingKey! },
     carrierx: { callbackToken: secrets['local/carrierx']!.callbackToken! },
+    vonage: { apiKey: secrets['local/vonage']!.apiKey!, signatureSecret: secrets['local/vonage']!.signatureSecret! },
   };
 });
 afterAll(() => stack.stop());

@@ -7,7 +7,7 @@ import type { ProviderName } from '../../functions/core/provider-rules/provider-
 import { basicAuth } from '../../functions/providers/http-helpers';
 import { buildCallback } from '../../functions/providers/callback-builder';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
-import type { SandboxMessage } from '../../local/sandbox/sandbox-message';
+import { providerStatus, type SandboxMessage } from '../../local/sandbox/sandbox-message';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -40,6 +40,7 @@ function signingSecrets() {
     twilio: { accountSid: secrets['local/twilio']!.accountSid!, authToken: secrets['local/twilio']!.authToken! },
     signalwire: { projectId: secrets['local/signalwire']!.projectId!, signingKey: secrets['local/signalwire']!.signingKey! },
     carrierx: { callbackToken: secrets['local/carrierx']!.callbackToken! },
+    vonage: { apiKey: secrets['local/vonage']!.apiKey!, signatureSecret: secrets['local/vonage']!.signatureSecret! },
   };
 }
 
@@ -56,17 +57,29 @@ function expectedRedaction(provider: ProviderName, message: SandboxMessage): { m
       return { method: 'PATCH', path: `/signalwire/api/messaging/messages/${message.id}`, contentType: 'application/json', body: '{"body":""}', authorization: basicAuth(sw.projectId!, sw.apiToken!) };
     case 'carrierx':
       return { method: 'PATCH', path: `/carrierx/core/v2/sms/messages/${message.id}`, contentType: 'application/json', body: '{"user_data":""}', authorization: `Bearer ${secrets['local/carrierx']!.token}` };
+    case 'vonage-sms':
+    case 'vonage-messages': {
+      const vonage = secrets['local/vonage']!;
+      const product = provider === 'vonage-sms' ? 'sms' : 'messages';
+      return {
+        method: 'POST',
+        path: '/vonage/v1/redact/transaction',
+        contentType: 'application/json',
+        body: JSON.stringify({ id: message.id, product, type: 'outbound' }),
+        authorization: basicAuth(vonage.apiKey!, vonage.apiSecret!),
+      };
+    }
   }
 }
 
-const PROVIDERS: ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'];
+const PROVIDERS: ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages'];
 
 describe.each(PROVIDERS)('End to end on the local stack: %s', (provider) => {
   it('turns a signed terminal callback into exactly the documented redaction request', async () => {
     const { message, deliveries } = await stack.sender.send(provider, { final: 'delivered' });
-    expect(deliveries.map((d) => d.answered)).toEqual([204, 200]); // `sent` ignored, `delivered` accepted
+    expect(deliveries.map((d) => d.answered)).toEqual([204, 200]); // `sent` (Vonage: accepted, submitted) ignored, `delivered` accepted
     const expected = expectedRedaction(provider, message);
-    const request = await waitFor(() => stack.sandbox.requests.find((r) => r.method === expected.method && r.path === expected.path), 15_000, 'the redaction request');
+    const request = await waitFor(() => stack.sandbox.requests.find((r) => r.method === expected.method && r.path === expected.path && r.body === expected.body), 15_000, 'the redaction request');
     expect({
       method: request.method,
       path: request.path,
@@ -96,6 +109,7 @@ describe.each(PROVIDERS)('End to end on the local stack: %s', (provider) => {
       twilio: { ...signingSecrets().twilio, authToken: 'f'.repeat(32) },
       signalwire: { ...signingSecrets().signalwire, signingKey: 'PSK_forged' },
       carrierx: { callbackToken: 'x'.repeat(32) },
+      vonage: { ...signingSecrets().vonage, signatureSecret: 'forged-signature-secret-0123' },
     });
     // The previous test's job may still be finishing (its delete follows the redaction).
     await waitFor(() => queued() === 0, 15_000, 'the queue to drain');
@@ -107,8 +121,9 @@ describe.each(PROVIDERS)('End to end on the local stack: %s', (provider) => {
   });
 
   it('acknowledges a non-terminal callback and enqueues nothing', async () => {
-    const message = stack.sandbox.createMessage(provider, { body: 'in flight', status: 'queued' });
-    const callback = buildCallback(message, 'queued', stack.callbackUrl(provider), signingSecrets());
+    const status = providerStatus(provider, 'queued');
+    const message = stack.sandbox.createMessage(provider, { body: 'in flight', status });
+    const callback = buildCallback(message, status, stack.callbackUrl(provider), signingSecrets());
     expect(await post(callback)).toBe(204);
     expect(queued()).toBe(0);
   });

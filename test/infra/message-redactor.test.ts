@@ -528,6 +528,16 @@ describe('Construct: MessageRedactor', () => {
       }
     });
 
+    it('keeps the DLQ depth alarm with Vonage accounts (their dead letters are no routine), with a retries alarm per Vonage API', () => {
+      const vonage = [
+        twilioAccount({ route: 'vs', provider: 'vonage-sms', secretId: 'message-redactor/vonage' }),
+        twilioAccount({ route: 'vm', provider: 'vonage-messages', secretId: 'message-redactor/vonage' }),
+      ];
+      const { redactor } = synth({ accounts: [twilioAccount(), ...vonage] });
+      expect(redactor.alarms.deadLetterQueueDepth).toBeDefined();
+      expect(Object.keys(redactor.alarms.retriesByProvider)).toEqual(['twilio', 'vonage-sms', 'vonage-messages']);
+    });
+
     it('creates no log metric filters: the functions write their metrics as EMF', () => {
       defaults.template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     });
@@ -1074,7 +1084,7 @@ describe('Function: loadAccountsFile', () => {
   it('accepts the committed example: one account of each provider', () => {
     const choice = chooseAccountsFile('infra/accounts.example.json', PROJECT_ROOT);
     const accounts = loadAccountsFile(choice.file);
-    expect(accounts.map((a) => a.provider)).toEqual(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx']);
+    expect(accounts.map((a) => a.provider)).toEqual(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages']);
     expect(accounts[0]).toEqual({ route: expect.stringMatching(/^twilio-[A-Za-z0-9]{24}$/), provider: 'twilio', secretId: 'message-redactor/twilio-main', deleteMedia: true });
   });
 

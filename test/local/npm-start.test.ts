@@ -23,10 +23,10 @@ describe('CLI: npm start -- --once', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'redactor-start-'));
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('redacts the demo batch across the four providers and exits 0', { timeout: 120_000 }, async () => {
+  it('redacts the demo batch across every provider and exits 0', { timeout: 120_000 }, async () => {
     const { code, stdout } = await runCommand('local/start.ts', ['--once', '--messages', '60', ...FREE_PORTS, '--state-dir', stateDir], 120_000);
     expect(code).toBe(0);
-    for (const provider of ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx']) {
+    for (const provider of ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages']) {
       expect(stdout).toMatch(new RegExp(`${provider}\\s+http://127\\.0\\.0\\.1:\\d+/callbacks/local-${provider}`));
     }
     expect(stdout).toMatch(/messages sent\s+60\n/);
@@ -107,7 +107,8 @@ describe('CLI: npm start keeps its state', () => {
     expect(third.code).toBe(0);
     const renewed = read('secrets.json') as Record<string, Record<string, string>>;
     for (const [secretId, fields] of Object.entries(secrets as Record<string, Record<string, string>>)) {
-      for (const [field, value] of Object.entries(fields)) if (field !== 'spaceUrl') expect(renewed[secretId]![field], `${secretId}.${field}`).not.toBe(value);
+      // The space URL and Vonage's signature method are settings, not secrets: they stay.
+      for (const [field, value] of Object.entries(fields)) if (field !== 'spaceUrl' && field !== 'signatureMethod') expect(renewed[secretId]![field], `${secretId}.${field}`).not.toBe(value);
     }
     const renewedPorts = read('ports.json') as unknown as LocalPorts;
     expect(third.stdout).toContain(`http://127.0.0.1:${renewedPorts.gateway}/callbacks/local-twilio`);

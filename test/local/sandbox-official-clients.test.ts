@@ -14,6 +14,7 @@ const CREDENTIALS: SandboxCredentials = {
   twilio: { accountSid: 'AC' + 'c4'.repeat(16), authToken: 'twilio-official-client-token' },
   signalwire: { projectId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', apiToken: 'PT-official-client-token' },
   carrierx: { token: 'carrierx-official-client-token' },
+  vonage: { apiKey: 'f00dcafe', apiSecret: 'vonage-sandbox-secret' },
 };
 
 const require = createRequire(import.meta.url);

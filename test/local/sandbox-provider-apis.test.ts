@@ -10,6 +10,7 @@ const CREDENTIALS: SandboxCredentials = {
   twilio: { accountSid: 'AC' + 'd5'.repeat(16), authToken: 'twilio-api-shapes-token' },
   signalwire: { projectId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', apiToken: 'PT-api-shapes-token' },
   carrierx: { token: 'carrierx-api-shapes-token' },
+  vonage: { apiKey: 'f00dcafe', apiSecret: 'vonage-sandbox-secret' },
 };
 const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
 const DAY = 86_400_000;
@@ -28,6 +29,8 @@ const AUTH: Record<ProviderName, string> = {
   'signalwire-compat': basic(CREDENTIALS.signalwire.projectId, CREDENTIALS.signalwire.apiToken),
   'signalwire-rest': basic(CREDENTIALS.signalwire.projectId, CREDENTIALS.signalwire.apiToken),
   carrierx: `Bearer ${CREDENTIALS.carrierx.token}`,
+  'vonage-sms': basic(CREDENTIALS.vonage.apiKey, CREDENTIALS.vonage.apiSecret),
+  'vonage-messages': basic(CREDENTIALS.vonage.apiKey, CREDENTIALS.vonage.apiSecret),
 };
 
 async function call(provider: ProviderName, path: string, init: { method?: string; body?: string; authorization?: string; signal?: AbortSignal } = {}) {
@@ -53,8 +56,23 @@ function messagePath(provider: ProviderName, id: string): { path: string; method
       return { path: `/api/messaging/messages/${id}`, method: 'PATCH', body: '{"body":""}' };
     case 'carrierx':
       return { path: `/sms/messages/${id}`, method: 'GET' };
+    case 'vonage-sms':
+      return { path: '/v1/redact/transaction', method: 'POST', body: JSON.stringify({ id, product: 'sms', type: 'outbound' }) };
+    case 'vonage-messages':
+      return { path: '/v1/redact/transaction', method: 'POST', body: JSON.stringify({ id, product: 'messages', type: 'outbound' }) };
   }
 }
+
+/** What a request about a message answers when it succeeds: the Redact API's 204, the others' 200. */
+const SUCCESS = (provider: ProviderName) => (provider.startsWith('vonage') ? 204 : 200);
+
+/** An RFC 7807 problem as Vonage answers one: a random trace id in `instance`. */
+const vonageProblem = (type: string, title: string, detail: string) => ({ type, title, detail, instance: expect.stringMatching(/^[0-9a-f]{32}$/) });
+const VONAGE_ERRORS = {
+  notFound: (id: string, direction = 'MT') => vonageProblem('https://developer.nexmo.com/api-errors/redact#invalid-id', 'Invalid ID', `ID '${id}' could not be found (type=${direction})`),
+  unauthorized: vonageProblem('https://developer.nexmo.com/api-errors#unauthorized', 'Invalid credentials supplied', 'You did not provide correct credentials.'),
+  throttled: vonageProblem('https://developer.nexmo.com/api-errors/redact#rate-limit', 'Rate Limit Hit', 'Please wait, then retry your request'),
+};
 
 const twilioShape = (status: number, code: number, message: string, moreInfo: string) => ({ code, message, more_info: moreInfo, status });
 const SW_ERRORS = 'https://developer.signalwire.com/compatibility-api/reference/error-codes';
@@ -83,14 +101,18 @@ const ERRORS: Record<ProviderName, { notFound: (path: string) => unknown; unauth
     unauthorized: { message: 'unauthorized', errors: [] },
     throttled: { message: 'too many requests', errors: [] },
   },
+  'vonage-sms': { notFound: (id) => VONAGE_ERRORS.notFound(id), unauthorized: VONAGE_ERRORS.unauthorized, throttled: VONAGE_ERRORS.throttled },
+  'vonage-messages': { notFound: (id) => VONAGE_ERRORS.notFound(id), unauthorized: VONAGE_ERRORS.unauthorized, throttled: VONAGE_ERRORS.throttled },
 };
 
-const unknownId = (provider: ProviderName) => (provider === 'twilio' ? 'SM' + '0'.repeat(32) : randomUUID());
+const unknownId = (provider: ProviderName) => (provider === 'twilio' ? 'SM' + '0'.repeat(32) : provider === 'vonage-sms' ? '0C00000000000000' : randomUUID());
 
-describe.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as ProviderName[])('Provider sandbox errors: %s', (provider) => {
+describe.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages'] as ProviderName[])('Provider sandbox errors: %s', (provider) => {
   it('answers an unknown message with 404 in the provider\'s error shape', async () => {
-    const { path, method, body } = messagePath(provider, unknownId(provider));
-    expect(await call(provider, path, { method, ...(body ? { body } : {}) })).toEqual({ status: 404, body: ERRORS[provider].notFound(path) });
+    const id = unknownId(provider);
+    const { path, method, body } = messagePath(provider, id);
+    // Vonage names the record, not the path: its Redact API has one path for every record.
+    expect(await call(provider, path, { method, ...(body ? { body } : {}) })).toEqual({ status: 404, body: ERRORS[provider].notFound(provider.startsWith('vonage') ? id : path) });
   });
 
   it('answers wrong credentials with 401 in the provider\'s error shape', async () => {
@@ -116,7 +138,7 @@ describe.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as 
     held.abort();
     expect(await pending).toBe('AbortError');
     await waitFor(() => sandbox.usage(provider).inFlight === 0, 5_000, 'the slot to be freed');
-    expect((await call(provider, path, { method, ...(body ? { body } : {}) })).status).toBe(200);
+    expect((await call(provider, path, { method, ...(body ? { body } : {}) })).status).toBe(SUCCESS(provider));
   });
 });
 
@@ -330,7 +352,7 @@ describe('Provider sandbox history seeding', () => {
   });
 
   it.each([
-    [{ provider: 'telegraph', count: 1 }, 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx'],
+    [{ provider: 'telegraph', count: 1 }, 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx, vonage-sms, vonage-messages'],
     [{ provider: 'twilio', count: 0 }, 'count must be a whole number from 1 to 1000000'],
     [{ provider: 'twilio', count: 1, oldest: 'x', newest: 'y' }, 'oldest and newest must be ISO 8601 times'],
     [{ provider: 'twilio', count: 1, oldest: new Date(NOW).toISOString(), newest: new Date(NOW + DAY).toISOString() }, 'newest must be in the past (history is sent before deployment)'],
@@ -340,7 +362,7 @@ describe('Provider sandbox history seeding', () => {
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: reason } });
   });
 
-  it.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx'] as const)(
+  it.each(['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages'] as const)(
     'creates one %s message at a given status through POST /_sandbox/messages',
     async (provider) => {
       const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
@@ -368,12 +390,147 @@ describe('Provider sandbox history seeding', () => {
 
   it.each([
     ['{', 'body must be JSON'],
-    [JSON.stringify({ provider: 'telegraph' }), 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx'],
+    [JSON.stringify({ provider: 'telegraph' }), 'provider must be one of twilio, signalwire-compat, signalwire-rest, carrierx, vonage-sms, vonage-messages'],
     [JSON.stringify({ provider: 'twilio', status: 'Delivered!' }), 'status must be a lower-case status word'],
     [JSON.stringify({ provider: 'twilio', media: 11 }), 'media must be a whole number from 0 to 10'],
   ])('refuses a bad message request with 400 and the reason (%s)', async (body, reason) => {
     const origin = sandbox.apiBaseUrl('twilio').replace(/\/twilio$/, '');
     const response = await fetch(`${origin}/_sandbox/messages`, { method: 'POST', body });
     expect({ status: response.status, body: await response.json() }).toEqual({ status: 400, body: { error: reason } });
+  });
+});
+
+describe('Provider sandbox: Vonage Redact API', () => {
+  const redact = (body: unknown) => call('vonage-sms', '/v1/redact/transaction', { method: 'POST', body: JSON.stringify(body) });
+
+  it('empties an SMS record with 204, as product sms, type outbound', async () => {
+    const message = sandbox.createMessage('vonage-sms', { body: 'Vonage body', status: 'delivered' });
+    expect(await redact({ id: message.id, product: 'sms', type: 'outbound' })).toEqual({ status: 204, body: undefined });
+    expect([message.body, message.redactedAt]).toEqual(['', NOW]);
+    // The Reports API then shows the content overwritten, as Vonage writes it.
+    const shown = await call('vonage-sms', `/v2/reports/records?${new URLSearchParams({ account_id: CREDENTIALS.vonage.apiKey, product: 'SMS', direction: 'outbound', id: message.id, include_message: 'true' })}`);
+    expect(shown.body.records[0].message_body).toBe('REDACTED');
+  });
+
+  it('finds a record only under its own product and direction: another one is invalid-id', async () => {
+    const sms = sandbox.createMessage('vonage-sms', { body: 'kept', status: 'delivered' });
+    const inbound = sandbox.createMessage('vonage-sms', { body: 'inbound kept', status: 'delivered', direction: 'inbound' });
+    expect(await redact({ id: sms.id, product: 'messages', type: 'outbound' })).toEqual({ status: 404, body: VONAGE_ERRORS.notFound(sms.id) });
+    expect(await redact({ id: sms.id, product: 'sms', type: 'inbound' })).toEqual({ status: 404, body: VONAGE_ERRORS.notFound(sms.id, 'MO') });
+    expect(await redact({ id: inbound.id, product: 'sms', type: 'outbound' })).toEqual({ status: 404, body: VONAGE_ERRORS.notFound(inbound.id) });
+    expect([sms.body, inbound.body]).toEqual(['kept', 'inbound kept']);
+    expect((await redact({ id: inbound.id, product: 'sms', type: 'inbound' })).status).toBe(204);
+    expect(inbound.body).toBe('');
+  });
+
+  it('refuses an unknown product with 422 invalid-product, and an SMS redaction without type with 422', async () => {
+    const message = sandbox.createMessage('vonage-sms', { body: 'kept', status: 'delivered' });
+    expect(await redact({ id: message.id, product: 'voice', type: 'outbound' })).toEqual({
+      status: 422,
+      body: vonageProblem('https://developer.nexmo.com/api-errors/redact#invalid-product', 'Invalid Product', 'The provided product is invalid'),
+    });
+    expect(await redact({ id: message.id, product: 'sms' })).toEqual({
+      status: 422,
+      body: vonageProblem('https://developer.nexmo.com/api-errors/redact#invalid-json', 'Invalid JSON', 'type is required for product sms'),
+    });
+    expect(message.body).toBe('kept');
+  });
+
+  it('answers 403 premature-redaction while the "not final yet" fault lasts, then redacts', async () => {
+    sandbox.faults = { ...NO_FAULTS, notFinalRate: 1, notFinalAttempts: 1 };
+    const message = sandbox.createMessage('vonage-messages', { body: 'too soon', status: 'delivered' });
+    expect(await redact({ id: message.id, product: 'messages', type: 'outbound' })).toEqual({
+      status: 403,
+      body: vonageProblem('https://developer.nexmo.com/api-errors/redact#premature-redaction', 'Premature Redaction', `You must wait 60 minutes before redacting ID '${message.id}'`),
+    });
+    expect(message.body).toBe('too soon');
+    expect((await redact({ id: message.id, product: 'messages', type: 'outbound' })).status).toBe(204);
+    expect(message.body).toBe('');
+  });
+});
+
+describe('Provider sandbox: Vonage Reports API', () => {
+  const records = (params: Record<string, string>, authorization?: string) =>
+    call('vonage-sms', `/v2/reports/records?${new URLSearchParams(params)}`, authorization === undefined ? {} : { authorization });
+  const window = (from: number, to: number, extra: Record<string, string> = {}) => ({
+    account_id: CREDENTIALS.vonage.apiKey,
+    product: 'SMS',
+    direction: 'outbound',
+    date_start: new Date(from).toISOString(),
+    date_end: new Date(to).toISOString(),
+    ...extra,
+  });
+
+  it('lists one product and direction by date_received in [date_start, date_end), with the body only when asked', async () => {
+    const day = NOW - 70 * DAY;
+    const [first, second, third] = sandbox.seedHistory('vonage-sms', { count: 3, sentAt: (i) => day + i * 1000, status: 'delivered', body: 'vonage history' });
+    sandbox.seedHistory('vonage-messages', { count: 1, sentAt: () => day + 500, status: 'delivered' });
+    sandbox.seedHistory('vonage-sms', { count: 1, sentAt: () => day + 1500, status: 'delivered', direction: 'inbound' });
+    const page = await records(window(day, day + 2000));
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ request_status: 'SUCCESS', product: 'SMS', direction: 'outbound', account_id: CREDENTIALS.vonage.apiKey });
+    expect(page.body._links.next).toBeUndefined();
+    expect(page.body.records.map((r: { message_id: string }) => r.message_id)).toEqual([first!.id, second!.id]);
+    expect(page.body.records[0]).toMatchObject({ status: 'delivered', direction: 'outbound', date_received: new Date(day).toISOString().replace(/\.\d{3}Z$/, '+0000') });
+    expect(page.body.records[0]).not.toHaveProperty('message_body');
+    const withBodies = await records(window(day, day + 3000, { include_message: 'true' }));
+    expect(withBodies.body.records.map((r: { message_id: string; message_body: string }) => [r.message_id, r.message_body])).toEqual([
+      [first!.id, 'vonage history'],
+      [second!.id, 'vonage history'],
+      [third!.id, 'vonage history'],
+    ]);
+  });
+
+  it('pages 1,000 records at a time: TRUNCATED with a next link carrying cursor and iv, then SUCCESS', async () => {
+    const day = NOW - 80 * DAY;
+    const seeded = sandbox.seedHistory('vonage-messages', { count: 1001, sentAt: (i) => day + i, status: 'read' }).map((m) => m.id);
+    const first = await records(window(day, day + DAY, { product: 'MESSAGES' }));
+    expect(first.body.request_status).toBe('TRUNCATED');
+    expect(first.body.records).toHaveLength(1000);
+    const next = new URL(first.body._links.next.href);
+    expect([next.searchParams.get('cursor'), next.searchParams.get('iv')].every((v) => v !== null && v !== '')).toBe(true);
+    const second = await call('vonage-messages', next.pathname.replace(/^\/vonage/, '') + next.search);
+    expect(second.body.request_status).toBe('SUCCESS');
+    expect([...first.body.records, ...second.body.records].map((r: { message_id: string }) => r.message_id)).toEqual(seeded);
+  });
+
+  it('reads records by id without a date range, naming the ids it does not hold', async () => {
+    const [held] = sandbox.seedHistory('vonage-sms', { count: 1, sentAt: () => NOW - 90 * DAY, status: 'expired' });
+    const { date_start: _start, date_end: _end, ...byId } = window(0, 0, { id: `${held!.id},0C000000DEADBEEF` });
+    const page = await records(byId);
+    expect(page.body).toMatchObject({ request_status: 'SUCCESS', ids_not_found: '0C000000DEADBEEF' });
+    expect(page.body.records.map((r: { message_id: string; status: string }) => [r.message_id, r.status])).toEqual([[held!.id, 'expired']]);
+  });
+
+  it('refuses a synchronous range over 24 hours, a missing direction and another account', async () => {
+    const invalid = (detail: string) => ({ status: 400, body: vonageProblem('https://developer.nexmo.com/api-errors/reports#invalid-parameters', 'Invalid parameters', detail) });
+    expect(await records(window(NOW - 2 * DAY, NOW - DAY + 1))).toEqual(invalid('date ranges are limited to a window of 24 hours for synchronous queries'));
+    const { direction: _direction, ...withoutDirection } = window(NOW - DAY, NOW);
+    expect(await records(withoutDirection)).toEqual(invalid('direction is required: inbound or outbound'));
+    expect((await records(window(NOW - DAY, NOW, { account_id: 'deadbeef' }))).status).toBe(403);
+    expect((await records(window(NOW - DAY, NOW), basic(CREDENTIALS.vonage.apiKey, 'wrong'))).status).toBe(401);
+  });
+});
+
+describe('Provider sandbox: Vonage SMS and Messages APIs (sending)', () => {
+  it('sends an SMS through POST /sms/json with the credentials in the form, answering its message-id', async () => {
+    const form = new URLSearchParams({ api_key: CREDENTIALS.vonage.apiKey, api_secret: CREDENTIALS.vonage.apiSecret, from: 'Acme', to: '447700900123', text: 'Your code is 1234' });
+    const response = await fetch(`${sandbox.apiBaseUrl('vonage-sms')}/sms/json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const answer = (await response.json()) as { 'message-count': string; messages: Array<{ 'message-id': string; status: string }> };
+    expect([response.status, answer['message-count'], answer.messages[0]!.status]).toEqual([200, '1', '0']);
+    const message = sandbox.messages.get(answer.messages[0]!['message-id'])!;
+    expect([message.provider, message.status, message.body, message.to]).toEqual(['vonage-sms', 'submitted', 'Your code is 1234', '447700900123']);
+    expect(message.id).toMatch(/^[0-9A-F]{16}$/);
+    form.set('api_secret', 'wrong');
+    const refused = await fetch(`${sandbox.apiBaseUrl('vonage-sms')}/sms/json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(refused.status).toBe(401);
+  });
+
+  it('sends through POST /v1/messages (Basic auth), answering 202 with the message_uuid', async () => {
+    const sent = await call('vonage-messages', '/v1/messages', { method: 'POST', body: JSON.stringify({ message_type: 'text', channel: 'sms', to: '447700900123', from: 'Acme', text: 'Hello' }) });
+    expect(sent.status).toBe(202);
+    expect(sandbox.messages.get(sent.body.message_uuid)).toMatchObject({ provider: 'vonage-messages', status: 'submitted', body: 'Hello' });
+    const invalid = await call('vonage-messages', '/v1/messages', { method: 'POST', body: JSON.stringify({ message_type: 'text', to: '447700900123' }) });
+    expect(invalid.status).toBe(422);
   });
 });

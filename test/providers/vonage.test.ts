@@ -5,10 +5,9 @@ import type { CallbackRequest } from '../../functions/core/callbacks/callback-re
 import { AuthenticationError, HttpTransportError, MalformedCallbackError, SecretShapeError } from '../../functions/core/runtime/errors';
 import type { HttpResponse } from '../../functions/core/runtime/http-client';
 import type { Outcome } from '../../functions/core/redaction/outcome';
-import { STAGED_PROVIDER_CAPABILITIES } from '../../functions/core/provider-rules/provider-capabilities';
-import { STAGED_PROVIDER_NAMES } from '../../functions/core/provider-rules/provider-name';
+import { PROVIDER_CAPABILITIES } from '../../functions/core/provider-rules/provider-capabilities';
 import type { RedactionJob } from '../../functions/core/redaction/redaction-job';
-import { STAGED_DEFAULT_TERMINAL_STATUSES, STAGED_KNOWN_STATUSES } from '../../functions/core/provider-rules/terminal-rules';
+import { DEFAULT_TERMINAL_STATUSES, KNOWN_STATUSES } from '../../functions/core/provider-rules/terminal-rules';
 import type { ListPageQuery } from '../../functions/providers/provider';
 import { createVonageMessagesCallbacks, signVonageMessagesJwt, vonageMessagesListing, vonageMessagesRedaction } from '../../functions/providers/vonage-messages';
 import { VONAGE_SIGNATURE_METHODS, type VonageSignatureMethod } from '../../functions/providers/vonage-secret';
@@ -332,7 +331,7 @@ describe('Function: Vonage listing (Reports API)', () => {
     const [held, gone, late] = ['0A00000000000001', '0A00000000000002', '0A00000000000003'];
     const http = scriptedHttp(() => json(200, {
       request_status: 'SUCCESS',
-      records: [record(held), record(gone, { message_body: '', status: 'EXPIRED' }), record(late, { date_received: '2026-11-25T07:00:00+0000' })],
+      records: [record(held), record(gone, { message_body: 'REDACTED', status: 'EXPIRED' }), record(late, { date_received: '2026-11-25T07:00:00+0000' })],
       _links: { next: { href: `${BASE}/v2/reports/records?account_id=${API_KEY}&product=SMS&cursor=c2` } },
     }));
     const page = await vonageSmsListing.bindLister(vonageSecret(), 'sec').listPage(window(), listContext(http));
@@ -377,6 +376,28 @@ describe('Function: Vonage listing (Reports API)', () => {
     expect(await vonageSmsListing.bindLister(vonageSecret(), 'sec').listPage(window(), listContext(scriptedHttp(() => answer)))).toEqual(expected);
   });
 
+  it('reads one record again by id (a coverage run re-checks what was not final), and says when there is none', async () => {
+    const id = '0A00000000000009';
+    const http = scriptedHttp((request) =>
+      new URL(request.url).searchParams.get('id') === id
+        ? json(200, { request_status: 'SUCCESS', records: [record(id, { status: 'DELIVERED' })] })
+        : json(200, { request_status: 'SUCCESS', ids_not_found: '0A0000000000000A', records: [] }),
+    );
+    const lister = vonageSmsListing.bindLister(vonageSecret(), 'sec');
+    expect(await lister.fetchMessage!(id, listContext(http))).toEqual({
+      ok: true,
+      message: { id, status: 'delivered', createdAt: new Date('2026-11-24T13:00:00Z'), updatedAt: new Date('2026-11-24T13:00:05Z'), hasBody: true, mediaCount: 0, inbound: false },
+    });
+    expect(Object.fromEntries(new URL(http.requests[0]!.url).searchParams)).toEqual({ account_id: API_KEY, product: 'SMS', direction: 'outbound', id, include_message: 'true' });
+    expect(await lister.fetchMessage!('0A0000000000000A', listContext(http))).toEqual({ ok: true });
+    expect(await lister.fetchMessage!('not-an-id', listContext(http))).toEqual({
+      ok: false, outcome: { kind: 'rejected', code: 'invalid-message-id', reason: "message id is not in the Vonage API's id format" },
+    });
+    expect(http.requests).toHaveLength(2);
+    const refused = await lister.fetchMessage!(id, listContext(scriptedHttp(() => json(401, { type: 'https://developer.nexmo.com/api-errors#unauthorized' }))));
+    expect(refused).toEqual({ ok: false, outcome: { kind: 'auth', code: 'unauthorized' } });
+  });
+
   it('refuses a cursor that leaves the records resource, before any request', async () => {
     const http = scriptedHttp(() => json(200, { records: [] }));
     expect(await vonageSmsListing.bindLister(vonageSecret(), 'sec').listPage(window({ cursor: 'https://evil.example/v2/reports/records?x=1' }), listContext(http))).toEqual({
@@ -387,7 +408,7 @@ describe('Function: Vonage listing (Reports API)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------
-// Hostile input (until the receiver's route-level property covers Vonage with its registration)
+// Hostile input at the verifier (the receiver's route-level properties: test/receiver/hostile-input.test.ts)
 // -----------------------------------------------------------------------------------------------
 
 describe('Vonage verifiers under hostile input', () => {
@@ -422,11 +443,11 @@ describe('Vonage verifiers under hostile input', () => {
   });
 });
 
-describe('Staged Vonage registry rows', () => {
-  it.each(STAGED_PROVIDER_NAMES)('%s: every default terminal status is a known status, and none is in progress', (name) => {
-    expect([...STAGED_DEFAULT_TERMINAL_STATUSES[name]].filter((status) => !STAGED_KNOWN_STATUSES[name].has(status))).toEqual([]);
-    expect([...STAGED_DEFAULT_TERMINAL_STATUSES[name]].filter((status) => ['accepted', 'buffered', 'submitted', 'unknown'].includes(status))).toEqual([]);
-    expect(STAGED_PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false });
+describe('Vonage registry rows', () => {
+  it.each(['vonage-sms', 'vonage-messages'] as const)('%s: every default terminal status is a known status, and none is in progress', (name) => {
+    expect([...DEFAULT_TERMINAL_STATUSES[name]].filter((status) => !KNOWN_STATUSES[name].has(status))).toEqual([]);
+    expect([...DEFAULT_TERMINAL_STATUSES[name]].filter((status) => ['accepted', 'buffered', 'submitted', 'unknown'].includes(status))).toEqual([]);
+    expect(PROVIDER_CAPABILITIES[name]).toEqual({ deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false, redactableAfterSeconds: 3600 });
   });
 });
 

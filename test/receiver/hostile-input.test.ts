@@ -15,7 +15,19 @@ import { createReceiverHandler } from '../../functions/receiver/create-handler';
 import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway-server';
 import { buildCallback, type CallbackSigningSecrets } from '../../functions/providers/callback-builder';
 import { newMessageId, type SandboxMessage } from '../../local/sandbox/sandbox-message';
-import { CARRIERX_CALLBACK_TOKEN, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_SIGNING_KEY, carrierXSecret, signalWireSecret } from '../support/provider-fixtures';
+import { signVonageMessagesJwt } from '../../functions/providers/vonage-messages';
+import { signVonageSms } from '../../functions/providers/vonage-sms';
+import {
+  CARRIERX_CALLBACK_TOKEN,
+  SIGNALWIRE_PROJECT_ID,
+  SIGNALWIRE_SIGNING_KEY,
+  VONAGE_API_KEY,
+  VONAGE_API_SECRET,
+  VONAGE_SIGNATURE_SECRET,
+  carrierXSecret,
+  signalWireSecret,
+  vonageSecret,
+} from '../support/provider-fixtures';
 import { PII, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, apiGatewayEvent, twilioSecret } from '../support/twilio-fixtures';
 
 /**
@@ -26,26 +38,38 @@ import { PII, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, apiGatewayEvent, twilioSecr
  * door), which must answer exactly as the handler does, or API Gateway's 404 where no route matches.
  */
 const DOMAIN = 'abc123.execute-api.eu-west-1.amazonaws.com';
-const ROUTES: Record<ProviderName, string> = { twilio: 'tw-fuzz', 'signalwire-compat': 'swc-fuzz', 'signalwire-rest': 'swr-fuzz', carrierx: 'cx-fuzz' };
+const ROUTES: Record<ProviderName, string> = {
+  twilio: 'tw-fuzz',
+  'signalwire-compat': 'swc-fuzz',
+  'signalwire-rest': 'swr-fuzz',
+  carrierx: 'cx-fuzz',
+  'vonage-sms': 'vs-fuzz',
+  'vonage-messages': 'vm-fuzz',
+};
 const PROVIDERS = Object.keys(ROUTES) as ProviderName[];
 const SECRETS: Record<string, Record<string, unknown>> = {
   'sec/twilio': twilioSecret(),
   'sec/signalwire': signalWireSecret(),
   'sec/carrierx': carrierXSecret(),
+  'sec/vonage': vonageSecret(),
 };
 const SIGNING: CallbackSigningSecrets = {
   twilio: { accountSid: TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN },
   signalwire: { projectId: SIGNALWIRE_PROJECT_ID, signingKey: SIGNALWIRE_SIGNING_KEY },
   carrierx: { callbackToken: CARRIERX_CALLBACK_TOKEN },
+  vonage: { apiKey: VONAGE_API_KEY, signatureSecret: VONAGE_SIGNATURE_SECRET },
 };
-const NEVER_LOGGED = [PII.body, PII.from, PII.to, '+15005550006', '+14155552671', '15005550006', TWILIO_AUTH_TOKEN, SIGNALWIRE_SIGNING_KEY, CARRIERX_CALLBACK_TOKEN];
+const NEVER_LOGGED = [
+  PII.body, PII.from, PII.to, '+15005550006', '+14155552671', '15005550006', '447700900000', '447700900001',
+  TWILIO_AUTH_TOKEN, SIGNALWIRE_SIGNING_KEY, CARRIERX_CALLBACK_TOKEN, VONAGE_SIGNATURE_SECRET, VONAGE_API_SECRET,
+];
 
 const accounts = indexByRoute(
   parseAccounts(
     PROVIDERS.map((provider) => ({
       route: ROUTES[provider],
       provider,
-      secretId: provider === 'twilio' ? 'sec/twilio' : provider === 'carrierx' ? 'sec/carrierx' : 'sec/signalwire',
+      secretId: provider === 'twilio' || provider === 'carrierx' ? `sec/${provider}` : provider.startsWith('vonage') ? 'sec/vonage' : 'sec/signalwire',
     })),
   ),
 );
@@ -98,6 +122,22 @@ function signedCallback(provider: ProviderName): { url: string; headers: Record<
     redactAttempts: 0,
   };
   return buildCallback(message, 'delivered', `https://${DOMAIN}/callbacks/${ROUTES[provider]}`, SIGNING);
+}
+
+/**
+ * Any text as a correctly signed Vonage body: SMS, as form parameters with a fresh `timestamp` and
+ * their `sig` appended; Messages, as JSON with a fresh JWT over its bytes. Authentication passes, so
+ * the parser must refuse it.
+ */
+function signedVonageBody(provider: ProviderName, text: string): { headers: Record<string, string>; body: string } {
+  const now = Math.floor(Date.now() / 1000);
+  if (provider === 'vonage-sms') {
+    const body = `${text}&timestamp=${now}`;
+    const params = Object.fromEntries(new URLSearchParams(body));
+    return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${body}&sig=${signVonageSms(params, VONAGE_SIGNATURE_SECRET, 'md5hash')}` };
+  }
+  const jwt = signVonageMessagesJwt(VONAGE_SIGNATURE_SECRET, text, { apiKey: VONAGE_API_KEY, iat: now });
+  return { headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` }, body: text };
 }
 
 interface HostileRequest {
@@ -161,7 +201,7 @@ async function expectSameAnswerOverHttp(request: HostileRequest): Promise<void> 
 const provider = fc.constantFrom(...PROVIDERS);
 const junkHeaderValue = fc.oneof(fc.string(), fc.base64String(), fc.stringMatching(/^[0-9a-f]{40}$/), fc.constant(''));
 
-describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also over HTTP)', () => {
+describe('Receiver: hostile input (fast-check, 12,500 requests, one in ten also over HTTP)', () => {
   it('refuses callbacks with forged signatures or tokens (2,500)', async () => {
     await fc.assert(
       fc.asyncProperty(provider, junkHeaderValue, async (p, forged) => {
@@ -169,8 +209,11 @@ describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also 
         const headers = { ...callback.headers };
         if ('x-twilio-signature' in headers) headers['x-twilio-signature'] = forged;
         if ('x-signalwire-signature' in headers) headers['x-signalwire-signature'] = forged;
+        // Vonage Messages: a forged bearer token; Vonage SMS: a forged `sig` parameter in the body.
+        if ('authorization' in headers) headers.authorization = `Bearer ${forged}`;
+        const body = p === 'vonage-sms' ? callback.body.replace(/sig=[^&]*/, `sig=${encodeURIComponent(forged)}`) : callback.body;
         const url = p === 'carrierx' ? callback.url.replace(/token=[^&]*/, `token=${encodeURIComponent(forged)}`) : callback.url;
-        expect([401, 403]).toContain(await expectRefused({ ...callback, url, headers }));
+        expect([401, 403]).toContain(await expectRefused({ ...callback, url, headers, body }));
       }),
       { numRuns: 2_500 },
     );
@@ -199,6 +242,49 @@ describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also 
     );
   });
 
+  it('refuses Vonage callbacks whose signed fields or body were altered (1,000)', async () => {
+    // Vonage signs the fields (SMS: every parameter, query included) or the body's hash (Messages),
+    // never the URL: what a replay can change is covered by those. Changing the `sig` key itself
+    // leaves the receipt unsigned (401).
+    const alteration = fc.record({ index: fc.nat(), value: fc.stringMatching(/^[A-Za-z0-9_~-]{1,8}$/), query: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<ProviderName>('vonage-sms', 'vonage-messages'), alteration, async (p, change) => {
+        const callback = signedCallback(p);
+        let { url, body } = callback;
+        if (change.query && p === 'vonage-sms') {
+          url = `${url}?added=${encodeURIComponent(change.value)}`;
+        } else {
+          const at = change.index % body.length;
+          body = body.slice(0, at) + (body[at] === 'x' ? 'y' : 'x') + body.slice(at + 1);
+        }
+        expect([400, 401, 403, 415]).toContain(await expectRefused({ ...callback, url, body }));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('refuses Vonage callbacks signed more than 300 s ago (replayed or expired) with 403 (500)', async () => {
+    const age = fc.integer({ min: 301, max: 30 * 86_400 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<ProviderName>('vonage-sms', 'vonage-messages'), age, async (p, seconds) => {
+        const callback = signedCallback(p);
+        const then = Math.floor(Date.now() / 1000) - seconds;
+        let replay = callback;
+        if (p === 'vonage-sms') {
+          const params = Object.fromEntries(new URLSearchParams(callback.body));
+          delete params.sig;
+          params.timestamp = String(then);
+          replay = { ...callback, body: new URLSearchParams({ ...params, sig: signVonageSms(params, VONAGE_SIGNATURE_SECRET, 'md5hash') }).toString() };
+        } else {
+          const jwt = signVonageMessagesJwt(VONAGE_SIGNATURE_SECRET, callback.body, { apiKey: VONAGE_API_KEY, iat: then });
+          replay = { ...callback, headers: { ...callback.headers, authorization: `Bearer ${jwt}` } };
+        }
+        expect(await expectRefused(replay)).toBe(403);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses unsigned malformed bodies, content types and headers before parsing them (2,500)', async () => {
     const body = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.webQueryParameters());
     const contentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', '', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16');
@@ -217,6 +303,11 @@ describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also 
     await fc.assert(
       fc.asyncProperty(provider, body, async (p, text) => {
         const url = `https://${DOMAIN}/callbacks/${ROUTES[p]}${p === 'carrierx' ? `?token=${CARRIERX_CALLBACK_TOKEN}` : ''}`;
+        if (p.startsWith('vonage')) {
+          const signed = signedVonageBody(p, text);
+          expect([400, 415]).toContain(await expectRefused({ url, headers: signed.headers, body: signed.body }));
+          return;
+        }
         const raw = Buffer.from(text, 'utf8');
         const headers: Record<string, string> =
           p === 'twilio'
@@ -238,7 +329,8 @@ describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also 
     await fc.assert(
       fc.asyncProperty(provider, fc.integer({ min: 64 * 1024 + 1, max: 256 * 1024 }), async (p, size) => {
         const callback = signedCallback(p);
-        const padded = `${callback.body}${p.endsWith('rest') || p === 'carrierx' ? ' ' : '&Padding='}${'a'.repeat(size - callback.body.length)}`;
+        const json = p.endsWith('rest') || p === 'carrierx' || p === 'vonage-messages';
+        const padded = `${callback.body}${json ? ' ' : '&Padding='}${'a'.repeat(size - callback.body.length)}`;
         expect(await expectRefused({ ...callback, body: padded })).toBe(413);
       }),
       { numRuns: 500 },
@@ -292,7 +384,11 @@ describe('Receiver: hostile input (fast-check, 11,000 requests, one in ten also 
     const signatures: string[] = [];
     for (const p of PROVIDERS) {
       const callback = signedCallback(p);
-      signatures.push(...Object.values(callback.headers).filter((v) => v.length > 20));
+      // Signature headers (a refusal may name the media types it accepts, so not content-type).
+      signatures.push(...Object.entries(callback.headers).filter(([name, v]) => name !== 'content-type' && v.length > 20).map(([, v]) => v));
+      // Vonage SMS signs in the body: its `sig`.
+      const sig = new URLSearchParams(callback.body).get('sig');
+      if (p === 'vonage-sms' && sig !== null) signatures.push(sig);
       const tampered = { ...callback, body: callback.body.replace('delivered', 'delivereD') };
       await handler(toEvent(tampered));
       await handler(toEvent({ ...callback, route: 'nope' }));

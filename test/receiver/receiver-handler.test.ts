@@ -8,6 +8,7 @@ import { captureOutput, findLeaks } from '../support/capture-logs';
 import { afterIdle } from '../support/idle-environment';
 import {
   PII,
+  apiGatewayEvent,
   TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
   TWILIO_SECRET_ID,
@@ -17,6 +18,9 @@ import {
   twilioSecret,
   twilioStatusParams,
 } from '../support/twilio-fixtures';
+import { VONAGE_API_SECRET, VONAGE_SIGNATURE_SECRET, vonageSecret } from '../support/provider-fixtures';
+import { buildCallback, type CallbackSigningSecrets } from '../../functions/providers/callback-builder';
+import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/redaction';
 const sqs = mockClient(SQSClient);
@@ -34,6 +38,8 @@ const ACCOUNTS = [
   twilioAccount({ route: 'behind-port', publicUrl: 'https://hooks.example.com:8443/sms/status' }),
   twilioAccount({ route: 'signing-secret', secretId: 'api-credentials', signingSecretId: 'signing-keys' }),
   twilioAccount({ route: 'rotating', secretId: 'twilio-rotating' }),
+  { route: 'vonage-sms', provider: 'vonage-sms', secretId: 'vonage' },
+  { route: 'vonage-messages', provider: 'vonage-messages', secretId: 'vonage' },
 ];
 
 let handler: (event: APIGatewayProxyEventV2, context?: { awsRequestId?: string }) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -53,6 +59,7 @@ beforeEach(() => {
   for (const id of [TWILIO_SECRET_ID, 'twilio-delayed', 'twilio-sent-age', 'twilio-thirty-days']) {
     secretsManager.on(GetSecretValueCommand, { SecretId: id }).resolves({ SecretString: JSON.stringify(twilioSecret()) });
   }
+  secretsManager.on(GetSecretValueCommand, { SecretId: 'vonage' }).resolves({ SecretString: JSON.stringify(vonageSecret()) });
   secretsManager.on(GetSecretValueCommand, { SecretId: 'broken' }).resolves({ SecretString: '{"accountSid":"nope","authToken":"x"}' });
   output = captureOutput();
   return () => output.restore();
@@ -325,5 +332,46 @@ describe('Lambda: receiver handler', () => {
     const texts = [...output.lines(), ...sqs.commandCalls(SendMessageCommand).map((c) => JSON.stringify(c.args[0].input))];
     expect(output.lines().length).toBeGreaterThanOrEqual(5);
     expect(findLeaks(texts, [PII.body, PII.from, PII.to, TWILIO_AUTH_TOKEN, signature, 'w'.repeat(32)])).toEqual([]);
+  });
+
+  describe.each(['vonage-sms', 'vonage-messages'] as const)('%s', (provider) => {
+    const signing = (signatureSecret: string): CallbackSigningSecrets => ({
+      twilio: { accountSid: '', authToken: '' },
+      signalwire: { projectId: '', signingKey: '' },
+      carrierx: { callbackToken: '' },
+      vonage: { apiKey: 'a1b2c3d4', signatureSecret },
+    });
+    const messageId = provider === 'vonage-sms' ? '0C0000002EEBDA56' : 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+    /** The callback Vonage sends, numbers (PII.to, PII.from) included, as the receiver gets it. */
+    function vonageEvent(status: string, signatureSecret = VONAGE_SIGNATURE_SECRET): { event: APIGatewayProxyEventV2; secretBits: string[] } {
+      const message = { provider: provider as ProviderName, id: messageId, body: '', status, direction: 'outbound' as const, media: [], userData: '', redactAttempts: 0, to: PII.to, from: PII.from };
+      const callback = buildCallback(message, status, `https://abc123.execute-api.eu-west-1.amazonaws.com/callbacks/${provider}`, signing(signatureSecret));
+      const url = new URL(callback.url);
+      const sig = new URLSearchParams(callback.body).get('sig');
+      return {
+        event: apiGatewayEvent({ method: 'POST', domain: url.host, rawPath: url.pathname, rawQuery: '', headers: callback.headers, body: callback.body }),
+        secretBits: [...(sig === null ? [] : [sig]), ...(callback.headers.authorization === undefined ? [] : [callback.headers.authorization.slice(7)])],
+      };
+    }
+
+    it('enqueues a job of ids and status only for a signed final callback, and never logs or enqueues a number, secret or signature', async () => {
+      const final = vonageEvent('delivered');
+      expect((await handler(final.event)).statusCode).toBe(200);
+      // Held an hour by default: Vonage's Redact API refuses a record in its first hour.
+      const [job] = sentJobs();
+      expect(job).toEqual({ v: 1, provider, route: provider, messageId, status: 'delivered', receivedAt: expect.any(String), notBefore: expect.any(String) });
+      expect(Date.parse(job!.notBefore as string) - Date.parse(job!.receivedAt as string)).toBe(3_600_000);
+      const pending = vonageEvent(provider === 'vonage-sms' ? 'accepted' : 'submitted');
+      expect((await handler(pending.event)).statusCode).toBe(204);
+      const texts = [...output.lines(), ...sqs.commandCalls(SendMessageCommand).map((c) => JSON.stringify(c.args[0].input))];
+      const numbers = [PII.to, PII.from, PII.to.slice(1), PII.from.slice(1)];
+      expect(findLeaks(texts, [...numbers, VONAGE_SIGNATURE_SECRET, VONAGE_API_SECRET, ...final.secretBits, ...pending.secretBits])).toEqual([]);
+    });
+
+    it('refuses a callback signed with another secret with 403 and enqueues nothing', async () => {
+      const forged = vonageEvent('delivered', 'not-the-signature-secret-0123');
+      expect((await handler(forged.event)).statusCode).toBe(403);
+      expect(sentJobs()).toEqual([]);
+    });
   });
 });

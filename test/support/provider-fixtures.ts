@@ -98,6 +98,19 @@ export function carrierXSecret(overrides: Record<string, unknown> = {}): Record<
   return { token: CARRIERX_API_TOKEN, callbackToken: CARRIERX_CALLBACK_TOKEN, ...overrides };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Vonage
+// ---------------------------------------------------------------------------------------------
+
+export const VONAGE_API_KEY = 'a1b2c3d4';
+export const VONAGE_API_SECRET = 'vonage-api-' + 's'.repeat(8);
+export const VONAGE_SIGNATURE_SECRET = randomBytes(24).toString('hex');
+
+/** Secrets Manager JSON for a Vonage account (VonageSecretSchema): md5hash, the dashboard's default. */
+export function vonageSecret(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { apiKey: VONAGE_API_KEY, apiSecret: VONAGE_API_SECRET, signatureSecret: VONAGE_SIGNATURE_SECRET, ...overrides };
+}
+
 /**
  * The SMS object CarrierX posts to the partner callback URL and returns from
  * `GET /sms/messages/{message_sid}` (CarrierX Core API reference), body (`message`) included.

@@ -129,11 +129,12 @@ export function sqsEvent(records: Array<{ body: string; receiveCount?: number; i
   );
 }
 
-/** Sandbox credentials with this file's Twilio account (SignalWire and CarrierX unused placeholders). */
+/** Sandbox credentials with this file's Twilio account (SignalWire, CarrierX and Vonage unused placeholders). */
 export function twilioSandboxCredentials(authToken = TWILIO_AUTH_TOKEN) {
   return {
     twilio: { accountSid: TWILIO_ACCOUNT_SID, authToken },
     signalwire: { projectId: '00000000-0000-4000-8000-000000000000', apiToken: 'unused-token' },
     carrierx: { token: 'unused-token' },
+    vonage: { apiKey: 'unused00', apiSecret: 'unused-secret' },
   };
 }

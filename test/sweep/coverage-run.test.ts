@@ -43,7 +43,7 @@ let sim: Simulation;
 beforeAll(async () => {
   const state = { clock: T0 };
   const sandbox = new ProviderSandbox({
-    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token } },
+    credentials: { twilio: secrets.twilio, signalwire: secrets.signalwire, carrierx: { token: secrets.carrierx.token }, vonage: secrets.vonage },
     now: () => state.clock,
   });
   await sandbox.start(0);

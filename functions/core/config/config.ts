@@ -51,7 +51,8 @@ export const AccountConfigSchema = z.strictObject({
   terminalStatuses: z.optional(z.array(z.string()).check(z.minLength(1, 'terminalStatuses must not be empty'))),
   /**
    * How long the body is kept after the terminal status, in seconds (up to 400 days). Up to 12 hours
-   * the callback's queued job waits; longer retention is served by the reconciliation sweep.
+   * the callback's queued job waits; longer retention is served by the reconciliation sweep. Default 0,
+   * and 3600 for Vonage, whose Redact API refuses a record in its first hour.
    */
   redactAfterSeconds: z.optional(
     z.number().check(z.int(), z.minimum(0), z.maximum(MAX_REDACT_AFTER_SECONDS)),
@@ -83,7 +84,7 @@ export const AccountConfigSchema = z.strictObject({
    * Most provider API requests the redactor has in flight for this account at once, over all its
    * concurrent invocations (each gets floor(this / maxConcurrency)). Routes with the same `secretId`
    * are one provider account and share one limit. Default per provider: twilio 50,
-   * signalwire-compat/-rest 20, carrierx 10.
+   * signalwire-compat/-rest 20, carrierx 10, vonage-sms/-messages 20.
    */
   maxConcurrentRequests: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_CONCURRENT_REQUESTS_LIMIT))),
 });
@@ -136,7 +137,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     limitBySecret.set(account.secretId, shared ?? limit);
     // One secret is one message log too: each route's sweep lists every message in it, so a shorter
     // retention on one route would redact the other route's messages early.
-    const retention = `${account.redactAfterSeconds ?? 0}/${account.sentAgeSeconds ?? 0}`;
+    const retention = `${account.redactAfterSeconds ?? PROVIDER_CAPABILITIES[account.provider].redactableAfterSeconds}/${account.sentAgeSeconds ?? 0}`;
     const sharedRetention = retentionBySecret.get(account.secretId);
     if (sharedRetention !== undefined && sharedRetention !== retention) {
       problems.push(
@@ -175,7 +176,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     provider: account.provider,
     secretId: account.secretId,
     terminalStatuses: terminalStatusesFor(account.provider, account.terminalStatuses),
-    redactAfterSeconds: account.redactAfterSeconds ?? 0,
+    redactAfterSeconds: account.redactAfterSeconds ?? PROVIDER_CAPABILITIES[account.provider].redactableAfterSeconds,
     sentAgeSeconds: account.sentAgeSeconds ?? 0,
     deleteMedia: account.deleteMedia ?? false,
     attemptBodyUpdate: account.attemptBodyUpdate ?? false,

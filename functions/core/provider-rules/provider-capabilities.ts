@@ -1,4 +1,4 @@
-import type { ProviderName, StagedProviderName } from './provider-name';
+import type { ProviderName } from './provider-name';
 
 /**
  * Most media pages and media items one redaction attempt works through. Twilio allows at most 10
@@ -28,29 +28,29 @@ export interface ProviderCapabilities {
    * expected in normal operation: the DLQ is then never empty and its depth is no alarm.
    */
   readonly expectsCannotRedact: boolean;
+  /**
+   * How long after sending the provider's API first accepts a redaction: an account's
+   * `redactAfterSeconds` defaults to it, so a job is not refused (and retried) as premature.
+   */
+  readonly redactableAfterSeconds: number;
 }
 
 /** One row per provider; adding a provider adds a row here and its adapter. */
 export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderName, ProviderCapabilities>> = {
   // POST Body=.
-  twilio: { deletesMedia: true, redactsAtSent: true, maxRequests: 1, expectsCannotRedact: false },
+  twilio: { deletesMedia: true, redactsAtSent: true, maxRequests: 1, expectsCannotRedact: false, redactableAfterSeconds: 0 },
   // POST Body=, then a GET to explain a 400/422 refusal.
-  'signalwire-compat': { deletesMedia: true, redactsAtSent: true, maxRequests: 2, expectsCannotRedact: false },
+  'signalwire-compat': { deletesMedia: true, redactsAtSent: true, maxRequests: 2, expectsCannotRedact: false, redactableAfterSeconds: 0 },
   // PATCH {"body":""}; no media delete endpoint is documented.
-  'signalwire-rest': { deletesMedia: false, redactsAtSent: true, maxRequests: 1, expectsCannotRedact: false },
+  'signalwire-rest': { deletesMedia: false, redactsAtSent: true, maxRequests: 1, expectsCannotRedact: false, redactableAfterSeconds: 0 },
   // GET (status check), PATCH user_data, PATCH message (attemptBodyUpdate), GET (read-back). The status
   // check answers not-final for a message at `sent`, so a sent-age job can never redact.
-  carrierx: { deletesMedia: false, redactsAtSent: false, maxRequests: 4, expectsCannotRedact: true },
-};
-
-/**
- * The staged Vonage adapters' rows, merged into the table above when they are registered: one POST to
- * the Redact API; no media delete endpoint; Vonage has no `sent` status (its in-between states are
- * accepted/buffered/submitted), so no sent-age rule.
- */
-export const STAGED_PROVIDER_CAPABILITIES: Readonly<Record<StagedProviderName, ProviderCapabilities>> = {
-  'vonage-sms': { deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false },
-  'vonage-messages': { deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false },
+  carrierx: { deletesMedia: false, redactsAtSent: false, maxRequests: 4, expectsCannotRedact: true, redactableAfterSeconds: 0 },
+  // One POST to the Redact API; no media delete endpoint is documented. Vonage has no `sent` status (its
+  // in-between states are accepted/buffered/submitted), so no sent-age rule. The Redact API refuses a
+  // record in its first hour ("premature-redaction": "a 1 hour time period before data can be redacted").
+  'vonage-sms': { deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false, redactableAfterSeconds: 3600 },
+  'vonage-messages': { deletesMedia: false, redactsAtSent: false, maxRequests: 1, expectsCannotRedact: false, redactableAfterSeconds: 3600 },
 };
 
 /** Most provider requests one redaction attempt of an account can make, media deletion included. */

@@ -1,4 +1,4 @@
-import type { ProviderName, StagedProviderName } from './provider-name';
+import type { ProviderName } from './provider-name';
 import type { StatusEvent } from '../callbacks/status-event';
 
 /**
@@ -15,6 +15,9 @@ export const KNOWN_STATUSES: Readonly<Record<ProviderName, ReadonlySet<string>>>
   ]),
   'signalwire-rest': new Set(['queued', 'initiated', 'sent', 'delivered', 'undelivered', 'failed', 'read']),
   carrierx: new Set(['queued', 'sent', 'delivered', 'received', 'failed', 'undelivered']),
+  // SMS API delivery receipts; the Reports API adds `submitted` and `deleted`.
+  'vonage-sms': new Set(['delivered', 'expired', 'failed', 'rejected', 'accepted', 'buffered', 'unknown', 'submitted', 'deleted']),
+  'vonage-messages': new Set(['submitted', 'delivered', 'rejected', 'undeliverable', 'read']),
 };
 
 /**
@@ -28,20 +31,8 @@ export const DEFAULT_TERMINAL_STATUSES: Readonly<Record<ProviderName, ReadonlySe
   'signalwire-rest': new Set(['delivered', 'undelivered', 'failed', 'read']),
   // Inbound CarrierX traffic reaches the same partner-level callback: opt in with `received`.
   carrierx: new Set(['delivered', 'undelivered', 'failed']),
-};
-
-/**
- * The staged Vonage adapters' statuses, merged into the tables above when they are registered.
- * SMS API delivery receipts: `accepted` and `buffered` are on their way and `unknown` may still turn
- * into a receipt, so only delivered/expired/failed/rejected are final (the Reports API adds
- * `submitted` and `deleted`). Messages API: `submitted` is only handed to the carrier.
- */
-export const STAGED_KNOWN_STATUSES: Readonly<Record<StagedProviderName, ReadonlySet<string>>> = {
-  'vonage-sms': new Set(['delivered', 'expired', 'failed', 'rejected', 'accepted', 'buffered', 'unknown', 'submitted', 'deleted']),
-  'vonage-messages': new Set(['submitted', 'delivered', 'rejected', 'undeliverable', 'read']),
-};
-
-export const STAGED_DEFAULT_TERMINAL_STATUSES: Readonly<Record<StagedProviderName, ReadonlySet<string>>> = {
+  // Vonage SMS API: `accepted` and `buffered` are on their way and `unknown` may still turn into a
+  // receipt. Messages API: `submitted` is only handed to the carrier.
   'vonage-sms': new Set(['delivered', 'expired', 'failed', 'rejected']),
   'vonage-messages': new Set(['delivered', 'rejected', 'undeliverable', 'read']),
 };

@@ -12,12 +12,17 @@ import type { ProviderName } from '../provider-rules/provider-name';
  *   GET "effectively unlimited"): 20 requests of 100-200 ms is 100-200 writes/s, a tenth of that rate.
  *   Its two APIs are one project, so they share one limit and one default.
  * - CarrierX publishes no limit at all, and a job makes up to 4 requests: 10, to start low.
+ * - Vonage's Redact API answers 429 `rate-limit` past 170 requests/s per account; a redaction is one
+ *   request of 100-200 ms, so 20 in flight is 100-200 requests/s at most: at or below that rate. Its
+ *   SMS and Messages APIs are one account, so they share one default.
  */
 export const DEFAULT_MAX_CONCURRENT_REQUESTS: Readonly<Record<ProviderName, number>> = {
   twilio: 50,
   'signalwire-compat': 20,
   'signalwire-rest': 20,
   carrierx: 10,
+  'vonage-sms': 20,
+  'vonage-messages': 20,
 };
 
 /** The largest `maxConcurrentRequests` an account may set (Twilio sells raised limits in the hundreds). */

@@ -29,8 +29,24 @@ describe('Function: parseAccounts', () => {
     { provider: 'signalwire-compat', limit: 20 },
     { provider: 'signalwire-rest', limit: 20 },
     { provider: 'carrierx', limit: 10 },
+    { provider: 'vonage-sms', limit: 20 },
+    { provider: 'vonage-messages', limit: 20 },
   ] as const)('gives $provider accounts a default limit of $limit concurrent requests', ({ provider, limit }) => {
     expect(parseAccounts([twilioAccount({ provider })])[0]!.maxConcurrentRequests).toBe(limit);
+  });
+
+  it('keeps a Vonage body an hour by default, when the Redact API first accepts it, unless the account says otherwise', () => {
+    const [sms, messages, own] = parseAccounts([
+      twilioAccount({ route: 'vs', provider: 'vonage-sms', secretId: 'vonage' }),
+      twilioAccount({ route: 'vm', provider: 'vonage-messages', secretId: 'vonage' }),
+      twilioAccount({ route: 'v2', provider: 'vonage-sms', secretId: 'vonage-2', redactAfterSeconds: 0 }),
+    ]);
+    expect([sms!.redactAfterSeconds, messages!.redactAfterSeconds, own!.redactAfterSeconds]).toEqual([3600, 3600, 0]);
+    // Routes of one Vonage account agree on it: the default counts as 3600, not as unset.
+    expect(() => parseAccounts([
+      twilioAccount({ route: 'vs', provider: 'vonage-sms', secretId: 'vonage' }),
+      twilioAccount({ route: 'vm', provider: 'vonage-messages', secretId: 'vonage', redactAfterSeconds: 0 }),
+    ])).toThrow(/redactAfterSeconds\/sentAgeSeconds 3600\/0 and 0\/0/);
   });
 
   it('takes an account\'s own limit of concurrent requests', () => {
