@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { indexByRoute, parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
+import { indexByRoute, parseAccounts, type Account, type AccountsEntryInput } from '../functions/core/config';
 import { silentLogger } from '../functions/core/logger';
 import { redactCount } from '../functions/core/sweep-page-job';
 import { backfillJob } from '../functions/core/sweep-window';
@@ -96,7 +96,7 @@ export async function runSweepCli(argv: readonly string[], io: CliIo = processIo
 }
 
 interface Target {
-  readonly accounts: readonly AccountConfigInput[];
+  readonly accounts: readonly AccountsEntryInput[];
   readonly env: Record<string, string>;
   readonly overrides: DepsOverrides;
   readonly sqs: SQSClient;

@@ -1,6 +1,6 @@
 import { parseSecretText } from '../functions/core/parse-secret';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints } from '../local/local-endpoints';
-import type { AccountConfigInput } from '../functions/core/config';
+import { isTwilioParentEntry, type AccountConfigInput, type AccountsEntryInput } from '../functions/core/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-name';
 import { loadAccountsFile } from '../infra/accounts-file';
 import { assertCallbackUrlSafe, httpUrlFlag, parseCliArgs, printableUrl, processIo, runCli, UsageError, type CliIo } from './kit';
@@ -43,7 +43,7 @@ export interface TriggerDeps {
 }
 
 interface Target {
-  readonly accounts: readonly AccountConfigInput[];
+  readonly accounts: readonly AccountsEntryInput[];
   readonly describe: string;
   readonly fetchSecret: (secretId: string) => Promise<string>;
   /** The local sandbox, where a new message can be created. */
@@ -156,13 +156,18 @@ function regionOf(secretId: string): { region?: string } {
 }
 
 function chooseAccount(target: Target, provider: ProviderName, route: string | undefined): AccountConfigInput {
+  const parents = target.accounts.filter(isTwilioParentEntry);
+  const accounts = target.accounts.filter((entry): entry is AccountConfigInput => !isTwilioParentEntry(entry));
   if (route !== undefined) {
-    const account = target.accounts.find((a) => a.route === route);
-    if (account === undefined) throw new UsageError(`route "${route}" is not an account of ${target.describe} (routes: ${target.accounts.map((a) => a.route).join(', ')})`);
+    const account = accounts.find((a) => a.route === route);
+    if (account === undefined && parents.some((p) => p.route === route || p.subaccounts.some((s) => (s.route ?? s.accountSid) === route))) {
+      throw new UsageError(`route "${route}" belongs to a Twilio parent entry: trigger signs with the auth token in a secret, and a subaccount's is fetched from Twilio by the receiver; trigger it through the provider`);
+    }
+    if (account === undefined) throw new UsageError(`route "${route}" is not an account of ${target.describe} (routes: ${accounts.map((a) => a.route).join(', ')})`);
     if (account.provider !== provider) throw new UsageError(`route "${route}" is a ${account.provider} account, not ${provider}`);
     return account;
   }
-  const candidates = target.accounts.filter((a) => a.provider === provider);
+  const candidates = accounts.filter((a) => a.provider === provider);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new UsageError(`${target.describe} has no ${provider} account`);
   throw new UsageError(`--route is required: ${target.describe} has ${candidates.length} ${provider} accounts (${candidates.map((a) => a.route).join(', ')})`);

@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { callbackPath, callbackRouteKey, SHARED_CALLBACK_ROUTE_KEY } from '../functions/core/callback-route';
-import { parseAccounts, type Account, type AccountConfigInput } from '../functions/core/config';
+import { parseAccounts, type Account, type AccountsEntryInput } from '../functions/core/config';
 import { maxRequestsPerAttempt } from '../functions/core/provider-capabilities';
 import { ACCOUNTS_ENV, ACCOUNTS_LAYER_FILE, RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/lambda-env';
 import { LOG_LEVEL_ENV, METRIC_DETAIL_ENV, type LogLevel } from '../functions/core/logger';
@@ -55,7 +55,7 @@ export interface MessageRedactorProps {
    * The provider accounts, exactly as in the accounts config file. Validated at synth with the same
    * schema the functions use at cold start, and against both provider registries.
    */
-  readonly accounts: readonly AccountConfigInput[];
+  readonly accounts: readonly AccountsEntryInput[];
   /**
    * Per-account routes and metric series, or one shared route and metrics by provider (see
    * {@link AccountResources}). `routeThrottling` needs `per-account`.
