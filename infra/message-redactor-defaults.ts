@@ -67,6 +67,7 @@ export interface ResolvedMessageRedactorProps {
   readonly dlqDepthAlarmThreshold: number;
   readonly retryAlarmThreshold: number;
   readonly secretMaxAge: Duration;
+  readonly subaccountTokenMaxAge: Duration;
   readonly maxCallbackBytes: number;
   /** Final props of the redaction queue: defaults < `queueProps` < what the construct controls. */
   readonly queueProps: sqs.QueueProps;
@@ -108,6 +109,7 @@ export function defaultMessageRedactorProps(): ScalarProps {
     dlqDepthAlarmThreshold: 1,
     retryAlarmThreshold: 100,
     secretMaxAge: Duration.minutes(5),
+    subaccountTokenMaxAge: Duration.hours(1),
     maxCallbackBytes: 64 * 1024,
   };
 }
@@ -162,6 +164,7 @@ export function resolveMessageRedactorProps(
     problems.push(`httpTimeout (${merged.httpTimeout.toHumanString()}) must be shorter than redactorTimeout (${merged.redactorTimeout.toHumanString()})`);
   }
   check.duration('secretMaxAge', merged.secretMaxAge, Duration.seconds(0), Duration.days(1));
+  check.duration('subaccountTokenMaxAge', merged.subaccountTokenMaxAge, Duration.seconds(0), Duration.days(1));
   check.integer('maxCallbackBytes', merged.maxCallbackBytes, 1024, 1024 * 1024);
   check.integer('maxReceiveCount', merged.maxReceiveCount, 2, 1000);
   if (merged.endpoint !== 'http-api' && merged.endpoint !== 'function-url') {

@@ -224,6 +224,14 @@ export interface MessageRedactorProps {
    */
   readonly secretMaxAge?: Duration;
   /**
+   * How long the receiver caches a Twilio subaccount's auth token, fetched with its parent's
+   * credentials (SUBACCOUNT_TOKEN_MAX_AGE_SECONDS). A rotated token is fetched again at the first
+   * callback it fails to verify (at most once a minute per subaccount), so this bounds how often the
+   * receiver calls Twilio, not how long a rotation takes.
+   * @default Duration.hours(1)
+   */
+  readonly subaccountTokenMaxAge?: Duration;
+  /**
    * The scheduled reconciliation sweep over each account's message list at the provider: it redacts
    * what no callback announced (callbacks refused, failed or never sent, history from before the
    * deployment) and serves retention windows longer than a queued job can wait (above 12 hours).
@@ -310,6 +318,9 @@ export class MessageRedactor extends Construct {
         [RECEIVER_ENV.queueUrl]: this.queue.queueUrl,
         [RECEIVER_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
         [RECEIVER_ENV.maxBodyBytes]: String(settings.maxCallbackBytes),
+        ...(accounts.some((account) => account.subaccountSid !== undefined)
+          ? { [RECEIVER_ENV.subaccountTokenMaxAgeSeconds]: String(settings.subaccountTokenMaxAge.toSeconds()) }
+          : {}),
       },
     });
     this.grantSendMessage(this.receiver, this.queue, settings.encryptionKey);

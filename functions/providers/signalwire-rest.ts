@@ -118,7 +118,8 @@ const REST_ERRORS: ProviderErrors = {
   },
 };
 
-export const signalWireRestRedaction: RedactionProvider = signalWireRedaction('signalwire-rest', redactRestMessage);
+// Pure: the receiver imports this file for its callback side, and the bundler may drop the redaction side.
+export const signalWireRestRedaction: RedactionProvider = /* @__PURE__ */ signalWireRedaction('signalwire-rest', redactRestMessage);
 
 async function redactRestMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {
   // PATCH /api/messaging/messages/{id} with {"body":""} (SignalWire REST reference, "Redact message"; docs/providers.md).

@@ -197,7 +197,10 @@ export const twilioRedaction: RedactionProvider = {
     const credentials = parseTwilioSecret(secret, secretId);
     const authorization = apiAuthorization(credentials, secretId);
     return {
-      redact: (job, context) => redactTwilioMessage(job, context, credentials.accountSid, authorization),
+      // A subaccount's messages are acted on with its parent's credentials under its own Account SID:
+      // "main account credentials … access … v2010 API resources for any of your subaccounts"
+      // (https://www.twilio.com/docs/iam/api/subaccounts#authentication).
+      redact: (job, context) => redactTwilioMessage(job, context, context.subaccountSid ?? credentials.accountSid, authorization),
     };
   },
 };
@@ -239,7 +242,7 @@ async function redactTwilioMessage(
 }
 
 /** API calls authenticate with the API key when the secret has one, else with the account's auth token. */
-function apiAuthorization(credentials: TwilioSecret, secretId: string): string {
+export function apiAuthorization(credentials: TwilioSecret, secretId: string): string {
   if (credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined) {
     return basicAuth(credentials.apiKeySid, credentials.apiKeySecret);
   }
@@ -255,7 +258,7 @@ export const twilioListing: ListingProvider = {
     const authorization = apiAuthorization(credentials, secretId);
     const api = (context: ListContext): TwilioStyleList => ({
       origin: context.apiBaseUrl ?? TWILIO_API_BASE_URL,
-      path: `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`,
+      path: `/2010-04-01/Accounts/${context.subaccountSid ?? credentials.accountSid}/Messages.json`,
       authorization,
       maxPageSize: 1000,
       isMessageId: (value) => MESSAGE_SID.test(value),
