@@ -132,6 +132,11 @@ export const TwilioParentConfigSchema = z.strictObject({
   deleteMedia: AccountConfigSchema.shape.deleteMedia,
   apiBaseUrl: AccountConfigSchema.shape.apiBaseUrl,
   /**
+   * The callback URL each route is appended to, ending in `/` (`https://hooks.example.com/callbacks/`):
+   * every subaccount's `publicUrl` is this plus its route. Needed behind custom domains and proxies.
+   */
+  publicUrlBase: z.optional(httpUrl('publicUrlBase').check(z.refine((value) => value.endsWith('/'), 'publicUrlBase must end with /'))),
+  /**
    * Concurrent provider requests over all redactor invocations, for each subaccount and, together, for
    * every request made with the parent's credentials. Default: twilio's 50.
    */
@@ -202,13 +207,14 @@ function parseEntries(input: unknown): ParsedEntry[] {
         issues.push(describeIssues(parsed.error.issues, at));
         return;
       }
-      const { subaccounts, route, ...options } = parsed.data;
-      if (route !== undefined) entries.push({ at, routeAt: at, account: { ...options, route } });
+      const { subaccounts, route, publicUrlBase, ...options } = parsed.data;
+      const withRoute = (routeOf: string) => ({ ...options, route: routeOf, ...(publicUrlBase === undefined ? {} : { publicUrl: `${publicUrlBase}${routeOf}` }) });
+      if (route !== undefined) entries.push({ at, routeAt: at, account: withRoute(route) });
       subaccounts.forEach((subaccount, position) => {
         entries.push({
           at,
           routeAt: `${at}.subaccounts[${position}]`,
-          account: { ...options, route: subaccount.route ?? subaccount.accountSid },
+          account: withRoute(subaccount.route ?? subaccount.accountSid),
           subaccountSid: subaccount.accountSid,
         });
       });

@@ -37,6 +37,8 @@ export interface HistorySpec {
   readonly media?: number | ((index: number) => number);
   /** @default 'outbound' */
   readonly direction?: 'outbound' | 'inbound';
+  /** The Twilio subaccount that holds them. @default the main account */
+  readonly account?: string;
 }
 
 const DEFAULT_NUMBERS: Record<ProviderFamily, { from: string; to: string }> = {
@@ -115,6 +117,7 @@ export class MessageStore {
           direction: spec.direction ?? 'outbound',
           sentAt,
           seeded: true,
+          ...(spec.account === undefined ? {} : { account: spec.account }),
           ...(status === 'failed' || status === 'undelivered' ? { errorCode: 30003 } : {}),
         }),
       );

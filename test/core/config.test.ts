@@ -176,6 +176,15 @@ describe('Function: parseAccounts (Twilio subaccounts under one parent)', () => 
     expect(accounts[0]!.subaccountSid).toBeUndefined();
   });
 
+  it('gives each route the public URL base plus its route, for custom domains', () => {
+    const accounts = parseAccounts([parent({ route: 'main', publicUrlBase: 'https://hooks.example.com/callbacks/' })]);
+    expect(accounts.map((a) => a.publicUrl)).toEqual([
+      'https://hooks.example.com/callbacks/main',
+      'https://hooks.example.com/callbacks/clinic-a',
+      `https://hooks.example.com/callbacks/${SUB_B}`,
+    ]);
+  });
+
   it('takes 10,000 subaccounts in one entry', () => {
     const subaccounts = Array.from({ length: 10_000 }, (_, i) => ({ accountSid: 'AC' + i.toString(16).padStart(32, '0') }));
     expect(parseAccounts([parent({ subaccounts })])).toHaveLength(10_000);
@@ -186,6 +195,7 @@ describe('Function: parseAccounts (Twilio subaccounts under one parent)', () => 
     { name: 'a malformed subaccount SID', input: [parent({ subaccounts: [{ accountSid: 'AC123' }] })], message: 'accounts[0].subaccounts[0].accountSid: accountSid must be AC followed by 32 hex digits' },
     { name: 'a bad subaccount route', input: [parent({ subaccounts: [{ accountSid: SUB_A, route: 'a b' }] })], message: 'accounts[0].subaccounts[0].route: route must be 1-128 characters' },
     { name: 'another provider', input: [parent({ provider: 'signalwire-compat' })], message: 'accounts[0].provider: expected one of "twilio"' },
+    { name: 'a public URL base without its trailing slash', input: [parent({ publicUrlBase: 'https://hooks.example.com/callbacks' })], message: 'accounts[0].publicUrlBase: publicUrlBase must end with /' },
     { name: 'a publicUrl (each subaccount has its own callback URL)', input: [parent({ publicUrl: 'https://hooks.example.com/cb' })], message: 'accounts[0]: unknown key(s) publicUrl' },
     { name: 'a signingSecretId (the receiver needs the parent\'s credentials to fetch each subaccount\'s token)', input: [parent({ signingSecretId: 'x' })], message: 'accounts[0]: unknown key(s) signingSecretId' },
     { name: 'an unknown key on a subaccount', input: [parent({ subaccounts: [{ accountSid: SUB_A, authToken: 'x' }] })], message: 'accounts[0].subaccounts[0]: unknown key(s) authToken' },
