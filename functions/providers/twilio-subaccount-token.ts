@@ -1,14 +1,14 @@
 import { HttpTransportError, SubaccountTokenError } from '../core/errors';
 import type { HttpClient } from '../core/http-client';
 import { parseJsonObject } from './http-helpers';
-import { apiAuthorization, parseTwilioSecret, TWILIO_API_BASE_URL } from './twilio';
+import { parseTwilioSecret, subaccountAuthorization, TWILIO_API_BASE_URL } from './twilio';
 
 /** What fetching a subaccount's token needs: where, with which credentials, for which subaccount. */
 export interface SubaccountTokenRequest {
   readonly http: HttpClient;
   /** Twilio's API origin (or the account's `apiBaseUrl`). */
   readonly origin: string;
-  /** The parent's `Authorization` header (Basic AccountSid:AuthToken, or a Main API key). */
+  /** The parent's `Authorization` header (Basic AccountSid:AuthToken; a Main API key is not confirmed to work). */
   readonly authorization: string;
   /** The parent's Account SID: the subaccount must be owned by it. */
   readonly parentSid: string;
@@ -67,7 +67,7 @@ export function twilioSubaccountTokenFetcher(http: HttpClient) {
     return fetchTwilioSubaccountToken({
       http,
       origin: account.apiBaseUrl ?? TWILIO_API_BASE_URL,
-      authorization: apiAuthorization(parent, account.secretId),
+      authorization: subaccountAuthorization(parent, account.secretId),
       parentSid: parent.accountSid,
       subaccountSid: account.subaccountSid,
     });
