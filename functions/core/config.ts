@@ -44,7 +44,7 @@ export const TWILIO_ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 /**
  * The most subaccounts one parent entry may list. Twilio allows 1,000 per main account by default and
  * more on request (https://www.twilio.com/docs/iam/api/subaccounts); the stack's resources do not grow
- * with them, the accounts file does (about 70 bytes each).
+ * with them, the accounts file does (about 50-75 bytes each).
  */
 export const MAX_SUBACCOUNTS_PER_PARENT = 100_000;
 
