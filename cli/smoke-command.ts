@@ -3,7 +3,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretsManagerFetch } from '../functions/aws/secrets-manager';
 import { parseAccounts, type Account } from '../functions/core/config';
 import type { ProviderName } from '../functions/core/provider-name';
+import { FetchHttpClient } from '../functions/http/fetch-http-client';
 import { callbackProviders, redactionProviders } from '../functions/providers';
+import { twilioSubaccountTokenFetcher } from '../functions/providers/twilio-subaccount-token';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';
 import { loadAccountsFile } from '../infra/accounts-file';
@@ -123,6 +125,13 @@ async function checkSecrets(account: Account, target: SmokeTarget, io: CliIo): P
   const apiSecret = await read(account.secretId);
   redactionProviders[account.provider]!.bindClient(apiSecret, account.secretId);
   io.out(`secret ${account.secretId}: valid ${account.provider} API credentials\n`);
+  if (account.subaccountSid !== undefined) {
+    // As the receiver does: the subaccount's own token, fetched with the parent's credentials.
+    const fetchToken = twilioSubaccountTokenFetcher(new FetchHttpClient(5_000));
+    const authToken = await fetchToken({ ...account, subaccountSid: account.subaccountSid }, apiSecret);
+    io.out(`subaccount ${account.subaccountSid}: auth token fetched with the parent's credentials\n`);
+    return signingSecretsOf('twilio', { accountSid: account.subaccountSid, authToken }, account.secretId);
+  }
   const signingSecretId = account.signingSecretId ?? account.secretId;
   const signingSecret = signingSecretId === account.secretId ? apiSecret : await read(signingSecretId);
   callbackProviders[account.provider]!.bindVerifier(signingSecret, signingSecretId);
