@@ -249,6 +249,8 @@ export function parseAccounts(input: unknown): readonly Account[] {
   const subaccountsSeen = new Set<string>();
   const limitBySecret = new Map<string, number>();
   const retentionByLog = new Map<string, string>();
+  // A parent's options are the same for each of its subaccounts: checked once per entry.
+  const optionsChecked = new Set<string>();
   entries.forEach((entry) => {
     const { account, at } = entry;
     if (seen.has(account.route)) problems.push(`${entry.routeAt}.route: duplicate route`);
@@ -277,6 +279,8 @@ export function parseAccounts(input: unknown): readonly Account[] {
       );
     }
     retentionByLog.set(log, sharedRetention ?? retention);
+    if (optionsChecked.has(at)) return;
+    optionsChecked.add(at);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
     const capabilities = PROVIDER_CAPABILITIES[account.provider];
     // An option the adapter cannot act on would be silently ignored, or worse, retried until gave-up.
@@ -300,14 +304,28 @@ export function parseAccounts(input: unknown): readonly Account[] {
       );
     }
   });
-  // A parent's option is checked once per subaccount: report it once.
+  // A limit or retention conflict inside one parent would repeat for each subaccount: report it once.
   if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${[...new Set(problems)].join('; ')}`);
 
-  return entries.map(({ account, subaccountSid }) => ({
+  // One terminal set per entry: a parent's subaccounts share it (it is read-only).
+  const terminalByEntry = new Map<string, ReadonlySet<string>>();
+  const terminalOf = ({ at, account }: ParsedEntry): ReadonlySet<string> => {
+    let set = terminalByEntry.get(at);
+    if (set === undefined) {
+      set = terminalStatusesFor(account.provider, account.terminalStatuses);
+      terminalByEntry.set(at, set);
+    }
+    return set;
+  };
+  return entries.map((entry) => ({ ...resolvedAccount(entry), terminalStatuses: terminalOf(entry) }));
+}
+
+/** An entry's account with its defaults resolved (all but the terminal set). */
+function resolvedAccount({ account, subaccountSid }: ParsedEntry): Omit<Account, 'terminalStatuses'> {
+  return {
     route: account.route,
     provider: account.provider,
     secretId: account.secretId,
-    terminalStatuses: terminalStatusesFor(account.provider, account.terminalStatuses),
     redactAfterSeconds: account.redactAfterSeconds ?? 0,
     sentAgeSeconds: account.sentAgeSeconds ?? 0,
     deleteMedia: account.deleteMedia ?? false,
@@ -318,7 +336,7 @@ export function parseAccounts(input: unknown): readonly Account[] {
     // A trailing slash would make every API path start with `//`, which providers answer with a 404.
     ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl.replace(/\/+$/, '') }),
     ...(subaccountSid === undefined ? {} : { subaccountSid }),
-  }));
+  };
 }
 
 /** Parses the accounts config from its JSON text (environment variable or file). */
