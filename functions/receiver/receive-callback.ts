@@ -1,7 +1,7 @@
 import { SQS_LIMITS } from '../core/aws-limits';
 import type { CallbackRequest } from '../core/callback-request';
 import type { Account } from '../core/config';
-import { AuthenticationError, ConfigError, RedactorError } from '../core/errors';
+import { AuthenticationError, ConfigError, RedactorError, SubaccountTokenError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { LOG_EVENTS, METRICS, refusalReason } from '../core/telemetry-names';
 import type { ProviderName } from '../core/provider-name';
@@ -112,8 +112,10 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
 /**
  * A Twilio subaccount's callback, verified with the subaccount's own auth token (fetched with the
  * parent's credentials in `parentSecret`). A mismatch may be a token rotated since it was cached: the
- * token is fetched once more, unless it was fetched moments ago, and the callback verified again.
- * Fail closed: a token that cannot be fetched refuses the callback (503 when retrying can help, else 500).
+ * token is fetched once more, unless it was fetched moments ago, and the callback verified again. A 401
+ * from Twilio may be the parent's own credentials rotated since they were cached: they are read once
+ * more. Fail closed: a token that cannot be fetched refuses the callback (503 when retrying can help,
+ * else 500).
  */
 async function authenticateSubaccount(
   account: Account & { subaccountSid: string },
@@ -124,12 +126,16 @@ async function authenticateSubaccount(
 ): Promise<VerifiedCallback> {
   const subaccounts = deps.subaccounts;
   if (subaccounts === undefined) throw new ConfigError(`route ${account.route} is a Twilio subaccount, but the receiver has no subaccount token source`);
-  const verify = async () => verifierFor(provider, await subaccounts.get(account, parentSecret), account.secretId).authenticate(request);
+  const verify = async (parent: unknown) => verifierFor(provider, await subaccounts.get(account, parent), account.secretId).authenticate(request);
   try {
-    return await verify();
+    return await verify(parentSecret);
   } catch (error) {
+    if (error instanceof SubaccountTokenError && error.code === 'http-401') {
+      deps.secrets.invalidate(account.secretId);
+      return verify(await deps.secrets.get(account.secretId));
+    }
     if (!(error instanceof AuthenticationError) || error.httpStatus !== 403 || !subaccounts.refreshAfterMismatch(account)) throw error;
-    return verify();
+    return verify(parentSecret);
   }
 }
 

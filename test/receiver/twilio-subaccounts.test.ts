@@ -126,6 +126,17 @@ describe('Function: receiveCallback (Twilio subaccounts under one parent secret)
     expect(enqueued).toHaveLength(2);
   });
 
+  it('reads the parent\'s secret once more when Twilio refuses it (rotated since it was cached), then accepts', async () => {
+    const { deps, http, enqueued } = setup();
+    let reads = 0;
+    const stale = 'stale-parent-token-' + 's'.repeat(16);
+    const rotated = { ...deps, secrets: { get: async () => (++reads === 1 ? twilioSecret({ authToken: stale }) : twilioSecret()), invalidate() {} } };
+    expect((await receiveCallback(callback('clinic-a', SUB_A, TOKENS[SUB_A]!), rotated)).statusCode).toBe(200);
+    expect(reads).toBe(2);
+    expect(http.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${stale}`).toString('base64')}`, PARENT_BASIC]);
+    expect(enqueued).toHaveLength(1);
+  });
+
   it.each([
     { name: 'the network fails (retrying can help)', answer: () => new HttpTransportError('timeout'), status: 503, code: 'timeout' },
     { name: 'Twilio answers 5xx', answer: () => json(503, {}), status: 503, code: 'http-503' },
