@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LAMBDA_LIMITS, SQS_LIMITS, minimumQueueVisibilitySeconds } from '../functions/core/aws-limits';
 import type { Account } from '../functions/core/config';
+import { entryPathOf } from './account-secrets';
 import { LOG_LEVELS, type LogLevel } from '../functions/core/logger';
 import { receivesForRetries, receivesSpentWaiting } from '../functions/core/receive-budget';
 import { longestQueuedWaitSeconds } from '../functions/core/callback-decision';
@@ -286,19 +287,19 @@ function checkReceivesCoverWaits(
       ? seconds(queueVisibility)
       : minimumQueueVisibilitySeconds(seconds(redactorTimeout), seconds(maxBatchingWindow)),
   };
-  let longest: { index: number; key: string; wait: number; receives: number } | undefined;
+  let longest: { path: string; key: string; wait: number; receives: number } | undefined;
   accounts.forEach((account, index) => {
     const key = account.sentAgeSeconds > account.redactAfterSeconds ? 'sentAgeSeconds' : 'redactAfterSeconds';
     const wait = longestQueuedWaitSeconds(account);
     const receives = receivesSpentWaiting(wait, shape);
-    if (receives > (longest?.receives ?? 0)) longest = { index, key, wait, receives };
+    if (receives > (longest?.receives ?? 0)) longest = { path: entryPathOf(account, index), key, wait, receives };
   });
   if (longest === undefined) return;
   const retries = receivesForRetries(DEFAULT_RETRY_POLICY);
   const needed = longest.receives + retries;
   if (maxReceiveCount < needed) {
     problems.push(
-      `maxReceiveCount (${maxReceiveCount}) is used up before jobs are redacted: accounts[${longest.index}].${longest.key} `
+      `maxReceiveCount (${maxReceiveCount}) is used up before jobs are redacted: ${longest.path}.${longest.key} `
       + `(${longest.wait} s) spends up to ${longest.receives} receives waiting and the retry policy needs ${retries} more; `
       + `set maxReceiveCount to at least ${needed}`,
     );

@@ -20,7 +20,7 @@ import type { ProviderName } from '../functions/core/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
 import { allAlarms, RedactorAlarms, redactorMetric, type MessageRedactorAlarms } from './redactor-alarms';
 import { RedactorDashboard } from './redactor-dashboard';
-import { importAccountSecrets, type SecretReadGrant } from './account-secrets';
+import { entryPathOf, importAccountSecrets, type SecretReadGrant } from './account-secrets';
 import { createAccountsLayer } from './accounts-layer';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps, type ResolvedMessageRedactorProps } from './message-redactor-defaults';
@@ -583,7 +583,7 @@ export class MessageRedactor extends Construct {
       Annotations.of(this).addWarningV2(
         'message-redactor:redactorTimeoutBudget',
         `A batch of ${settings.batchSize} jobs at providerConcurrency ${settings.providerConcurrency}, up to ${requests} `
-        + `provider request(s) per job (accounts[${worst}], ${accounts[worst]!.provider}) and httpTimeout `
+        + `provider request(s) per job (${entryPathOf(accounts[worst]!, worst)}, ${accounts[worst]!.provider}) and httpTimeout `
         + `${settings.httpTimeout.toHumanString()} can take ${worstCaseMs / 1000} s, not less than redactorTimeout `
         + `(${settings.redactorTimeout.toHumanString()}); jobs left at the deadline are retried, each using a receive: `
         + 'raise redactorTimeout or providerConcurrency, or lower batchSize.',

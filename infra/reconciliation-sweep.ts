@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_QUEUED_RETENTION_SECONDS } from '../functions/core/callback-decision';
 import type { Account } from '../functions/core/config';
+import { entryPathOf } from './account-secrets';
 import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/sweep-window';
 import { SWEEP_ENV } from '../functions/core/lambda-env';
 import { METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry-names';
@@ -105,10 +106,14 @@ export function resolveSweep(
   problems: string[],
 ): ResolvedSweep | undefined {
   if (props === false) {
+    const reported = new Set<string>();
     accounts.forEach((account, index) => {
-      if (account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS) {
+      const path = entryPathOf(account, index);
+      // A parent's subaccounts share its retention: reported once.
+      if (account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS && !reported.has(path)) {
+        reported.add(path);
         problems.push(
-          `sweep: false leaves accounts[${index}].redactAfterSeconds (${account.redactAfterSeconds} s) unserved: `
+          `sweep: false leaves ${path}.redactAfterSeconds (${account.redactAfterSeconds} s) unserved: `
           + `a retention above ${MAX_QUEUED_RETENTION_SECONDS} s is redacted by the sweep only`,
         );
       }

@@ -172,6 +172,11 @@ export interface Account {
    * Account SID whose messages this route covers and whose auth token verifies its callbacks.
    */
   readonly subaccountSid?: string;
+  /**
+   * Where its entry is in the accounts config (`accounts[3]`), for messages that name a key: a
+   * parent's subaccounts share their parent's, which holds their options. Set by parseAccounts.
+   */
+  readonly entryPath?: string;
 }
 
 /** Whether an entry as written is a Twilio parent with subaccounts (else an account). */
@@ -321,8 +326,9 @@ export function parseAccounts(input: unknown): readonly Account[] {
 }
 
 /** An entry's account with its defaults resolved (all but the terminal set). */
-function resolvedAccount({ account, subaccountSid }: ParsedEntry): Omit<Account, 'terminalStatuses'> {
+function resolvedAccount({ account, subaccountSid, at }: ParsedEntry): Omit<Account, 'terminalStatuses'> {
   return {
+    entryPath: at,
     route: account.route,
     provider: account.provider,
     secretId: account.secretId,

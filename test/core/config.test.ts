@@ -7,6 +7,7 @@ describe('Function: parseAccounts', () => {
   it('resolves defaults: provider terminal set, no delay, media kept', () => {
     const [account] = parseAccounts([twilioAccount()]);
     expect(account).toEqual({
+      entryPath: 'accounts[0]',
       route: twilioAccount().route,
       provider: 'twilio',
       secretId: twilioAccount().secretId,

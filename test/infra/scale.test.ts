@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { AccountConfigInput } from '../../functions/core/config';
+import { ConfigError } from '../../functions/core/errors';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
 
 /** CloudFormation's and IAM's limits a deployment must stay inside (what a failed deploy would name). */
@@ -94,6 +95,10 @@ describe('Scale: thousands of accounts in one stack', () => {
     expect(() => synth({ accounts: clinics(101) })).toThrow(/101 distinct secrets are more than 100 .*IAM: 10,240 characters of inline policy per role.*secretNamePrefix/);
     expect(() => synth({ accounts: [...clinics(2), { route: 'other', provider: 'twilio', secretId: 'other/secret' }], secretNamePrefix: 'message-redactor/' }))
       .toThrow('accounts[2].secretId (other/secret) does not start with secretNamePrefix message-redactor/');
+    // A parent's problem is named once, at the parent's entry, not once per subaccount.
+    const subaccounts = Array.from({ length: 500 }, (_, i) => ({ accountSid: `AC${i.toString(16).padStart(32, '0')}` }));
+    expect(() => synth({ accounts: [...clinics(1), { provider: 'twilio', secretId: 'other/parent', subaccounts }], secretNamePrefix: 'message-redactor/' }))
+      .toThrow(new ConfigError('invalid accounts config: accounts[1].secretId (other/parent) does not start with secretNamePrefix message-redactor/'));
   });
 
   it('refuses what a deployment could not hold: a route per account past the HTTP API quota, per-route throttles on the shared route', () => {
