@@ -18,11 +18,8 @@ export class FetchHttpClient implements HttpClient {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      return { status: response.status, headers, body: await response.text() };
+      // Headers iterate with lower-cased names.
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
     } catch (error) {
       const name = (error as Error).name;
       throw new HttpTransportError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network-error', error);

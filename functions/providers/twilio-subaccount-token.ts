@@ -44,16 +44,20 @@ export async function fetchTwilioSubaccountToken(request: SubaccountTokenRequest
   }
   const account = parseJsonObject(answer.body);
   if (account === undefined) throw new SubaccountTokenError(subaccountSid, 'unparseable-response', true);
-  if (typeof account.sid !== 'string' || account.sid.toUpperCase() !== subaccountSid.toUpperCase()) {
-    throw new SubaccountTokenError(subaccountSid, 'other-account', false);
-  }
-  if (typeof account.owner_account_sid !== 'string' || account.owner_account_sid.toUpperCase() !== request.parentSid.toUpperCase()) {
+  // The answer must be this subaccount, owned by this parent (the parent's own resource, or another
+  // owner's account, would verify callbacks with the wrong token).
+  if (!sameSid(account.sid, subaccountSid) || !sameSid(account.owner_account_sid, request.parentSid)) {
     throw new SubaccountTokenError(subaccountSid, 'not-a-subaccount-of-parent', false);
   }
   if (typeof account.auth_token !== 'string' || account.auth_token.length < 16) {
     throw new SubaccountTokenError(subaccountSid, 'no-auth-token', false);
   }
   return account.auth_token;
+}
+
+/** Twilio SIDs compare without regard to the case of their hex digits. */
+function sameSid(value: unknown, sid: string): boolean {
+  return typeof value === 'string' && value.toUpperCase() === sid.toUpperCase();
 }
 
 /**
