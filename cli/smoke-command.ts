@@ -5,7 +5,7 @@ import { parseAccounts, type Account } from '../functions/core/config';
 import type { ProviderName } from '../functions/core/provider-name';
 import { FetchHttpClient } from '../functions/http/fetch-http-client';
 import { callbackProviders, redactionProviders } from '../functions/providers';
-import { twilioSubaccountTokenFetcher } from '../functions/providers/twilio-subaccount-token';
+import { twilioSubaccountTokenFetcher } from '../functions/providers/twilio';
 import { buildCallback, type CallbackSigningSecrets, type SignedCallback } from '../local/sandbox/callback-builder';
 import { fileSecretFetch } from '../local/file-secrets';
 import { loadAccountsFile } from '../infra/accounts-file';

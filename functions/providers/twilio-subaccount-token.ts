@@ -1,7 +1,6 @@
 import { HttpTransportError, SubaccountTokenError } from '../core/errors';
 import type { HttpClient } from '../core/http-client';
 import { parseJsonObject } from './http-helpers';
-import { parseTwilioSecret, subaccountAuthorization, TWILIO_API_BASE_URL } from './twilio';
 
 /** What fetching a subaccount's token needs: where, with which credentials, for which subaccount. */
 export interface SubaccountTokenRequest {
@@ -58,22 +57,4 @@ export async function fetchTwilioSubaccountToken(request: SubaccountTokenRequest
 /** Twilio SIDs compare without regard to the case of their hex digits. */
 function sameSid(value: unknown, sid: string): boolean {
   return typeof value === 'string' && value.toUpperCase() === sid.toUpperCase();
-}
-
-/**
- * Fetches subaccounts' tokens over `http` with the parent's credentials read from its API secret
- * (an account's `secretId`), at the account's `apiBaseUrl` else Twilio's.
- * @throws SecretShapeError when the parent's secret is malformed, SubaccountTokenError
- */
-export function twilioSubaccountTokenFetcher(http: HttpClient) {
-  return (account: { readonly secretId: string; readonly subaccountSid: string; readonly apiBaseUrl?: string }, parentSecret: unknown): Promise<string> => {
-    const parent = parseTwilioSecret(parentSecret, account.secretId);
-    return fetchTwilioSubaccountToken({
-      http,
-      origin: account.apiBaseUrl ?? TWILIO_API_BASE_URL,
-      authorization: subaccountAuthorization(parent, account.secretId),
-      parentSid: parent.accountSid,
-      subaccountSid: account.subaccountSid,
-    });
-  };
 }

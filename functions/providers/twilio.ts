@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { AuthenticationError, MalformedCallbackError, SecretShapeError } from '../core/errors';
-import type { HttpResponse } from '../core/http-client';
+import type { HttpClient, HttpResponse } from '../core/http-client';
 import type { Outcome } from '../core/outcome';
 import { parseSecret } from '../core/parse-secret';
 import type { RedactionJob } from '../core/redaction-job';
@@ -13,6 +13,7 @@ import { deleteListedMedia } from './media-deletion';
 import type { CallbackProvider, ListContext, ListingProvider, MessageLister, ProviderClient, RedactionContext, RedactionProvider } from './provider';
 import { fetchTwilioStyleMessage, listTwilioStylePage, type TwilioStyleList } from './twilio-style-listing';
 import { requireSignature, verifyTwilioStyleCallback, type TwilioSignatureAlgorithm, type TwilioStyleSigning } from './twilio-signature';
+import { fetchTwilioSubaccountToken } from './twilio-subaccount-token';
 
 /** Twilio's REST API origin. */
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
@@ -286,3 +287,21 @@ export const twilioListing: ListingProvider = {
     };
   },
 };
+
+/**
+ * Fetches subaccounts' tokens over `http` with the parent's credentials read from its API secret
+ * (an account's `secretId`), at the account's `apiBaseUrl` else Twilio's.
+ * @throws SecretShapeError when the parent's secret is malformed, SubaccountTokenError
+ */
+export function twilioSubaccountTokenFetcher(http: HttpClient) {
+  return (account: { readonly secretId: string; readonly subaccountSid: string; readonly apiBaseUrl?: string }, parentSecret: unknown): Promise<string> => {
+    const parent = parseTwilioSecret(parentSecret, account.secretId);
+    return fetchTwilioSubaccountToken({
+      http,
+      origin: account.apiBaseUrl ?? TWILIO_API_BASE_URL,
+      authorization: subaccountAuthorization(parent, account.secretId),
+      parentSid: parent.accountSid,
+      subaccountSid: account.subaccountSid,
+    });
+  };
+}

@@ -13,7 +13,7 @@ import { MetricBuffer } from '../core/metric-buffer';
 import { CachedSecretStore } from '../core/secret-store';
 import { FetchHttpClient } from '../http/fetch-http-client';
 import { callbackProviders } from '../providers';
-import { twilioSubaccountTokenFetcher } from '../providers/twilio-subaccount-token';
+import { twilioSubaccountTokenFetcher } from '../providers/twilio';
 import type { ReceiverDeps } from './receive-callback';
 import { SubaccountSigningSecrets } from './subaccount-signing-secrets';
 

@@ -6,7 +6,7 @@ import { createJsonLogger } from '../../functions/core/logger';
 import type { RedactionJob } from '../../functions/core/redaction-job';
 import { callbackProviders } from '../../functions/providers';
 import { signTwilioForm } from '../../functions/providers/twilio-signature';
-import { twilioSubaccountTokenFetcher } from '../../functions/providers/twilio-subaccount-token';
+import { twilioSubaccountTokenFetcher } from '../../functions/providers/twilio';
 import { receiveCallback, type IncomingCallback } from '../../functions/receiver/receive-callback';
 import { SubaccountSigningSecrets } from '../../functions/receiver/subaccount-signing-secrets';
 import { json, scriptedHttp } from '../support/fake-http';
