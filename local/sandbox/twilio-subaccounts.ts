@@ -41,13 +41,4 @@ export class TwilioSubaccounts {
   list(): readonly SandboxSubaccount[] {
     return [...this.#bySid.values()];
   }
-
-  /** Gives the subaccount a new auth token (a rotation at Twilio); returns it. */
-  rotateToken(sid: string, now: number): string {
-    const subaccount = this.#bySid.get(sid);
-    if (subaccount === undefined) throw new RangeError(`no sandbox subaccount ${sid}`);
-    subaccount.authToken = randomBytes(16).toString('hex');
-    subaccount.dateUpdated = now;
-    return subaccount.authToken;
-  }
 }
