@@ -63,7 +63,8 @@ export function twilioStyleApi(dialect: TwilioStyleDialect): ProviderApi {
       if (header === basicAuth(account.id, account.token)) {
         // The main account's credentials reach its own resources, the Accounts list, and (Twilio) every
         // subaccount's resources: https://www.twilio.com/docs/iam/api/subaccounts#authentication
-        return route.account === undefined ? dialect.subaccounts === true : route.account === account.id || (dialect.subaccounts === true && subaccounts.get(route.account) !== undefined);
+        if (route.account === undefined) return dialect.subaccounts === true; // the Accounts list and create
+        return route.account === account.id || (dialect.subaccounts === true && subaccounts.get(route.account) !== undefined);
       }
       // A subaccount's own credentials reach its own resources only.
       const subaccount = dialect.subaccounts === true && route.account !== undefined ? subaccounts.get(route.account) : undefined;
