@@ -255,6 +255,7 @@ function toJson(r: Results) {
       points: r.scale.points.map((point) => ({ ...point, synthMs: round(point.synthMs, 0) })),
       configLoadMs: { accounts1: round(r.scale.configLoadMs.accounts1, 2), accounts10000: round(r.scale.configLoadMs.accounts10000, 1) },
       lookupNs: { accounts1: round(r.scale.lookupNs.accounts1, 1), accounts10000: round(r.scale.lookupNs.accounts10000, 1) },
+      subaccounts: { ...r.scale.subaccounts, synthMs: round(r.scale.subaccounts.synthMs, 0), configLoadMs: round(r.scale.subaccounts.configLoadMs, 1) },
       secretsMonthlyUsd: r.scale.secretsMonthlyUsd,
     },
     exposureSeconds: {
@@ -271,7 +272,10 @@ function scaleBlock(s: ScaleResult): string {
     + rows.join('')
     + `    cold start's config load (layer file → schema → index): ${s.configLoadMs.accounts1.toFixed(2)} ms at 1 account, ${s.configLoadMs.accounts10000.toFixed(1)} ms at 10,000; `
     + `account lookup per callback ${s.lookupNs.accounts1.toFixed(0)} ns at 1, ${s.lookupNs.accounts10000.toFixed(0)} ns at 10,000\n`
-    + `    secrets at 10,000 accounts: $${s.secretsMonthlyUsd.secretEach.toFixed(0)}/month one each, $${s.secretsMonthlyUsd.oneSecret.toFixed(2)} for one shared secret\n`;
+    + `    10,000 Twilio subaccounts under one parent entry: synth ${s.subaccounts.synthMs.toFixed(0)} ms, ${s.subaccounts.resources} resources, template ${(s.subaccounts.templateBytes / 1024).toFixed(1)} KiB, `
+    + `largest environment ${s.subaccounts.largestEnvironmentBytes} B, accounts file ${(s.subaccounts.accountsFileBytes / 1024).toFixed(1)} KiB, config load ${s.subaccounts.configLoadMs.toFixed(1)} ms\n`
+    + `    fixed cost of the secrets at 10,000 (sub)accounts: $${s.secretsMonthlyUsd.secretEach.toFixed(0)}/month with one secret each, `
+    + `$${s.secretsMonthlyUsd.oneParentSecret.toFixed(2)}/month with one parent secret ($0.40 per secret and month)\n`;
 }
 
 /** The sweep's cost inputs from its measured day: pages, and the store's request units per message. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { accountsFromEnv } from '../functions/core/config/accounts-source';
-import { indexByRoute, type AccountConfigInput } from '../functions/core/config/config';
+import { indexByRoute, type AccountConfigInput, type AccountsEntryInput, type TwilioParentConfigInput } from '../functions/core/config/config';
 import { MessageRedactor } from '../infra/message-redactor';
 import { PRICES_USD } from './prices';
 
@@ -24,23 +24,34 @@ export interface ScalePoint {
 
 export interface ScaleResult {
   readonly points: readonly ScalePoint[];
+  /** 10,000 Twilio subaccounts under one parent entry and one secret. */
+  readonly subaccounts: ScalePoint & { readonly configLoadMs: number };
   /** Cold start's config part at 10,000 accounts: read the layer file, validate, index (median of runs). */
   readonly configLoadMs: { readonly accounts1: number; readonly accounts10000: number };
   /** One callback's account lookup, ns, at 1 and 10,000 accounts (a Map: flat). */
   readonly lookupNs: { readonly accounts1: number; readonly accounts10000: number };
-  /** Fixed monthly cost of the secrets at 10,000 accounts: one secret each (by prefix) against one shared. */
-  readonly secretsMonthlyUsd: { readonly secretEach: number; readonly oneSecret: number };
+  /**
+   * Fixed monthly cost of the secrets at 10,000 Twilio (sub)accounts: one secret each (by prefix)
+   * against one parent secret for all the subaccounts ($0.40 per secret and month).
+   */
+  readonly secretsMonthlyUsd: { readonly secretEach: number; readonly oneParentSecret: number };
 }
 
 /** Short Twilio entries, one secret each under one prefix, as a platform with many customers has. */
 export const clinicAccounts = (n: number): AccountConfigInput[] =>
   Array.from({ length: n }, (_, i) => ({ route: `clinic-${i}`, provider: 'twilio', secretId: `message-redactor/clinic-${i}` }));
 
-function synthPoint(n: number): ScalePoint {
+/** One Twilio parent and `n` subaccounts, a route each: the compact form (about 70 bytes a subaccount). */
+export const clinicSubaccounts = (n: number): TwilioParentConfigInput => ({
+  provider: 'twilio',
+  secretId: 'message-redactor/twilio-parent',
+  subaccounts: Array.from({ length: n }, (_, i) => ({ route: `clinic-${i}`, accountSid: `AC${i.toString(16).padStart(32, '0')}` })),
+});
+
+function synthPoint(n: number, accounts: readonly AccountsEntryInput[] = clinicAccounts(n)): ScalePoint {
   const started = performance.now();
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Scale');
-  const accounts = clinicAccounts(n);
   new MessageRedactor(stack, 'MessageRedactor', { accounts, secretNamePrefix: 'message-redactor/' });
   const template = app.synth().getStackByName('Scale').template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const synthMs = performance.now() - started;
@@ -66,11 +77,11 @@ function median(values: number[]): number {
 }
 
 /** What a cold start does with the config: the file from the layer, the schema, the index by route. */
-function configLoadMs(n: number, runs: number): number {
+function configLoadMs(accounts: readonly AccountsEntryInput[], runs: number): number {
   const dir = mkdtempSync(path.join(tmpdir(), 'redactor-scale-'));
   try {
     const file = path.join(dir, 'accounts.json');
-    writeFileSync(file, JSON.stringify(clinicAccounts(n)));
+    writeFileSync(file, JSON.stringify(accounts));
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
@@ -97,11 +108,13 @@ function lookupNs(n: number): number {
 
 export function measureScale(): ScaleResult {
   synthPoint(1); // warm the CDK modules, so the first point is not the import
-  const points = [1, 100, 1000, 10_000].map(synthPoint);
+  const points = [1, 100, 1000, 10_000].map((n) => synthPoint(n));
+  const parent = [clinicSubaccounts(10_000)];
   return {
     points,
-    configLoadMs: { accounts1: configLoadMs(1, 9), accounts10000: configLoadMs(10_000, 9) },
+    subaccounts: { ...synthPoint(10_000, parent), configLoadMs: configLoadMs(parent, 9) },
+    configLoadMs: { accounts1: configLoadMs(clinicAccounts(1), 9), accounts10000: configLoadMs(clinicAccounts(10_000), 9) },
     lookupNs: { accounts1: lookupNs(1), accounts10000: lookupNs(10_000) },
-    secretsMonthlyUsd: { secretEach: 10_000 * PRICES_USD.secretPerMonth, oneSecret: PRICES_USD.secretPerMonth },
+    secretsMonthlyUsd: { secretEach: 10_000 * PRICES_USD.secretPerMonth, oneParentSecret: PRICES_USD.secretPerMonth },
   };
 }

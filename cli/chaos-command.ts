@@ -17,7 +17,8 @@ Usage: npm run chaos -- [options]
                     the schedule changes its interval and settle time and skips most of a day.
                     The scheduled sweep alone must redact every due body (lost=0), none early
                     (wrongly-redacted=0), and the audit must count what the sandbox holds.
-  --messages N      messages to send, over every provider (default 10000; 1 to 100000)
+  --messages N      messages to send, over every provider and three Twilio subaccounts served by
+                    one parent entry (default 10000; 1 to 100000)
   --kills K         times the redactor worker is killed mid-batch and restarted (default 2)
   --seed S          seed of every random draw, to repeat a run (default 1234)
   --help            this text

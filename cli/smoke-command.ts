@@ -1,8 +1,10 @@
 import { parseAccounts, type Account } from '../functions/core/config/config';
 import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { parseSecretText } from '../functions/core/secrets/parse-secret';
+import { FetchHttpClient } from '../functions/http/fetch-http-client';
 import { callbackProviders, redactionProviders } from '../functions/providers';
 import { callbackSignerFromSecret, type CallbackSigner } from '../functions/providers/callback-signer';
+import { twilioSubaccountTokenFetcher } from '../functions/providers/twilio';
 import { newMessageId } from '../local/sandbox/sandbox-message';
 import { explainCallbackAnswer } from './callback-answers';
 import { ALLOW_INSECURE_URL_FLAG, httpUrlFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
@@ -76,6 +78,13 @@ async function checkSecrets(account: Account, target: Target, io: CliIo): Promis
   const apiSecret = await read(account.secretId);
   redactionProviders[account.provider]!.bindClient(apiSecret, account.secretId);
   io.out(`secret ${account.secretId}: valid ${account.provider} API credentials\n`);
+  if (account.subaccountSid !== undefined) {
+    // As the receiver does: the subaccount's own token, fetched with the parent's credentials.
+    const fetchToken = twilioSubaccountTokenFetcher(new FetchHttpClient(5_000));
+    const authToken = await fetchToken({ ...account, subaccountSid: account.subaccountSid }, apiSecret);
+    io.out(`subaccount ${account.subaccountSid}: auth token fetched with the parent's credentials\n`);
+    return callbackSignerFromSecret('twilio', { accountSid: account.subaccountSid, authToken }, account.secretId);
+  }
   const signingSecretId = account.signingSecretId ?? account.secretId;
   const signingSecret = signingSecretId === account.secretId ? apiSecret : await read(signingSecretId);
   callbackProviders[account.provider]!.bindVerifier(signingSecret, signingSecretId);

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { AccountConfigInput } from '../functions/core/config/config';
+import type { AccountsEntryInput } from '../functions/core/config/config';
 import { loadAccountsFile } from '../infra/accounts-file';
 import { fileSecretFetch } from '../local/file-secrets';
 import { LOCAL_ENDPOINTS_FILE, noLocalStackMessage, readLocalEndpoints, type LocalEndpoints } from '../local/local-endpoints';
@@ -53,8 +53,8 @@ export interface Target {
   readonly kind: 'local' | 'deployed';
   /** How messages name it: `the local stack (…/endpoints.json)` or `the stack deployed with accounts.json`. */
   readonly describe: string;
-  /** The accounts it serves (a deployed target only with --accounts). */
-  readonly accounts: readonly AccountConfigInput[];
+  /** The accounts config it serves, entries as written (a deployed target only with --accounts). */
+  readonly accounts: readonly AccountsEntryInput[];
   readonly queueUrl?: string;
   readonly deadLetterQueueUrl?: string;
   readonly evidenceBucket?: string;

@@ -1,4 +1,4 @@
-import type { AccountConfigInput } from '../functions/core/config/config';
+import { isTwilioParentEntry, type AccountConfigInput } from '../functions/core/config/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-rules/provider-name';
 import { SANDBOX_ADMIN_PREFIX } from '../local/sandbox/sandbox-admin';
 import { newMessageId } from '../local/sandbox/sandbox-message';
@@ -78,14 +78,23 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
 
 function chooseAccount(target: Target, provider: ProviderName, route: string | undefined): AccountConfigInput {
   if (route !== undefined) {
-    const account = findAccount(target.accounts, route, target);
+    // A subaccount's callbacks are signed with its own token, which only Twilio (and the receiver) reads.
+    if (target.accounts.filter(isTwilioParentEntry).some((p) => p.route === route || p.subaccounts.some((s) => (s.route ?? s.accountSid) === route))) {
+      throw new UsageError(`route "${route}" belongs to a Twilio parent entry: trigger signs with the auth token in a secret, and a subaccount's is fetched from Twilio by the receiver; trigger it through the provider`);
+    }
+    const account = findAccount(plainAccounts(target), route, target);
     if (account.provider !== provider) throw new UsageError(`route "${route}" is a ${account.provider} account, not ${provider}`);
     return account;
   }
-  const candidates = target.accounts.filter((a) => a.provider === provider);
+  const candidates = plainAccounts(target).filter((a) => a.provider === provider);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new UsageError(`${target.describe} has no ${provider} account`);
   throw new UsageError(`--route is required: ${target.describe} has ${candidates.length} ${provider} accounts (${candidates.slice(0, 10).map((a) => a.route).join(', ')}${candidates.length > 10 ? ', …' : ''})`);
+}
+
+/** The target's accounts that are not Twilio parent entries. */
+function plainAccounts(target: Target): AccountConfigInput[] {
+  return target.accounts.filter((entry): entry is AccountConfigInput => !isTwilioParentEntry(entry));
 }
 
 /** The message the callback names: the given one (moved to `status` in a local sandbox), a new sandbox message, or a made-up id. */

@@ -65,10 +65,11 @@ export function importAccountSecrets(scope: Construct, accounts: readonly Accoun
     if (!/^[A-Za-z0-9/_+=.@-]{1,256}$/.test(secretNamePrefix)) problems.push(`secretNamePrefix (${secretNamePrefix}) must be the start of a secret name (letters, digits and /_+=.@-)`);
     accounts.forEach((account, index) => {
       for (const [key, id] of [['secretId', account.secretId], ['signingSecretId', account.signingSecretId]] as const) {
-        if (id !== undefined && !secretName(id).startsWith(secretNamePrefix)) problems.push(`accounts[${index}].${key} (${id}) does not start with secretNamePrefix ${secretNamePrefix}`);
+        if (id !== undefined && !secretName(id).startsWith(secretNamePrefix)) problems.push(`${entryPathOf(account, index)}.${key} (${id}) does not start with secretNamePrefix ${secretNamePrefix}`);
       }
     });
-    if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${problems.join('; ')}`);
+    // A parent's subaccounts share its secret: its problem is reported once.
+    if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${[...new Set(problems)].join('; ')}`);
     const grant = prefixGrant(scope, secretNamePrefix);
     return { receiver: [grant], redactor: [grant] };
   }
@@ -92,9 +93,9 @@ export function importAccountSecrets(scope: Construct, accounts: readonly Accoun
     bySecretId.set(secretId, secret);
     return secret;
   };
-  const redactor = accounts.map((account, index) => importOnce(account.secretId, `accounts[${index}].secretId`));
+  const redactor = accounts.map((account, index) => importOnce(account.secretId, `${entryPathOf(account, index)}.secretId`));
   const receiver = accounts.map((account, index) =>
-    account.signingSecretId === undefined ? redactor[index] : importOnce(account.signingSecretId, `accounts[${index}].signingSecretId`),
+    account.signingSecretId === undefined ? redactor[index] : importOnce(account.signingSecretId, `${entryPathOf(account, index)}.signingSecretId`),
   );
   if (bySecretId.size > MAX_SECRETS_GRANTED_BY_NAME) {
     problems.push(`${bySecretId.size} distinct secrets are more than ${MAX_SECRETS_GRANTED_BY_NAME} the functions' role policies can grant by name `
@@ -107,4 +108,9 @@ export function importAccountSecrets(scope: Construct, accounts: readonly Accoun
 
 function distinct(secrets: ReadonlyArray<secretsmanager.ISecret | undefined>): secretsmanager.ISecret[] {
   return [...new Set(secrets.filter((secret) => secret !== undefined))];
+}
+
+/** Where an account's entry is in the config (a parent's subaccounts share theirs). */
+export function entryPathOf(account: Account, index: number): string {
+  return account.entryPath ?? `accounts[${index}]`;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseAccounts, type AccountConfigInput } from '../functions/core/config/config';
+import { parseAccounts, type AccountsEntryInput } from '../functions/core/config/config';
 import { ConfigError } from '../functions/core/runtime/errors';
 
 /** Where the app looks for the accounts when the `accountsFile` context is not set. */
@@ -34,7 +34,7 @@ export function chooseAccountsFile(contextValue: unknown, projectRoot: string): 
  * Reads and validates an accounts file. Every error names the file, and a schema error also names the
  * offending key (`accounts[0].route: …`).
  */
-export function loadAccountsFile(file: string): AccountConfigInput[] {
+export function loadAccountsFile(file: string): AccountsEntryInput[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -53,5 +53,5 @@ export function loadAccountsFile(file: string): AccountConfigInput[] {
     throw new ConfigError(`accounts file ${file}: ${(cause as Error).message}`, cause);
   }
   // parseAccounts accepted it, so it has the input shape.
-  return value as AccountConfigInput[];
+  return value as AccountsEntryInput[];
 }

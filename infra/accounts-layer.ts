@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import type { AccountConfigInput } from '../functions/core/config/config';
+import type { AccountsEntryInput } from '../functions/core/config/config';
 import { ConfigError } from '../functions/core/runtime/errors';
 import { ACCOUNTS_LAYER_FILE } from '../functions/core/config/lambda-env';
 
@@ -19,7 +19,7 @@ export const ACCOUNTS_FILE_LIMIT_BYTES = 200 * 1024 * 1024;
  * 40 short accounts; a layer holds hundreds of thousands. It is an asset of its own, so an accounts
  * change publishes a new layer version and leaves the handlers' code assets untouched.
  */
-export function createAccountsLayer(scope: Construct, id: string, accounts: readonly AccountConfigInput[]): { layer: lambda.LayerVersion; bytes: number } {
+export function createAccountsLayer(scope: Construct, id: string, accounts: readonly AccountsEntryInput[]): { layer: lambda.LayerVersion; bytes: number } {
   // The original input, not the parsed accounts (Sets do not serialise): the functions parse it again.
   const json = JSON.stringify(accounts);
   const bytes = Buffer.byteLength(json);

@@ -48,6 +48,7 @@ export function defaultMessageRedactorProps(): ScalarProps {
     dlqDepthAlarmThreshold: 1,
     retryAlarmThreshold: 100,
     secretMaxAge: Duration.minutes(5),
+    subaccountTokenMaxAge: Duration.hours(1),
     maxCallbackBytes: 64 * 1024,
   };
 }

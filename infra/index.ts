@@ -4,7 +4,7 @@ export type { CallbackEndpoint, MessageRedactorMetrics, MessageRedactorProps, Me
 export { MessageRedactorStack } from './redactor-stack';
 export type { MessageRedactorStackProps } from './redactor-stack';
 export type { AuditProps, ReconciliationSweepProps } from './reconciliation-sweep';
-export type { AccountConfigInput } from '../functions/core/config/config';
+export type { AccountConfigInput, AccountsEntryInput, TwilioParentConfigInput } from '../functions/core/config/config';
 export type { ProviderName } from '../functions/core/provider-rules/provider-name';
 export { METRICS } from '../functions/core/telemetry/telemetry-names';
 export { ConfigError } from '../functions/core/runtime/errors';

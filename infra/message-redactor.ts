@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { parseAccounts, type AccountConfigInput } from '../functions/core/config/config';
+import { parseAccounts, type AccountsEntryInput } from '../functions/core/config/config';
 import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/config/lambda-env';
 import { LOG_LEVEL_ENV, type LogLevel } from '../functions/core/telemetry/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-rules/provider-capabilities';
@@ -52,7 +52,7 @@ export interface MessageRedactorProps {
    * The provider accounts, exactly as in the accounts config file. Validated at synth with the same
    * schema the functions use at cold start, and against both provider registries.
    */
-  readonly accounts: readonly AccountConfigInput[];
+  readonly accounts: readonly AccountsEntryInput[];
   /**
    * Per-account routes and metric series, or one shared route and metrics by provider (see
    * {@link AccountResources}). `routeThrottling` needs `per-account`.
@@ -223,6 +223,14 @@ export interface MessageRedactorProps {
    */
   readonly secretMaxAge?: Duration;
   /**
+   * How long the receiver caches a Twilio subaccount's auth token, fetched with its parent's
+   * credentials (SUBACCOUNT_TOKEN_MAX_AGE_SECONDS). A rotated token is fetched again at the first
+   * callback it fails to verify (at most once a minute per subaccount), so this bounds how often the
+   * receiver calls Twilio, not how long a rotation takes.
+   * @default Duration.hours(1)
+   */
+  readonly subaccountTokenMaxAge?: Duration;
+  /**
    * The scheduled reconciliation sweep over each account's message list at the provider: it redacts
    * what no callback announced (callbacks refused, failed or never sent, history from before the
    * deployment) and serves retention windows longer than a queued job can wait (above 12 hours).
@@ -309,6 +317,9 @@ export class MessageRedactor extends Construct {
         [RECEIVER_ENV.queueUrl]: this.queue.queueUrl,
         [RECEIVER_ENV.secretMaxAgeSeconds]: String(settings.secretMaxAge.toSeconds()),
         [RECEIVER_ENV.maxBodyBytes]: String(settings.maxCallbackBytes),
+        ...(accounts.some((account) => account.subaccountSid !== undefined)
+          ? { [RECEIVER_ENV.subaccountTokenMaxAgeSeconds]: String(settings.subaccountTokenMaxAge.toSeconds()) }
+          : {}),
       },
     });
     grantSendMessage(this.receiver, this.queue, settings.encryptionKey);

@@ -15,6 +15,7 @@ import type { Account } from '../functions/core/config/config';
 import { DEFAULT_SWEEP_SCHEDULE } from '../functions/core/reconciliation/sweep-window';
 import { SWEEP_ENV } from '../functions/core/config/lambda-env';
 import { METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry/telemetry-names';
+import { entryPathOf } from './account-secrets';
 
 /** Options of the scheduled reconciliation sweep. */
 export interface ReconciliationSweepProps {
@@ -105,10 +106,14 @@ export function resolveSweep(
   problems: string[],
 ): ResolvedSweep | undefined {
   if (props === false) {
+    const reported = new Set<string>();
     accounts.forEach((account, index) => {
-      if (account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS) {
+      const path = entryPathOf(account, index);
+      // A parent's subaccounts share its retention: reported once.
+      if (account.redactAfterSeconds > MAX_QUEUED_RETENTION_SECONDS && !reported.has(path)) {
+        reported.add(path);
         problems.push(
-          `sweep: false leaves accounts[${index}].redactAfterSeconds (${account.redactAfterSeconds} s) unserved: `
+          `sweep: false leaves ${path}.redactAfterSeconds (${account.redactAfterSeconds} s) unserved: `
           + `a retention above ${MAX_QUEUED_RETENTION_SECONDS} s is redacted by the sweep only`,
         );
       }

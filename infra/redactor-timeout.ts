@@ -2,6 +2,7 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { LAMBDA_LIMITS } from '../functions/core/config/aws-limits';
 import type { Account } from '../functions/core/config/config';
+import { entryPathOf } from './account-secrets';
 import { maxRequestsPerAttempt } from '../functions/core/provider-rules/provider-capabilities';
 
 /** What bounds how long one batch of redaction jobs can take. */
@@ -59,7 +60,7 @@ export function warnIfBatchOutlastsTimeout(scope: IConstruct, accounts: readonly
   Annotations.of(scope).addWarningV2(
     'message-redactor:redactorTimeoutBudget',
     `A batch of ${shape.batchSize} jobs at providerConcurrency ${shape.providerConcurrency}, up to ${worst.requestsPerJob} `
-    + `provider request(s) per job (accounts[${worst.accountIndex}], ${accounts[worst.accountIndex]!.provider}) and httpTimeout `
+    + `provider request(s) per job (${entryPathOf(accounts[worst.accountIndex]!, worst.accountIndex)}, ${accounts[worst.accountIndex]!.provider}) and httpTimeout `
     + `${shape.httpTimeout.toHumanString()} can take ${worst.milliseconds / 1000} s, not less than redactorTimeout `
     + `(${shape.redactorTimeout.toHumanString()}); jobs left at the deadline are retried, each using a receive: `
     + 'raise redactorTimeout or providerConcurrency, or lower batchSize.',

@@ -13,11 +13,12 @@ import { DEFAULT_RETRY_POLICY } from '../functions/core/redaction/retry-policy';
 import { shareProblem } from '../functions/core/redaction/request-share';
 import { ConfigError } from '../functions/core/runtime/errors';
 import { defaultMessageRedactorProps, defaultQueueProps, mergeDefined, PER_ACCOUNT_RESOURCES_MAX_ACCOUNTS, QUEUE_RETENTION } from './construct-defaults';
+import { entryPathOf } from './account-secrets';
+import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
 import type { AccountResources, CallbackEndpoint, MessageRedactorProps } from './message-redactor';
 import { Checker, known, milliseconds, seconds } from './prop-checks';
 import { resolveQueueProps } from './queue-props';
 import { defaultRedactorTimeout } from './redactor-timeout';
-import { resolveSweep, type ResolvedSweep } from './reconciliation-sweep';
 import { resolveRouteThrottling, type ResolvedRouteThrottling } from './route-throttling';
 
 /** The longest a waiting job is counted in ApproximateAgeOfOldestMessage: 15 min delay + two 12 h re-delays. */
@@ -57,6 +58,7 @@ export interface ResolvedMessageRedactorProps {
   readonly dlqDepthAlarmThreshold: number;
   readonly retryAlarmThreshold: number;
   readonly secretMaxAge: Duration;
+  readonly subaccountTokenMaxAge: Duration;
   readonly maxCallbackBytes: number;
   /** Final props of the redaction queue: defaults < `queueProps` < what the construct controls. */
   readonly queueProps: sqs.QueueProps;
@@ -110,6 +112,7 @@ export function resolveMessageRedactorProps(
     problems.push(`httpTimeout (${merged.httpTimeout.toHumanString()}) must be shorter than redactorTimeout (${merged.redactorTimeout.toHumanString()})`);
   }
   check.duration('secretMaxAge', merged.secretMaxAge, Duration.seconds(0), Duration.days(1));
+  check.duration('subaccountTokenMaxAge', merged.subaccountTokenMaxAge, Duration.seconds(0), Duration.days(1));
   check.integer('maxCallbackBytes', merged.maxCallbackBytes, 1024, 1024 * 1024);
   check.integer('maxReceiveCount', merged.maxReceiveCount, 2, 1000);
   if (merged.endpoint !== 'http-api' && merged.endpoint !== 'function-url') {
@@ -231,19 +234,19 @@ function checkReceivesCoverWaits(
       ? seconds(queueVisibility)
       : minimumQueueVisibilitySeconds(seconds(redactorTimeout), seconds(maxBatchingWindow)),
   };
-  let longest: { index: number; key: string; wait: number; receives: number } | undefined;
+  let longest: { path: string; key: string; wait: number; receives: number } | undefined;
   accounts.forEach((account, index) => {
     const key = account.sentAgeSeconds > account.redactAfterSeconds ? 'sentAgeSeconds' : 'redactAfterSeconds';
     const wait = longestQueuedWaitSeconds(account);
     const receives = receivesSpentWaiting(wait, shape);
-    if (receives > (longest?.receives ?? 0)) longest = { index, key, wait, receives };
+    if (receives > (longest?.receives ?? 0)) longest = { path: entryPathOf(account, index), key, wait, receives };
   });
   if (longest === undefined) return;
   const retries = receivesForRetries(DEFAULT_RETRY_POLICY);
   const needed = longest.receives + retries;
   if (maxReceiveCount < needed) {
     problems.push(
-      `maxReceiveCount (${maxReceiveCount}) is used up before jobs are redacted: accounts[${longest.index}].${longest.key} `
+      `maxReceiveCount (${maxReceiveCount}) is used up before jobs are redacted: ${longest.path}.${longest.key} `
       + `(${longest.wait} s) spends up to ${longest.receives} receives waiting and the retry policy needs ${retries} more; `
       + `set maxReceiveCount to at least ${needed}`,
     );

@@ -1,5 +1,7 @@
+import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { CountingLogger } from './counting-logger';
-import { ALL_PROVIDERS, demoResult, drawOutcome, progressOf, runDemo, sandboxTruth, sendDemoMessages, waitForQueueIdle, type DemoProgress, type DemoResult } from './demo-run';
+import { ALL_PROVIDERS, deadLetters, demoResult, drawOutcome, progressOf, runDemo, sandboxTruth, sendDemoMessages, waitForQueueIdle, type DemoProgress, type DemoResult } from './demo-run';
+import { judgeSandbox } from './sandbox-ground-truth';
 import { LOCAL_ROUTES, LOCAL_SWEEP_SETTLE_SECONDS, startLocalStack, type LocalStack } from './local-stack';
 import { runLocalSweep } from './local-sweep';
 import { statusWalk } from './sandbox/callback-sender';
@@ -46,6 +48,12 @@ export interface ChaosOptions {
   readonly timeoutMs?: number;
   /** Where the run's secrets and endpoints files go. @default '.local-state/chaos' */
   readonly stateDir?: string;
+  /**
+   * Subaccounts of the Twilio main account, served by one parent entry with the main account's secret:
+   * their messages, callbacks (signed with each one's own token) and redactions go through the
+   * sandbox with the rest. @default 3
+   */
+  readonly twilioSubaccounts?: number;
   /** About once a second: the phase and the counts so far. */
   readonly onProgress?: (progress: ChaosProgress) => void;
 }
@@ -68,6 +76,17 @@ export interface ChaosResult extends DemoResult {
   readonly sweptListed: number;
   /** Reconcile: bodies that were held when the sweep started and are empty after its jobs ran. */
   readonly recoveredBySweep: number;
+  /** The Twilio subaccounts' share, judged alone (also counted in the totals). */
+  readonly subaccounts: SubaccountTally;
+}
+
+/** What the Twilio subaccounts (one parent entry, one secret) sent, and how it ended. */
+export interface SubaccountTally {
+  readonly count: number;
+  readonly messages: number;
+  readonly redacted: number;
+  readonly lost: number;
+  readonly wronglyRedacted: number;
 }
 
 /**
@@ -90,6 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     providerConcurrency: 10,
     port: 0,
     stateDir: options.stateDir ?? '.local-state/chaos',
+    twilioSubaccounts: options.twilioSubaccounts ?? 3,
   });
   const plannedKills = options.kills ?? 2;
   let kills = 0;
@@ -113,9 +133,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     if (profile === 'chaos') {
       const result = await runDemo(stack, { messages: options.messages, concurrency: 32, seed, timeoutMs: options.timeoutMs ?? 300_000, log });
-      return { ...result, profile, kills, seeded: 0, callbacks503: 0, sweptListed: 0, recoveredBySweep: 0 };
+      return { ...result, profile, kills, seeded: 0, callbacks503: 0, sweptListed: 0, recoveredBySweep: 0, subaccounts: subaccountTally(stack) };
     }
-    return { ...(await reconcile(stack, options, log, run)), kills };
+    return { ...(await reconcile(stack, options, log, run)), kills, subaccounts: subaccountTally(stack) };
   } finally {
     clearInterval(killer);
     if (ticker) clearInterval(ticker);
@@ -132,7 +152,7 @@ async function reconcile(
   options: ChaosOptions,
   log: CountingLogger,
   run: { phase: ChaosProgress['phase']; swept: number },
-): Promise<Omit<ChaosResult, 'kills'>> {
+): Promise<Omit<ChaosResult, 'kills' | 'subaccounts'>> {
   const started = Date.now();
   const seed = options.seed ?? 1234;
   const timeoutMs = options.timeoutMs ?? 300_000;
@@ -170,7 +190,7 @@ async function reconcile(
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentAt + (LOCAL_SWEEP_SETTLE_SECONDS + 1) * 1000 - Date.now())));
     const heldBefore = sandboxTruth(stack).heldIds;
     run.phase = 'sweeping';
-    for (const route of Object.values(LOCAL_ROUTES)) {
+    for (const route of [...Object.values(LOCAL_ROUTES), ...stack.subaccounts.map((s) => s.route)]) {
       const base = sweptListed;
       const totals = await runLocalSweep(stack, {
         route,
@@ -194,14 +214,26 @@ async function reconcile(
   };
 }
 
-/** History sent before the run, over every provider, with the demo's mix of outcomes; no callback ever announces it. */
+/** The subaccounts' messages (every one the sandbox holds under a subaccount), judged alone. */
+function subaccountTally(stack: LocalStack): SubaccountTally {
+  const messages = [...stack.sandbox.messages.values()].filter((m) => m.account !== undefined);
+  const truth = judgeSandbox(messages, deadLetters(stack));
+  return { count: stack.subaccounts.length, messages: messages.length, redacted: truth.redacted, lost: truth.lost, wronglyRedacted: truth.wronglyRedacted };
+}
+
+/** History sent before the run, over every provider and the Twilio subaccounts, with the demo's mix of outcomes; no callback ever announces it. */
 function seedHistory(stack: LocalStack, count: number, from: number, to: number, seed: number): number {
   const random = seededRandom(seed + 1);
   let seeded = 0;
-  ALL_PROVIDERS.forEach((provider, p) => {
-    const n = Math.floor(count / ALL_PROVIDERS.length) + (p < count % ALL_PROVIDERS.length ? 1 : 0);
+  const targets: Array<{ provider: ProviderName; account?: string }> = [
+    ...ALL_PROVIDERS.map((provider) => ({ provider })),
+    ...stack.subaccounts.map((s) => ({ provider: 'twilio' as const, account: s.sid })),
+  ];
+  targets.forEach(({ provider, account }, p) => {
+    const n = Math.floor(count / targets.length) + (p < count % targets.length ? 1 : 0);
     const outcomes = Array.from({ length: n }, () => drawOutcome(random, provider));
     stack.sandbox.seedHistory(provider, {
+      ...(account === undefined ? {} : { account }),
       count: n,
       // Whole milliseconds, as every provider's dates are (a fraction would break a sandbox page token).
       sentAt: (i) => Math.round(from + ((to - from) * (i + 0.5)) / Math.max(1, n)),
@@ -222,6 +254,7 @@ export function chaosSummary(r: ChaosResult): string {
   return (
     `chaos(${r.profile}): messages=${r.sent}${reconcile} terminal=${r.terminal} redacted=${r.redacted} dead-lettered=${r.deadLettered} (${reasons}) ` +
     `lost=${r.lost} wrongly-redacted=${r.wronglyRedacted}${recovered} retries=${r.retrying} worker-kills=${r.kills} ` +
+    `subaccounts=${r.subaccounts.count} (messages=${r.subaccounts.messages} redacted=${r.subaccounts.redacted} lost=${r.subaccounts.lost} wrongly-redacted=${r.subaccounts.wronglyRedacted}) ` +
     `p50=${r.latencyMs.p50}ms p99=${r.latencyMs.p99}ms time=${(r.durationMs / 1000).toFixed(1)}s`
   );
 }

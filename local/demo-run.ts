@@ -66,15 +66,25 @@ export function drawOutcome(random: () => number, provider: ProviderName): Drawn
   return { mms, final: final === 'delivered' && mms && provider.startsWith('signalwire') ? 'sent' : final };
 }
 
-/** Sends `options.messages` demo messages (round robin over the providers) and their callbacks. */
+/**
+ * Sends `options.messages` demo messages (round robin over the providers, and over the stack's Twilio
+ * subaccounts when it has any) and their callbacks.
+ */
 export async function sendDemoMessages(stack: LocalStack, options: Pick<DemoOptions, 'messages' | 'providers' | 'concurrency' | 'seed'>): Promise<TrackedMessage[]> {
   const random = seededRandom(options.seed ?? 7);
   const providers = options.providers ?? ALL_PROVIDERS;
+  const targets: Array<{ provider: ProviderName; subaccount?: { sid: string; callbackUrl: string } }> = [
+    ...providers.map((provider) => ({ provider })),
+    ...(providers.includes('twilio') ? stack.subaccounts : []).map((s) => ({
+      provider: 'twilio' as const,
+      subaccount: { sid: s.sid, callbackUrl: `${stack.gateway.origin}/callbacks/${s.route}` },
+    })),
+  ];
   const tracked: TrackedMessage[] = [];
   let next = 0;
   const sendOne = async (index: number) => {
-    const provider = providers[index % providers.length]!;
-    const { message, deliveries } = await stack.sender.send(provider, drawOutcome(random, provider));
+    const { provider, subaccount } = targets[index % targets.length]!;
+    const { message, deliveries } = await stack.sender.send(provider, { ...drawOutcome(random, provider), ...(subaccount === undefined ? {} : { subaccount }) });
     tracked.push(deliveries.some((d) => d.answered === 200) ? { message, acceptedAt: Date.now() } : { message });
   };
   const workers = Array.from({ length: Math.min(options.concurrency ?? 16, options.messages) }, async () => {

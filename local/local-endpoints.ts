@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountConfigInput } from '../functions/core/config/config';
+import type { AccountsEntryInput } from '../functions/core/config/config';
 import { isProcessAlive } from './process-alive';
 
 /** Where `npm start` tells the other commands (dlq, sweep, trigger) how to reach its local stack. */
@@ -13,7 +13,7 @@ export interface LocalEndpoints {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly sandboxOrigin: string;
-  readonly accounts: readonly AccountConfigInput[];
+  readonly accounts: readonly AccountsEntryInput[];
   /** Absolute path of the local secrets file. */
   readonly secretsFile: string;
   /** The sweep's grace for the callback path in local mode. */

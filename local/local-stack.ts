@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AccountConfigInput } from '../functions/core/config/config';
+import type { AccountConfigInput, AccountsEntryInput } from '../functions/core/config/config';
 import { silentLogger, type Logger } from '../functions/core/telemetry/logger';
 import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import type { RetryPolicy } from '../functions/core/redaction/retry-policy';
@@ -68,6 +68,17 @@ export interface LocalStackOptions {
   readonly sandboxNow?: () => number;
   /** Settings of each provider's local account on top of the defaults (a retention, say). */
   readonly accountOverrides?: Partial<Record<ProviderName, Partial<AccountConfigInput>>>;
+  /**
+   * Subaccounts of the sandbox's Twilio main account, served as one parent entry with the main
+   * account's secret (routes `local-twilio-sub-1`…). @default 0
+   */
+  readonly twilioSubaccounts?: number;
+}
+
+/** A Twilio subaccount of the local stack: its SID and its callback route. */
+export interface LocalSubaccount {
+  readonly sid: string;
+  readonly route: string;
 }
 
 export interface LocalStack {
@@ -82,7 +93,9 @@ export interface LocalStack {
   readonly receiverSqs: SQSClient;
   readonly gateway: LocalApiGateway;
   readonly poller: SqsPoller;
-  readonly accounts: readonly AccountConfigInput[];
+  readonly accounts: readonly AccountsEntryInput[];
+  /** The Twilio subaccounts served under the main account's secret (none unless asked for). */
+  readonly subaccounts: readonly LocalSubaccount[];
   readonly secretsFile: string;
   /** The ports it listens on (what `npm start` keeps for the next run). */
   readonly ports: LocalPorts;
@@ -139,6 +152,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.sandboxNow === undefined ? {} : { now: options.sandboxNow }),
   });
   await sandbox.start(options.sandboxPort ?? 0);
+  const subaccounts: LocalSubaccount[] = Array.from({ length: options.twilioSubaccounts ?? 0 }, (_, i) => ({
+    sid: sandbox.createTwilioSubaccount(`Local clinic ${i + 1}`).sid,
+    route: `local-twilio-sub-${i + 1}`,
+  }));
   const queues = await startLocalQueues({
     ...(options.sqsServerPort === undefined ? {} : { port: options.sqsServerPort }),
     ...(options.sqsPort === undefined ? {} : { endpointPort: options.sqsPort }),
@@ -150,13 +167,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   queues.server.createBucket(evidence.bucket);
   let receiver: ReceiverHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
   const gateway = await startApiGateway((event) => receiver(event), {
-    routes: Object.values(LOCAL_ROUTES),
+    routes: [...Object.values(LOCAL_ROUTES), ...subaccounts.map((s) => s.route)],
     ...(options.port === undefined ? {} : { port: options.port }),
   });
   const callbackUrl = (provider: ProviderName) => `${gateway.origin}/callbacks/${LOCAL_ROUTES[provider]}`;
 
   const providers = Object.keys(LOCAL_ROUTES) as ProviderName[];
-  const accounts: AccountConfigInput[] = providers.map((provider) => ({
+  const accounts: AccountsEntryInput[] = providers.map((provider): AccountConfigInput => ({
     route: LOCAL_ROUTES[provider],
     provider,
     // Both SignalWire APIs use one project, and both Vonage APIs one API key: one secret each, as a
@@ -172,6 +189,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.maxConcurrentRequests === undefined ? {} : { maxConcurrentRequests: options.maxConcurrentRequests }),
     ...options.accountOverrides?.[provider],
   }));
+  if (subaccounts.length > 0) {
+    // The main account's secret acts on each subaccount's messages and fetches its signing token.
+    accounts.push({
+      provider: 'twilio',
+      secretId: LOCAL_SECRET_IDS.twilio,
+      subaccounts: subaccounts.map((s) => ({ route: s.route, accountSid: s.sid })),
+      publicUrlBase: `${gateway.origin}/callbacks/`,
+      apiBaseUrl: sandbox.apiBaseUrl('twilio'),
+      deleteMedia: true,
+      ...(options.maxConcurrentRequests === undefined ? {} : { maxConcurrentRequests: options.maxConcurrentRequests }),
+    });
+  }
   const stateDir = options.stateDir ?? '.local-state';
   await mkdir(stateDir, { recursive: true });
   const secretsFile = join(stateDir, SECRETS_FILE);
@@ -252,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     gateway,
     poller,
     accounts,
+    subaccounts,
     secretsFile,
     ports,
     redactorDeps,

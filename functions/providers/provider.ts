@@ -53,6 +53,11 @@ export interface RedactionContext {
   readonly terminalStatuses: ReadonlySet<string>;
   /** CarrierX: also try blanking the body (see AccountConfigSchema). */
   readonly attemptBodyUpdate: boolean;
+  /**
+   * Twilio: the subaccount whose messages these are, when the credentials are its parent's (acted on
+   * through `/Accounts/{subaccountSid}/…`). Absent: the credentials' own account.
+   */
+  readonly subaccountSid?: string;
   readonly now: () => Date;
 }
 
@@ -82,6 +87,11 @@ export interface ListContext {
   readonly http: HttpClient;
   /** The account's `apiBaseUrl`, else the provider's public API base URL. */
   readonly apiBaseUrl?: string;
+  /**
+   * Twilio: the subaccount whose messages these are, when the credentials are its parent's (acted on
+   * through `/Accounts/{subaccountSid}/…`). Absent: the credentials' own account.
+   */
+  readonly subaccountSid?: string;
   readonly now: () => Date;
 }
 

@@ -83,6 +83,7 @@ function compatErrorCode(response: HttpResponse): string {
   return typeof code === 'number' || (typeof code === 'string' && /^[\w.-]{1,40}$/.test(code)) ? String(code) : `http-${response.status}`;
 }
 
+// Pure: the receiver imports this file for its callback side, and the bundler may drop the redaction side.
 export const signalWireCompatRedaction: RedactionProvider = /* @__PURE__ */ signalWireRedaction('signalwire-compat', redactCompatMessage);
 
 async function redactCompatMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {

@@ -119,6 +119,7 @@ const REST_ERRORS: ProviderErrors = {
   },
 };
 
+// Pure: the receiver imports this file for its callback side, and the bundler may drop the redaction side.
 export const signalWireRestRedaction: RedactionProvider = /* @__PURE__ */ signalWireRedaction('signalwire-rest', redactRestMessage);
 
 async function redactRestMessage(job: RedactionJob, context: RedactionContext, credentials: SignalWireCredentials): Promise<Outcome> {

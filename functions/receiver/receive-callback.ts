@@ -1,7 +1,7 @@
 import { SQS_LIMITS } from '../core/config/aws-limits';
 import type { CallbackRequest } from '../core/callbacks/callback-request';
 import type { Account } from '../core/config/config';
-import { RedactorError } from '../core/runtime/errors';
+import { RedactorError, AuthenticationError, ConfigError, SubaccountTokenError } from '../core/runtime/errors';
 import type { Logger } from '../core/telemetry/logger';
 import { LOG_EVENTS, METRICS, refusalReason } from '../core/telemetry/telemetry-names';
 import type { ProviderName } from '../core/provider-rules/provider-name';
@@ -10,7 +10,9 @@ import { buildRedactionJob } from '../core/redaction/redaction-job';
 import type { SecretStore } from '../core/secrets/secret-store';
 import { PerSecretMemo } from '../core/secrets/per-secret-memo';
 import { decideCallback } from '../core/callbacks/callback-decision';
+import type { VerifiedCallback } from '../core/callbacks/verified-callback';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
+import type { SubaccountSigningSecrets } from './subaccount-signing-secrets';
 
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
 const MAX_SQS_DELAY_SECONDS = SQS_LIMITS.maxDelaySeconds;
@@ -25,6 +27,8 @@ export interface ReceiverDeps {
   readonly log: Logger;
   /** Larger bodies are refused with 413 before anything else reads them. */
   readonly maxBodyBytes: number;
+  /** Twilio subaccounts' signing tokens, fetched with their parent's credentials; required when a route is a subaccount. */
+  readonly subaccounts?: SubaccountSigningSecrets;
 }
 
 /** A callback as it reached us, before we know which account's public URL applies. */
@@ -74,7 +78,9 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
       headers: incoming.headers,
       body: incoming.body,
     };
-    const callback = verifierFor(provider, secret, secretId).authenticate(request);
+    const callback = account.subaccountSid === undefined
+      ? verifierFor(provider, secret, secretId).authenticate(request)
+      : await authenticateSubaccount({ ...account, subaccountSid: account.subaccountSid }, provider, secret, request, deps);
     const event = provider.parseCallback(callback, account.route);
     const eventFields = { ...fields, messageId: event.messageId, status: event.status, keyGeneration: callback.keyGeneration };
     // Counted only when it happens: the rotation is done once this stays at zero.
@@ -102,6 +108,36 @@ export async function receiveCallback(incoming: IncomingCallback, deps: Receiver
     if (!(error instanceof RedactorError)) throw error;
     if (error.httpStatus >= 500) return fail(error.httpStatus, deps, fields, error);
     return refuse(error.httpStatus, error.message, deps, fields, error);
+  }
+}
+
+/**
+ * A Twilio subaccount's callback, verified with the subaccount's own auth token (fetched with the
+ * parent's credentials in `parentSecret`). A mismatch may be a token rotated since it was cached: the
+ * token is fetched once more, unless it was fetched moments ago, and the callback verified again. A 401
+ * from Twilio may be the parent's own credentials rotated since they were cached: they are read once
+ * more. Fail closed: a token that cannot be fetched refuses the callback (503 when retrying can help,
+ * else 500).
+ */
+async function authenticateSubaccount(
+  account: Account & { subaccountSid: string },
+  provider: CallbackProvider,
+  parentSecret: unknown,
+  request: CallbackRequest,
+  deps: ReceiverDeps,
+): Promise<VerifiedCallback> {
+  const subaccounts = deps.subaccounts;
+  if (subaccounts === undefined) throw new ConfigError(`route ${account.route} is a Twilio subaccount, but the receiver has no subaccount token source`);
+  const verify = async (parent: unknown) => verifierFor(provider, await subaccounts.get(account, parent), account.secretId).authenticate(request);
+  try {
+    return await verify(parentSecret);
+  } catch (error) {
+    if (error instanceof SubaccountTokenError && error.code === 'http-401') {
+      deps.secrets.invalidate(account.secretId);
+      return verify(await deps.secrets.get(account.secretId));
+    }
+    if (!(error instanceof AuthenticationError) || error.httpStatus !== 403 || !subaccounts.refreshAfterMismatch(account)) throw error;
+    return verify(parentSecret);
   }
 }
 

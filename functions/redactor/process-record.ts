@@ -106,15 +106,17 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
   let credentialsRefreshed = false;
   for (;;) {
     try {
-      const client = await clientFor(deps.providers[account.provider], account, deps);
+      const secret = await deps.secrets.get(account.secretId);
+      const client = clientFor(deps.providers[account.provider], account, secret);
       outcome = await client.redact(job, {
-        // The account's request limit holds a slot for every request; the deadline then applies to each.
-        http: deps.requestLimits?.httpFor(account, http) ?? http,
+        // The provider account's request limit holds a slot for every request; the deadline then applies to each.
+        http: deps.requestLimits?.httpFor(account, http, secret) ?? http,
         deleteMedia: account.deleteMedia,
         terminalStatuses: account.terminalStatuses,
         attemptBodyUpdate: account.attemptBodyUpdate,
         now: deps.now,
         ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
+        ...(account.subaccountSid === undefined ? {} : { subaccountSid: account.subaccountSid }),
       });
     } catch (error) {
       if (error instanceof SecretShapeError) {
@@ -146,8 +148,7 @@ export async function processRecord(record: QueueRecord, deps: RedactorDeps, dea
   }
 }
 
-async function clientFor(provider: RedactionProvider, account: Account, deps: RedactorDeps): Promise<ProviderClient> {
-  const secret = await deps.secrets.get(account.secretId);
+function clientFor(provider: RedactionProvider, account: Account, secret: unknown): ProviderClient {
   return clients.get(secret as object, provider.provider, () => provider.bindClient(secret, account.secretId));
 }
 

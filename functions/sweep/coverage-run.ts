@@ -209,7 +209,7 @@ class PageActions {
     const lister = boundLister(this.account, provider, secret);
     const fetchMessage = lister.fetchMessage?.bind(lister);
     if (fetchMessage === undefined) throw new ConfigError(`sweep: ${this.account.provider} cannot read a message by id`);
-    const context = { http: this.deps.http, now: this.deps.now, ...(this.account.apiBaseUrl === undefined ? {} : { apiBaseUrl: this.account.apiBaseUrl }) };
+    const context = { http: this.deps.http, now: this.deps.now, ...(this.account.apiBaseUrl === undefined ? {} : { apiBaseUrl: this.account.apiBaseUrl }), ...(this.account.subaccountSid === undefined ? {} : { subaccountSid: this.account.subaccountSid }) };
     let next = 0;
     const results = new Array<ListedMessage | 'gone'>(entries.length);
     await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, entries.length) }, async () => {

@@ -124,7 +124,12 @@ export async function readListPage(
   deps: Pick<SweepDeps, 'secrets' | 'http' | 'now' | 'log'>,
   query: ListPageQuery,
 ): Promise<Extract<ListPageResult, { ok: true }>> {
-  const context = { http: deps.http, now: deps.now, ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }) };
+  const context = {
+    http: deps.http,
+    now: deps.now,
+    ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl }),
+    ...(account.subaccountSid === undefined ? {} : { subaccountSid: account.subaccountSid }),
+  };
   for (let attempt = 1; ; attempt++) {
     const secret = await deps.secrets.get(account.secretId);
     const lister = boundLister(account, provider, secret);

@@ -11,6 +11,11 @@ export interface SendOptions {
   readonly mms?: boolean;
   readonly final?: FinalStatus;
   readonly body?: string;
+  /**
+   * Twilio: send it from this subaccount of the sandbox's main account, whose callbacks go to
+   * `callbackUrl` signed with the subaccount's own auth token (as Twilio signs them).
+   */
+  readonly subaccount?: { readonly sid: string; readonly callbackUrl: string };
 }
 
 export interface CallbackDelivery {
@@ -49,14 +54,22 @@ export class CallbackSender {
   /** Sends one message and its callbacks; resolves once every callback was answered. */
   async send(provider: ProviderName, options: SendOptions = {}): Promise<{ message: SandboxMessage; deliveries: CallbackDelivery[] }> {
     const mms = options.mms ?? false;
+    const subaccount = options.subaccount === undefined ? undefined : this.#sandbox.twilioSubaccount(options.subaccount.sid);
+    if (options.subaccount !== undefined && (provider !== 'twilio' || subaccount === undefined)) {
+      throw new RangeError(`no sandbox Twilio subaccount ${options.subaccount.sid}`);
+    }
     const final = options.final ?? 'delivered';
     const walk = statusWalk(provider, final, mms);
     const message = this.#sandbox.createMessage(provider, {
       body: options.body ?? 'Sandbox message: appointment on Tuesday at 10:00',
       media: mms ? 1 : 0,
       status: walk[0]!,
+      ...(subaccount === undefined ? {} : { account: subaccount.sid }),
     });
-    const callbacks = walk.slice(1).map((status) => ({ status, callback: () => buildCallback(message, status, this.#callbackUrl(provider), this.#secrets) }));
+    const url = options.subaccount?.callbackUrl ?? this.#callbackUrl(provider);
+    // Each subaccount signs with its own token, read at send time (a rotation takes effect at once).
+    const secrets = () => (subaccount === undefined ? this.#secrets : { ...this.#secrets, twilio: { accountSid: subaccount.sid, authToken: subaccount.authToken } });
+    const callbacks = walk.slice(1).map((status) => ({ status, callback: () => buildCallback(message, status, url, secrets()) }));
 
     // The store always ends at the last status; callbacks may arrive in another order, or twice.
     message.status = walk[walk.length - 1]!;

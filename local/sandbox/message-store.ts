@@ -4,6 +4,8 @@ import { newMediaId, newMessageId, providerFamily, providerStatus, segmentCount,
 /** What a new message needs; everything else gets the provider's defaults. */
 export interface NewMessage {
   readonly body: string;
+  /** The Twilio subaccount that holds it. @default the main account */
+  readonly account?: string;
   /** @default the provider's first status (`queued`; Vonage `submitted`) */
   readonly status?: string;
   /** Number of media attachments. @default 0 */
@@ -35,6 +37,8 @@ export interface HistorySpec {
   readonly media?: number | ((index: number) => number);
   /** @default 'outbound' */
   readonly direction?: 'outbound' | 'inbound';
+  /** The Twilio subaccount that holds them. @default the main account */
+  readonly account?: string;
 }
 
 const DEFAULT_NUMBERS: Record<ProviderFamily, { from: string; to: string }> = {
@@ -54,7 +58,7 @@ const DEFAULT_NUMBERS: Record<ProviderFamily, { from: string; to: string }> = {
 export class MessageStore {
   readonly messages = new Map<string, SandboxMessage>();
   readonly #now: () => number;
-  readonly #sorted = new Map<ProviderFamily, { size: number; version: number; list: SandboxMessage[] }>();
+  readonly #sorted = new Map<string, { size: number; version: number; list: SandboxMessage[] }>();
   #version = 0;
 
   constructor(now: () => number) {
@@ -72,6 +76,7 @@ export class MessageStore {
     const message: SandboxMessage = {
       provider,
       id: newMessageId(provider, mediaCount > 0),
+      ...(spec.account === undefined ? {} : { account: spec.account }),
       body: spec.body,
       status: spec.status ?? providerStatus(provider, 'queued'),
       direction: spec.direction ?? 'outbound',
@@ -114,6 +119,7 @@ export class MessageStore {
           direction: spec.direction ?? 'outbound',
           sentAt,
           seeded: true,
+          ...(spec.account === undefined ? {} : { account: spec.account }),
           ...(status === 'failed' || status === 'undelivered' ? { errorCode: 30003 } : {}),
         }),
       );
@@ -133,14 +139,18 @@ export class MessageStore {
     return removed;
   }
 
-  /** Every message of the account, newest first (date sent descending, then id descending). */
-  newestFirst(family: ProviderFamily): readonly SandboxMessage[] {
-    const cached = this.#sorted.get(family);
+  /**
+   * Every message of the account, newest first (date sent descending, then id descending): the
+   * provider's main account, or the Twilio subaccount `account`.
+   */
+  newestFirst(family: ProviderFamily, account?: string): readonly SandboxMessage[] {
+    const key = account === undefined ? family : `${family}/${account}`;
+    const cached = this.#sorted.get(key);
     // The size check also catches messages set on the public map directly.
     if (cached && cached.version === this.#version && cached.size === this.messages.size) return cached.list;
-    const list = [...this.messages.values()].filter((m) => providerFamily(m.provider) === family);
+    const list = [...this.messages.values()].filter((m) => providerFamily(m.provider) === family && m.account === account);
     list.sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1));
-    this.#sorted.set(family, { size: this.messages.size, version: this.#version, list });
+    this.#sorted.set(key, { size: this.messages.size, version: this.#version, list });
     return list;
   }
 }

@@ -9,6 +9,7 @@ import { handleAdmin, SANDBOX_ADMIN_PREFIX } from './sandbox-admin';
 import { JSON_HEADERS, type Answer, type ApiContext, type SandboxCredentials } from './sandbox-api';
 import { PROVIDER_APIS, routeRequest, SANDBOX_API_PATHS } from './sandbox-router';
 import type { SandboxMessage } from './sandbox-message';
+import { TwilioSubaccounts, type SandboxSubaccount } from './twilio-subaccounts';
 
 export type { SandboxCredentials } from './sandbox-api';
 export { SANDBOX_API_PATHS } from './sandbox-router';
@@ -54,6 +55,7 @@ export class ProviderSandbox {
   readonly #store: MessageStore;
   readonly #faults: FaultInjector;
   readonly #limiter: AccountLimiter;
+  readonly #subaccounts = new TwilioSubaccounts();
   #credentials: SandboxCredentials;
   readonly #scripts = new Map<string, ScriptedAnswer[]>();
   readonly #held = new Set<ServerResponse>();
@@ -130,7 +132,17 @@ export class ProviderSandbox {
     return `${this.#origin}${SANDBOX_API_PATHS[provider]}`;
   }
 
-  /** Stores a message as if it had been sent (or received) through `provider`, now. */
+  /** A new subaccount of the Twilio main account, with its own SID and auth token (also `POST /2010-04-01/Accounts.json`). */
+  createTwilioSubaccount(friendlyName?: string): SandboxSubaccount {
+    return this.#subaccounts.create(friendlyName, this.#store.now());
+  }
+
+  /** The Twilio subaccount `sid`, if the sandbox has it. */
+  twilioSubaccount(sid: string): SandboxSubaccount | undefined {
+    return this.#subaccounts.get(sid);
+  }
+
+  /** Stores a message as if it had been sent (or received) through `provider` (a Twilio subaccount's with `account`), now. */
   createMessage(provider: ProviderName, options: Omit<NewMessage, 'seeded' | 'sentAt'>): SandboxMessage {
     return this.#store.add(provider, options);
   }
@@ -184,14 +196,15 @@ export class ProviderSandbox {
         return;
       }
       const { api, route, request } = routed;
-      const account = api.accountOf(this.#credentials);
+      // Limits and counters by the account the request acts on: a Twilio subaccount's own, else the credentials'.
+      const account = route?.account ?? api.accountOf(this.#credentials);
       const scripted = route ? this.#scripts.get(route.messageId)?.shift() : undefined;
       if (scripted) {
         this.#limiter.count(account);
         this.#send(res, scripted, record, account);
         return;
       }
-      if (route && !api.authorized(route, request, this.#credentials)) {
+      if (route && !api.authorized(route, request, this.#credentials, this.#subaccounts)) {
         this.#send(res, api.errors.unauthorized(), record);
         return;
       }
@@ -217,7 +230,7 @@ export class ProviderSandbox {
       } else if (route === undefined) {
         answer = api.errors.notFound(request.path);
       } else {
-        const context: ApiContext = { store: this.#store, faults: this.#faults, credentials: this.#credentials, origin: this.#origin };
+        const context: ApiContext = { store: this.#store, faults: this.#faults, credentials: this.#credentials, subaccounts: this.#subaccounts, origin: this.#origin };
         answer = route.handle(request, context);
       }
       this.#send(res, answer, record, account);

@@ -3,6 +3,7 @@ import type { ProviderName } from '../../functions/core/provider-rules/provider-
 import type { FaultInjector } from './fault-injection';
 import type { MessageStore } from './message-store';
 import type { SandboxMessage } from './sandbox-message';
+import type { TwilioSubaccounts } from './twilio-subaccounts';
 
 /** The provider-side credentials the sandbox accepts (the same values go into the local secrets). */
 export interface SandboxCredentials {
@@ -39,6 +40,8 @@ export interface ApiContext {
   readonly store: MessageStore;
   readonly faults: FaultInjector;
   readonly credentials: SandboxCredentials;
+  /** The Twilio main account's subaccounts. */
+  readonly subaccounts: TwilioSubaccounts;
   /** The sandbox origin, for absolute links (`http://127.0.0.1:port`). */
   readonly origin: string;
 }
@@ -57,7 +60,8 @@ export interface ApiRoute {
 export interface ProviderApi {
   readonly provider: ProviderName;
   match(request: ApiRequest): ApiRoute | undefined;
-  authorized(route: ApiRoute, request: ApiRequest, credentials: SandboxCredentials): boolean;
+  /** Whether the request's credentials may act on the route's account (a Twilio parent's may act on its subaccounts'). */
+  authorized(route: ApiRoute, request: ApiRequest, credentials: SandboxCredentials, subaccounts: TwilioSubaccounts): boolean;
   /** The account id the concurrency cap and the request counters are kept under. */
   accountOf(credentials: SandboxCredentials): string;
   /**

@@ -5,6 +5,8 @@ import type { ProviderName } from '../../functions/core/provider-rules/provider-
 export interface SandboxMessage {
   readonly provider: ProviderName;
   readonly id: string;
+  /** The Twilio subaccount that holds it (its SID); absent: the provider's main account. */
+  readonly account?: string;
   body: string;
   status: string;
   readonly direction: 'outbound' | 'inbound';

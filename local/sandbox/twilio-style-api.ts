@@ -3,6 +3,7 @@ import { basicAuth } from '../../functions/providers/http-helpers';
 import { cursorPage, pageToken, readPageToken, type CursorPage } from './message-store';
 import { pageSize, redactBody, rfc2822, type Answer, type ApiContext, type ApiRequest, type ApiRoute, type ErrorShapes, type ProviderApi, type SandboxCredentials } from './sandbox-api';
 import { providerFamily, type SandboxMessage } from './sandbox-message';
+import { matchAccountsResource } from './twilio-accounts-api';
 
 /**
  * What differs between Twilio's Messages API and SignalWire's cXML copy of it. Everything else
@@ -25,6 +26,8 @@ export interface TwilioStyleDialect {
   readonly uncappedMethods?: ReadonlySet<string>;
   /** Answers to a redaction refused for a non-empty Body, and for a message still in progress. */
   readonly refusals: { readonly bodyNotEmpty: TwilioError; readonly inProgress: TwilioError };
+  /** Twilio: the Accounts resource and subaccounts (a parent's credentials act on its subaccounts' resources). */
+  readonly subaccounts?: boolean;
 }
 
 /** A Twilio-shaped error: HTTP status, code and message (`more_info` and `status` are added). */
@@ -54,11 +57,26 @@ export function twilioStyleApi(dialect: TwilioStyleDialect): ProviderApi {
     errors,
     ...(dialect.uncappedMethods === undefined ? {} : { uncappedMethods: dialect.uncappedMethods }),
     accountOf: (credentials) => dialect.account(credentials).id,
-    authorized(route, request, credentials) {
+    authorized(route, request, credentials, subaccounts) {
       const account = dialect.account(credentials);
-      return route.account === account.id && request.headers.authorization === basicAuth(account.id, account.token);
+      const header = request.headers.authorization;
+      if (header === basicAuth(account.id, account.token)) {
+        // The main account's credentials reach its own resources, the Accounts list, and (Twilio) every
+        // subaccount's resources: https://www.twilio.com/docs/iam/api/subaccounts#authentication
+        if (route.account === undefined) return dialect.subaccounts === true; // the Accounts list and create
+        return route.account === account.id || (dialect.subaccounts === true && subaccounts.get(route.account) !== undefined);
+      }
+      // A subaccount's own credentials reach its own resources only.
+      const subaccount = dialect.subaccounts === true && route.account !== undefined ? subaccounts.get(route.account) : undefined;
+      return subaccount !== undefined && header === basicAuth(subaccount.sid, subaccount.authToken);
     },
     match(request) {
+      if (dialect.subaccounts === true) {
+        for (const root of dialect.roots) {
+          const accounts = matchAccountsResource(request, root, (r) => ({ root: r, error: errors.error, notFound: errors.notFound }));
+          if (accounts) return accounts;
+        }
+      }
       for (const { root, regex } of patterns) {
         const m = regex.exec(request.path);
         if (!m) continue;
@@ -104,7 +122,8 @@ function handle(scope: Scope, target: { readonly part: Part; readonly messageId:
     return notAllowed;
   }
   const message = context.store.get(dialect.provider, messageId);
-  if (message === undefined) return errors.notFound(request.path);
+  // A message is found only under the account that holds it (a subaccount's, or the main account's).
+  if (message === undefined || (message.account ?? dialect.account(context.credentials).id) !== where.account) return errors.notFound(request.path);
   if (part === 'message') {
     if (method === 'GET') return { status: 200, body: messageResource(dialect, where, message, context) };
     if (method === 'POST') return updateMessage(scope, message, request, context);
@@ -174,6 +193,7 @@ function createMessage({ dialect, errors, where }: Scope, request: ApiRequest, c
   if (body === '' && mediaUrls.length === 0) return errors.error({ status: 400, code: 21602, message: 'Message body is required.' });
   const statusCallback = form.get('StatusCallback');
   const message = context.store.add(dialect.provider, {
+    ...(subaccountOf(dialect, where, context) === undefined ? {} : { account: where.account }),
     body,
     status: from ? 'queued' : 'accepted',
     media: mediaUrls.length,
@@ -204,7 +224,7 @@ function listMessages({ dialect, errors, where }: Scope, request: ApiRequest, co
   const status = dialect.statusFilter ? q.get('Status') : null;
   // Only what has been sent by the provider's clock, cut by binary search (the list is sorted by date
   // sent): a bench account holds a million messages, and a scan per page would dominate the run.
-  const sorted = context.store.newestFirst(providerFamily(dialect.provider));
+  const sorted = context.store.newestFirst(providerFamily(dialect.provider), subaccountOf(dialect, where, context));
   const dayEnd = days.DateSent ?? days['DateSent<'];
   const dayStart = days.DateSent ?? days['DateSent>'];
   const newest = Math.min(context.store.now(), dayEnd === undefined ? Infinity : Date.parse(`${dayEnd}T00:00:00Z`) + 86_399_999);
@@ -276,9 +296,14 @@ function pageMeta({ base, filters, size, page, start, count, next, previous, req
   };
 }
 
+/** The subaccount the path names, or undefined for the main account's own resources. */
+function subaccountOf(dialect: TwilioStyleDialect, where: Where, context: ApiContext): string | undefined {
+  return where.account === dialect.account(context.credentials).id ? undefined : where.account;
+}
+
 /** The Message resource with the fields of Twilio's API (twilio-node's MessageInstance reads them). */
 function messageResource(dialect: TwilioStyleDialect, where: Where, message: SandboxMessage, context: ApiContext): Record<string, unknown> {
-  const account = dialect.account(context.credentials).id;
+  const account = message.account ?? dialect.account(context.credentials).id;
   const uri = `${where.root}/Accounts/${account}/Messages/${message.id}`;
   const status = context.faults.visibleStatus(message);
   const count = (n: number) => (dialect.numericCounts ? n : String(n));
@@ -309,7 +334,7 @@ function messageResource(dialect: TwilioStyleDialect, where: Where, message: San
 
 /** The Media resource (twilio-node's MediaInstance fields). */
 function mediaResource(dialect: TwilioStyleDialect, where: Where, message: SandboxMessage, sid: string, context: ApiContext): Record<string, unknown> {
-  const account = dialect.account(context.credentials).id;
+  const account = message.account ?? dialect.account(context.credentials).id;
   return {
     account_sid: account,
     content_type: MESSAGE_DEFAULTS.contentType,

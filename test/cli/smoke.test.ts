@@ -17,7 +17,7 @@ describe('CLI: npm run smoke', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ stateDir });
+    stack = await startLocalStack({ stateDir, twilioSubaccounts: 1 });
   });
   afterAll(async () => {
     await stack.stop();
@@ -87,6 +87,16 @@ describe('CLI: npm run smoke', () => {
     expect(err.join('')).not.toContain('f'.repeat(32));
   });
 
+  it('signs a Twilio subaccount\'s callback with its own token, fetched with the parent\'s credentials as the receiver does, and never prints it', async () => {
+    const [subaccount] = stack.subaccounts;
+    const { io, out, err } = captureIo();
+    expect(await runSmokeCli(['--route', subaccount!.route, '--endpoints', endpoints], io)).toBe(0);
+    expect(out[0]).toBe('secret local/twilio: valid twilio API credentials\n');
+    expect(out[1]).toBe(`subaccount ${subaccount!.sid}: auth token fetched with the parent's credentials\n`);
+    expect(out.join('')).toMatch(/204/);
+    expect([...out, ...err].join('')).not.toContain(stack.sandbox.twilioSubaccount(subaccount!.sid)!.authToken);
+  });
+
   it('explains a 404 when the URL matches no callback route', async () => {
     const publicUrl = stack.callbackUrl('twilio');
     const { io, err } = captureIo();
@@ -142,6 +152,6 @@ describe('CLI: npm run smoke', () => {
   it('names the routes it knows when the route is not configured', async () => {
     const { io, err } = captureIo();
     expect(await runSmokeCli(['--route', 'nope', '--endpoints', endpoints], io)).toBe(2);
-    expect(err.join('')).toContain(`smoke: route "nope" is not an account of the local stack (${endpoints}) (routes: local-twilio, local-signalwire-compat, local-signalwire-rest, local-carrierx, local-vonage-sms, local-vonage-messages)`);
+    expect(err.join('')).toContain(`smoke: route "nope" is not an account of the local stack (${endpoints}) (routes: local-twilio, local-signalwire-compat, local-signalwire-rest, local-carrierx, local-vonage-sms, local-vonage-messages, local-twilio-sub-1)`);
   });
 });

@@ -17,7 +17,7 @@ describe('CLI: npm run sweep (local stack)', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ stateDir });
+    stack = await startLocalStack({ stateDir, twilioSubaccounts: 2 });
   }, 30_000);
   afterAll(async () => {
     await stack.stop();
@@ -60,6 +60,24 @@ describe('CLI: npm run sweep (local stack)', () => {
       expect.objectContaining({ status: 'delivered', listed: 30, held: 0 }),
       expect.objectContaining({ status: 'queued', listed: 5, held: 5, heldPastRetention: 0 }),
     ]);
+  });
+
+  it('verifies and backfills a Twilio subaccount from its own list, with the parent\'s credentials', { timeout: 60_000 }, async () => {
+    const [clinic, other] = stack.subaccounts;
+    const now = Date.now();
+    const held = stack.sandbox.seedHistory('twilio', { account: clinic!.sid, count: 12, sentAt: (i) => now - 10 * DAY + i * 60_000, status: 'delivered' });
+    const neighbour = stack.sandbox.seedHistory('twilio', { account: other!.sid, count: 7, sentAt: (i) => now - 10 * DAY + i * 60_000, status: 'delivered' });
+    const since = new Date(now - 11 * DAY).toISOString();
+
+    const before = await run('verify', '--route', clinic!.route, '--since', since);
+    expect(before.code).toBe(1);
+    // Only this subaccount's messages: the other subaccount's and the parent's are not in its list.
+    expect(before.stdout).toMatch(/delivered\s+12\s+12\s+12\s+0\s+SM/);
+
+    expect((await run('backfill', '--route', clinic!.route, '--since', since)).stdout).toContain('12 enqueued (delivered 12)');
+    await waitFor(() => held.every((m) => stack.sandbox.messages.get(m.id)!.body === ''), 30_000, 'the backfill to redact');
+    expect(neighbour.every((m) => stack.sandbox.messages.get(m.id)!.body !== '')).toBe(true);
+    expect((await run('verify', '--route', clinic!.route, '--since', since)).code).toBe(0);
   });
 
   it('reports CarrierX bodies honestly: held past retention, exit 1', { timeout: 30_000 }, async () => {

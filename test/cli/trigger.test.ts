@@ -211,7 +211,7 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
       expect(missing.stderr()).toContain('\n\nSend one correctly signed status callback');
 
       const accountsFile = join(stateDir, 'accounts-nourl.json');
-      writeFileSync(accountsFile, JSON.stringify(stack.accounts.map(({ publicUrl: _, ...a }) => a)));
+      writeFileSync(accountsFile, JSON.stringify(stack.accounts.map((a) => ({ ...a, publicUrl: undefined }))));
       const noUrl = captureIo();
       expect(await runTriggerCli(['carrierx', 'delivered', '--accounts', accountsFile], noUrl.io, { fetchSecret: async () => '{}' })).toBe(2);
       expect(noUrl.stderr().split('\n')[0]).toBe('trigger: --url is required: account "local-carrierx" has no publicUrl (pass the callback URL configured at the provider)');

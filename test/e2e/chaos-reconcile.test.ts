@@ -38,5 +38,8 @@ describe('Chaos run, reconcile profile (200 messages + 200 of history)', () => {
     // CarrierX documents no way to blank a body: its final messages, seeded ones included, are parked.
     expect(Object.keys(result.deadLetterReasons)).toEqual(['provider-cannot-redact']);
     expect(chaosSummary(result)).toMatch(/ lost=0 wrongly-redacted=0 recovered-by-sweep=\d+ /);
+    // The subaccounts' history and lost callbacks were found by sweeping each subaccount's own list.
+    expect(result.subaccounts).toMatchObject({ count: 3, lost: 0, wronglyRedacted: 0 });
+    expect(result.subaccounts.redacted).toBeGreaterThan(50);
   });
 });

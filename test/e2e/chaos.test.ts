@@ -6,7 +6,8 @@ import { chaosSummary, runChaos } from '../../local/chaos-run';
 
 /**
  * The small chaos run inside the suite (npm run chaos does 10,000): 500 messages over the four
- * providers with 20% 5xx, 10% 429, 5% timeouts, 5% "not final yet", 10% duplicate and 10% reordered
+ * providers and three Twilio subaccounts served by one parent entry (one secret; each subaccount's
+ * callbacks signed with its own token, fetched by the receiver with the parent's credentials) with 20% 5xx, 10% 429, 5% timeouts, 5% "not final yet", 10% duplicate and 10% reordered
  * callbacks, and the redactor worker killed mid-batch twice.
  */
 describe('Chaos run (500 messages)', () => {
@@ -23,5 +24,9 @@ describe('Chaos run (500 messages)', () => {
     expect(result.redacted + result.deadLettered).toBeGreaterThanOrEqual(result.terminal);
     // CarrierX cannot blank bodies; nothing else should end in the DLQ under these faults.
     expect(Object.keys(result.deadLetterReasons)).toEqual(['provider-cannot-redact']);
+    // The subaccounts' share went through the receiver and the redactor like the rest.
+    expect(result.subaccounts).toMatchObject({ count: 3, lost: 0, wronglyRedacted: 0 });
+    expect(result.subaccounts.messages).toBeGreaterThan(150);
+    expect(result.subaccounts.redacted).toBeGreaterThan(100);
   });
 });

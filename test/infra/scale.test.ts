@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { AccountConfigInput } from '../../functions/core/config/config';
+import { ConfigError } from '../../functions/core/runtime/errors';
 import { MessageRedactor, type MessageRedactorProps } from '../../infra/message-redactor';
 
 /** CloudFormation's and IAM's limits a deployment must stay inside (what a failed deploy would name). */
@@ -41,6 +42,31 @@ describe('Scale: thousands of accounts in one stack', () => {
     expect(resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties.AlarmName ?? r.Properties.AlarmDescription).includes('redactions are being retried'))).toHaveLength(1);
   }, 60_000);
 
+  it('synthesises 10,000 Twilio subaccounts under one parent secret under 200 resources, every template, environment and policy inside its limit, cdk-nag clean', () => {
+    const subaccounts = Array.from({ length: 10_000 }, (_, i) => ({ route: `clinic-${i}`, accountSid: `AC${i.toString(16).padStart(32, '0')}` }));
+    const { template } = synth({ accounts: [{ provider: 'twilio', secretId: 'message-redactor/twilio-parent', subaccounts }] }, true);
+    const resources = Object.values(template.Resources);
+    expect(resources.length).toBeLessThan(200);
+    expect(JSON.stringify(template).length).toBeLessThan(LIMITS.templateBytes);
+    const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of functions) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const bytes = Object.entries(variables).reduce((sum, [key, value]) => sum + key.length + (typeof value === 'string' ? value.length : 256), 0);
+      expect(bytes).toBeLessThan(LIMITS.environmentBytes / 2);
+    }
+    // The receiver caches each subaccount's token for an hour by default.
+    expect(functions.map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.SUBACCOUNT_TOKEN_MAX_AGE_SECONDS))
+      .toContain('3600');
+    // One secret: granted by name, no prefix needed, in policies far inside IAM's limit.
+    const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
+    for (const policy of policies) expect(JSON.stringify(policy.Properties.PolicyDocument).length).toBeLessThan(LIMITS.rolePolicyChars / 2);
+    const secretStatements = policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement)
+      .filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
+    expect(secretStatements).toHaveLength(3);
+    for (const statement of secretStatements) expect(JSON.stringify(statement.Resource)).toContain(':secret:message-redactor/twilio-parent-??????');
+    expect(resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey)).toEqual(['POST /callbacks/{route}']);
+  }, 60_000);
+
   it('has as many resources at 10,000 accounts as at 101', () => {
     const count = (n: number) => Object.keys(synth({ accounts: clinics(n), secretNamePrefix: 'message-redactor/' }).template.Resources).length;
     expect(count(10_000)).toBe(count(101));
@@ -69,6 +95,10 @@ describe('Scale: thousands of accounts in one stack', () => {
     expect(() => synth({ accounts: clinics(101) })).toThrow(/101 distinct secrets are more than 100 .*IAM: 10,240 characters of inline policy per role.*secretNamePrefix/);
     expect(() => synth({ accounts: [...clinics(2), { route: 'other', provider: 'twilio', secretId: 'other/secret' }], secretNamePrefix: 'message-redactor/' }))
       .toThrow('accounts[2].secretId (other/secret) does not start with secretNamePrefix message-redactor/');
+    // A parent's problem is named once, at the parent's entry, not once per subaccount.
+    const subaccounts = Array.from({ length: 500 }, (_, i) => ({ accountSid: `AC${i.toString(16).padStart(32, '0')}` }));
+    expect(() => synth({ accounts: [...clinics(1), { provider: 'twilio', secretId: 'other/parent', subaccounts }], secretNamePrefix: 'message-redactor/' }))
+      .toThrow(new ConfigError('invalid accounts config: accounts[1].secretId (other/parent) does not start with secretNamePrefix message-redactor/'));
   });
 
   it('refuses what a deployment could not hold: a route per account past the HTTP API quota, per-route throttles on the shared route', () => {

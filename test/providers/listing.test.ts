@@ -81,6 +81,20 @@ describe('Object: twilioListing', () => {
     expect(page.ok && page.nextCursor).toBeUndefined();
   });
 
+  it('lists and reads a subaccount\'s messages under its own SID with the parent\'s credentials', async () => {
+    const subaccountSid = 'AC' + '0a'.repeat(16);
+    const found = message('2026-11-30T10:00:00Z');
+    const http = scriptedHttp((request) => (request.url.includes('/Messages.json') ? json(200, { messages: [found], next_page_uri: null }) : json(200, found)));
+    await lister.listPage(query(), { ...context(http), subaccountSid });
+    await lister.fetchMessage!(found.sid, { ...context(http), subaccountSid });
+    expect(http.requests.map((r) => new URL(r.url).pathname)).toEqual([
+      `/2010-04-01/Accounts/${subaccountSid}/Messages.json`,
+      `/2010-04-01/Accounts/${subaccountSid}/Messages/${found.sid}.json`,
+    ]);
+    const parentBasic = `Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${twilioSecret().authToken as string}`).toString('base64')}`;
+    expect(http.requests.map((r) => r.headers.authorization)).toEqual([parentBasic, parentBasic]);
+  });
+
   it('reads one message by id in the list\'s shape, and says when the provider has no such message', async () => {
     const found = message('2026-11-30T10:00:00Z', { status: 'sent', body: '' });
     const http = scriptedHttp((request) => (request.url.endsWith(`${found.sid}.json`) ? json(200, found) : json(404, { code: 20404, message: 'not found', status: 404 })));

@@ -190,6 +190,22 @@ describe('Object: twilioRedaction', () => {
     ]);
   });
 
+  it('redacts a subaccount\'s message under the subaccount\'s SID with the parent\'s credentials', async () => {
+    const subaccountSid = 'AC' + '0a'.repeat(16);
+    const http = scriptedHttp(() => json(200, { body: '' }));
+    const target = job();
+    expect(await client.redact(target, { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW, subaccountSid })).toEqual({ kind: 'redacted' });
+    expect(http.requests[0]!.url).toBe(`https://api.twilio.com/2010-04-01/Accounts/${subaccountSid}/Messages/${target.messageId}.json`);
+    expect(http.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')}`);
+  });
+
+  it('acts on a subaccount with the parent\'s auth token even when the secret also has an API key (the documented form)', async () => {
+    const http = scriptedHttp(() => json(200, { body: '' }));
+    const withKey = twilioRedaction.bindClient(twilioSecret({ apiKeySid: sid('SK'), apiKeySecret: 'k'.repeat(32) }), 'sec');
+    await withKey.redact(job(), { ...BASE_CONTEXT, http, deleteMedia: false, now: () => NOW, subaccountSid: 'AC' + '0a'.repeat(16) });
+    expect(http.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')}`);
+  });
+
   it('authenticates with the API key when the secret has one', async () => {
     const keySid = sid('SK');
     const http = scriptedHttp(() => json(200, { body: '' }));

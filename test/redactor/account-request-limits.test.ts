@@ -71,6 +71,20 @@ function mmsRecords(count: number): QueueRecord[] {
   }));
 }
 
+const SW_PROJECT = '3f6e9d2a-5c1b-4a8e-9f00-1234567890ab';
+
+/** An HttpClient that holds every request until the test answers it. */
+function holdingHttp() {
+  const held: Array<() => void> = [];
+  const http: HttpClient = { request: () => new Promise((resolve) => held.push(() => resolve(json(200, {})))) };
+  return { http, held };
+}
+
+const ANY_REQUEST: HttpRequest = { method: 'GET', url: 'https://api.twilio.com/2010-04-01/Accounts.json', headers: {} };
+
+/** Lets every started request reach the fake HTTP client. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('Class: AccountRequestLimits', () => {
   const account = twilioAccount({ deleteMedia: true, maxConcurrentRequests: 6 });
 
@@ -80,7 +94,7 @@ describe('Class: AccountRequestLimits', () => {
     const failed = await processBatch(mmsRecords(10), depsFor([account], http, limits), FAR_DEADLINE);
     expect(failed).toEqual([]);
     expect(state.requests.map((r) => r.method).sort()).toEqual([...Array(10).fill('DELETE'), ...Array(10).fill('GET'), ...Array(10).fill('POST')]);
-    expect(limits.shareOf(parseAccounts([account])[0]!)).toBe(2);
+    expect(limits.shareOf(parseAccounts([account])[0]!, twilioSecret())).toBe(2);
     expect(state.peak).toBe(2);
   });
 
@@ -90,7 +104,7 @@ describe('Class: AccountRequestLimits', () => {
     expect(state.peak).toBe(10);
   });
 
-  it('gives the routes of one secretId one shared share, and another secret its own', async () => {
+  it('gives the routes of one provider account (one SignalWire project) one shared share, and another account its own', async () => {
     const accounts = parseAccounts([
       twilioAccount({ route: 'sw-compat', provider: 'signalwire-compat', secretId: 'sw', maxConcurrentRequests: 4 }),
       twilioAccount({ route: 'sw-rest', provider: 'signalwire-rest', secretId: 'sw', maxConcurrentRequests: 4 }),
@@ -101,7 +115,7 @@ describe('Class: AccountRequestLimits', () => {
     const { http, state } = countingHttp(() => json(200, {}));
     const holding: HttpClient = { request: (r) => new Promise((resolve) => held.push(() => resolve(http.request(r)))) };
     const request: HttpRequest = { method: 'GET', url: `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}`, headers: {} };
-    const [compat, rest, twilio] = accounts.map((a) => limits.httpFor(a, holding));
+    const [compat, rest, twilio] = accounts.map((a) => limits.httpFor(a, holding, a.provider === 'twilio' ? twilioSecret() : { projectId: SW_PROJECT }));
     const calls = [compat, rest, compat, twilio, twilio, twilio].map((client) => client!.request(request));
     await new Promise((resolve) => setImmediate(resolve));
     // Share 2 each: two of the three SignalWire requests and two of the three Twilio requests started.
@@ -121,5 +135,63 @@ describe('Class: AccountRequestLimits', () => {
     expect(() => new AccountRequestLimits(accounts, 5)).toThrow(
       `invalid request limits: account ${TWILIO_ROUTE}: maxConcurrentRequests (4) is below maxConcurrency (5)`,
     );
+  });
+});
+
+describe('Class: AccountRequestLimits (keyed by provider account)', () => {
+  it('gives two secrets of one Twilio account (one Account SID) one shared share', async () => {
+    const accounts = parseAccounts([
+      twilioAccount({ route: 'a', secretId: 'twilio-auth-token', maxConcurrentRequests: 4 }),
+      twilioAccount({ route: 'b', secretId: 'twilio-api-key', maxConcurrentRequests: 4 }),
+    ]);
+    const limits = new AccountRequestLimits(accounts, 2);
+    const { http, held } = holdingHttp();
+    const [a, b] = accounts.map((account) => limits.httpFor(account, http, twilioSecret()));
+    const calls = [a, b, a, b].map((client) => client!.request(ANY_REQUEST));
+    await settle();
+    expect(held).toHaveLength(2);
+    held.splice(0).forEach((answer) => answer());
+    await settle();
+    expect(held).toHaveLength(2);
+    held.splice(0).forEach((answer) => answer());
+    await Promise.all(calls);
+  });
+
+  it('gives each Twilio subaccount its own share, and holds every subaccount\'s requests inside its parent\'s share too', async () => {
+    const subaccounts = ['AC' + '0a'.repeat(16), 'AC' + '0b'.repeat(16)].map((accountSid) => ({ accountSid }));
+    const accounts = parseAccounts([{ provider: 'twilio', secretId: 'parent', subaccounts, maxConcurrentRequests: 6 }]);
+    const limits = new AccountRequestLimits(accounts, 2);
+    const { http, held } = holdingHttp();
+    const [subA, subB] = accounts.map((account) => limits.httpFor(account, http, twilioSecret()));
+    // Share 3 each (6 / 2 invocations): A's first three hold all three of the parent's slots; A's fourth
+    // waits on A's share, B's request on the parent's.
+    const calls = [subA, subA, subA, subA, subB].map((client) => client!.request(ANY_REQUEST));
+    await settle();
+    expect(held).toHaveLength(3);
+    expect(limits.shareOf(accounts[0]!, twilioSecret())).toBe(3);
+    held.splice(0, 1).forEach((answer) => answer());
+    await settle();
+    // The freed parent slot goes to B, which waited on it first; A's fourth now waits on the parent.
+    expect(held).toHaveLength(3);
+    held.splice(0).forEach((answer) => answer());
+    await settle();
+    held.splice(0).forEach((answer) => answer());
+    await settle();
+    held.splice(0).forEach((answer) => answer());
+    await Promise.all(calls);
+  });
+
+  it('lets subaccounts run side by side while the parent\'s share has room', async () => {
+    const subaccounts = ['AC' + '0a'.repeat(16), 'AC' + '0b'.repeat(16)].map((accountSid) => ({ accountSid }));
+    const accounts = parseAccounts([{ provider: 'twilio', secretId: 'parent', subaccounts, maxConcurrentRequests: 8 }]);
+    const limits = new AccountRequestLimits(accounts, 2);
+    const { http, held } = holdingHttp();
+    const [subA, subB] = accounts.map((account) => limits.httpFor(account, http, twilioSecret()));
+    // Share 4 each: two requests of A and one of B all start.
+    const calls = [subA, subA, subB].map((client) => client!.request(ANY_REQUEST));
+    await settle();
+    expect(held).toHaveLength(3);
+    held.splice(0).forEach((answer) => answer());
+    await Promise.all(calls);
   });
 });

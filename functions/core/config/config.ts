@@ -33,12 +33,25 @@ const httpUrl = (key: string) =>
     }, `${key} must be an absolute https:// URL without query or fragment (http:// only for 127.0.0.1/localhost)`),
   );
 
+/** Opaque path segment of the callback URL (`/callbacks/{route}`); selects an account. */
+const routeSchema = z.string().check(
+  z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'route must be 1-128 characters of A-Z a-z 0-9 _ -'),
+);
+
+/** A Twilio Account SID (main account or subaccount). */
+export const TWILIO_ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+
+/**
+ * The most subaccounts one parent entry may list. Twilio allows 1,000 per main account by default and
+ * more on request (https://www.twilio.com/docs/iam/api/subaccounts); the stack's resources do not grow
+ * with them, the accounts file does (about 50-75 bytes each).
+ */
+export const MAX_SUBACCOUNTS_PER_PARENT = 100_000;
+
 /** One configured provider account, as written in the accounts config file. */
 export const AccountConfigSchema = z.strictObject({
   /** Opaque path segment of the callback URL (`/callbacks/{route}`); selects this account. */
-  route: z.string().check(
-    z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'route must be 1-128 characters of A-Z a-z 0-9 _ -'),
-  ),
+  route: routeSchema,
   provider: z.enum(PROVIDER_NAMES),
   /** Secrets Manager secret name or ARN holding this account's credentials (JSON, shape per provider). */
   secretId: z.string().check(z.minLength(1, 'secretId must not be empty'), z.maxLength(2048)),
@@ -89,7 +102,54 @@ export const AccountConfigSchema = z.strictObject({
   maxConcurrentRequests: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_CONCURRENT_REQUESTS_LIMIT))),
 });
 
+/** One subaccount of a {@link TwilioParentConfigSchema} entry. */
+export const TwilioSubaccountConfigSchema = z.strictObject({
+  /** The subaccount's Account SID; its messages are redacted and listed with the parent's credentials. */
+  accountSid: z.string().check(z.regex(TWILIO_ACCOUNT_SID, 'accountSid must be AC followed by 32 hex digits')),
+  /** Its callback route. Default: the Account SID itself (`/callbacks/AC…`). */
+  route: z.optional(routeSchema),
+});
+
+/**
+ * A Twilio main account and its subaccounts, served with the main account's credentials in one secret:
+ * each subaccount gets its own route, coverage and request limit, its messages are acted on through
+ * `/2010-04-01/Accounts/{SubaccountSid}/…` with the parent's AccountSid and AuthToken, and its callbacks
+ * are verified with its own auth token, fetched with them (docs/many-accounts.md). The options apply to
+ * every subaccount (and to the parent's own route, when it has one).
+ */
+export const TwilioParentConfigSchema = z.strictObject({
+  provider: z.literal('twilio'),
+  /** The parent (main) account's secret: `accountSid` and `authToken` (a Main API key cannot sign callbacks). */
+  secretId: AccountConfigSchema.shape.secretId,
+  /** A route for the parent account's own messages, when it sends any. */
+  route: z.optional(routeSchema),
+  subaccounts: z.array(TwilioSubaccountConfigSchema).check(
+    z.minLength(1, 'subaccounts must not be empty'),
+    z.maxLength(MAX_SUBACCOUNTS_PER_PARENT, `subaccounts: at most ${MAX_SUBACCOUNTS_PER_PARENT} per parent`),
+  ),
+  terminalStatuses: AccountConfigSchema.shape.terminalStatuses,
+  redactAfterSeconds: AccountConfigSchema.shape.redactAfterSeconds,
+  sentAgeSeconds: AccountConfigSchema.shape.sentAgeSeconds,
+  deleteMedia: AccountConfigSchema.shape.deleteMedia,
+  apiBaseUrl: AccountConfigSchema.shape.apiBaseUrl,
+  /**
+   * The callback URL each route is appended to, ending in `/` (`https://hooks.example.com/callbacks/`):
+   * every subaccount's `publicUrl` is this plus its route. Needed behind custom domains and proxies.
+   */
+  publicUrlBase: z.optional(httpUrl('publicUrlBase').check(z.refine((value) => value.endsWith('/'), 'publicUrlBase must end with /'))),
+  /**
+   * Concurrent provider requests over all redactor invocations, for each subaccount and, together, for
+   * every request made with the parent's credentials. Default: twilio's 50.
+   */
+  maxConcurrentRequests: AccountConfigSchema.shape.maxConcurrentRequests,
+});
+
+/** An account entry as written: {@link AccountConfigSchema}. */
 export type AccountConfigInput = z.input<typeof AccountConfigSchema>;
+/** A parent entry as written: {@link TwilioParentConfigSchema}. */
+export type TwilioParentConfigInput = z.input<typeof TwilioParentConfigSchema>;
+/** One entry of the accounts config: an account, or a Twilio parent with its subaccounts. */
+export type AccountsEntryInput = AccountConfigInput | TwilioParentConfigInput;
 
 /** A validated account, with its terminal set resolved. */
 export interface Account {
@@ -108,74 +168,171 @@ export interface Account {
   readonly attemptBodyUpdate: boolean;
   /** Concurrent provider requests for this account over all redactor invocations. */
   readonly maxConcurrentRequests: number;
+  /**
+   * A Twilio subaccount served with its parent's credentials (`secretId` is the parent's secret): the
+   * Account SID whose messages this route covers and whose auth token verifies its callbacks.
+   */
+  readonly subaccountSid?: string;
+  /**
+   * Where its entry is in the accounts config (`accounts[3]`), for messages that name a key: a
+   * parent's subaccounts share their parent's, which holds their options. Set by parseAccounts.
+   */
+  readonly entryPath?: string;
 }
 
-const AccountsSchema = z.array(AccountConfigSchema).check(z.minLength(1, 'at least one account is required'));
+/** Whether an entry as written is a Twilio parent with subaccounts (else an account). */
+export function isTwilioParentEntry(entry: AccountsEntryInput): entry is TwilioParentConfigInput {
+  return 'subaccounts' in entry;
+}
+
+/** A validated entry, with a parent's subaccounts laid out as accounts of their own. */
+interface ParsedEntry {
+  /** Where the entry's own keys are reported (`accounts[3]`). */
+  readonly at: string;
+  readonly account: z.output<typeof AccountConfigSchema>;
+  /** Where its route is reported: the entry's, or the subaccount's (`accounts[3].subaccounts[17]`). */
+  readonly routeAt: string;
+  readonly subaccountSid?: string;
+}
 
 /**
- * Validates the accounts config (at synth and at cold start) and resolves defaults. Throws one
- * ConfigError that names every offending key.
+ * Reads the entries: an object with `subaccounts` is a Twilio parent (its own schema, so a key that
+ * does not belong on it is named as unknown), anything else an account. Issues are collected over all
+ * entries; the first five are reported.
+ */
+function parseEntries(input: unknown): ParsedEntry[] {
+  if (!Array.isArray(input)) throw new ConfigError('invalid accounts config: accounts: expected array');
+  if (input.length === 0) throw new ConfigError('invalid accounts config: accounts: at least one account is required');
+  const issues: string[] = [];
+  const entries: ParsedEntry[] = [];
+  input.forEach((entry: unknown, index) => {
+    const at = `accounts[${index}]`;
+    if (typeof entry === 'object' && entry !== null && 'subaccounts' in entry) {
+      const parsed = TwilioParentConfigSchema.safeParse(entry);
+      if (!parsed.success) {
+        issues.push(describeIssues(parsed.error.issues, at));
+        return;
+      }
+      const { subaccounts, route, publicUrlBase, ...options } = parsed.data;
+      const withRoute = (routeOf: string) => ({ ...options, route: routeOf, ...(publicUrlBase === undefined ? {} : { publicUrl: `${publicUrlBase}${routeOf}` }) });
+      if (route !== undefined) entries.push({ at, routeAt: at, account: withRoute(route) });
+      subaccounts.forEach((subaccount, position) => {
+        entries.push({
+          at,
+          routeAt: `${at}.subaccounts[${position}]`,
+          account: withRoute(subaccount.route ?? subaccount.accountSid),
+          subaccountSid: subaccount.accountSid,
+        });
+      });
+      return;
+    }
+    const parsed = AccountConfigSchema.safeParse(entry);
+    if (parsed.success) entries.push({ at, routeAt: at, account: parsed.data });
+    else issues.push(describeIssues(parsed.error.issues, at));
+  });
+  if (issues.length > 0) throw new ConfigError(`invalid accounts config: ${issues.slice(0, 5).join('; ')}`);
+  return entries;
+}
+
+/**
+ * The provider account's message log a route lists: its secret's, or a subaccount's under a parent's
+ * secret. Routes with the same log share its retention; routes with the same secret (and no
+ * subaccount) are one provider account and share one request limit.
+ */
+function messageLogOf(entry: ParsedEntry): string {
+  return entry.subaccountSid === undefined ? entry.account.secretId : `${entry.account.secretId}\u0000${entry.subaccountSid}`;
+}
+
+/**
+ * Validates the accounts config (at synth and at cold start) and resolves defaults, laying out each
+ * Twilio parent's subaccounts as accounts of their own. Throws one ConfigError that names every
+ * offending key.
  */
 export function parseAccounts(input: unknown): readonly Account[] {
-  const parsed = AccountsSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(`invalid accounts config: ${describeIssues(parsed.error.issues, 'accounts')}`);
-  }
+  const entries = parseEntries(input);
   const problems: string[] = [];
   const seen = new Set<string>();
+  const subaccountsSeen = new Set<string>();
   const limitBySecret = new Map<string, number>();
-  const retentionBySecret = new Map<string, string>();
-  parsed.data.forEach((account, index) => {
-    if (seen.has(account.route)) problems.push(`accounts[${index}].route: duplicate route`);
+  const retentionByLog = new Map<string, string>();
+  // A parent's options are the same for each of its subaccounts: checked once per entry.
+  const optionsChecked = new Set<string>();
+  entries.forEach((entry) => {
+    const { account, at } = entry;
+    if (seen.has(account.route)) problems.push(`${entry.routeAt}.route: duplicate route`);
     seen.add(account.route);
+    if (entry.subaccountSid !== undefined) {
+      const sid = entry.subaccountSid.toUpperCase();
+      if (subaccountsSeen.has(sid)) problems.push(`${entry.routeAt}.accountSid: duplicate subaccount`);
+      subaccountsSeen.add(sid);
+    }
     // One secret is one provider account: its routes draw on one request limit, so they must agree on it.
     const limit = account.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS[account.provider];
     const shared = limitBySecret.get(account.secretId);
     if (shared !== undefined && shared !== limit) {
-      problems.push(`accounts[${index}].maxConcurrentRequests: routes with secretId ${account.secretId} share one provider account and one limit, but ask for ${shared} and ${limit}`);
+      problems.push(`${at}.maxConcurrentRequests: routes with secretId ${account.secretId} share one provider account and one limit, but ask for ${shared} and ${limit}`);
     }
     limitBySecret.set(account.secretId, shared ?? limit);
-    // One secret is one message log too: each route's sweep lists every message in it, so a shorter
+    // One message log, one retention: each route's sweep lists every message in it, so a shorter
     // retention on one route would redact the other route's messages early.
     const retention = `${account.redactAfterSeconds ?? PROVIDER_CAPABILITIES[account.provider].redactableAfterSeconds}/${account.sentAgeSeconds ?? 0}`;
-    const sharedRetention = retentionBySecret.get(account.secretId);
+    const log = messageLogOf(entry);
+    const sharedRetention = retentionByLog.get(log);
     if (sharedRetention !== undefined && sharedRetention !== retention) {
       problems.push(
-        `accounts[${index}].redactAfterSeconds: routes with secretId ${account.secretId} share one provider message log, `
+        `${at}.redactAfterSeconds: routes with secretId ${account.secretId} share one provider message log, `
           + `so they must keep bodies equally long (redactAfterSeconds/sentAgeSeconds ${sharedRetention} and ${retention})`,
       );
     }
-    retentionBySecret.set(account.secretId, sharedRetention ?? retention);
+    retentionByLog.set(log, sharedRetention ?? retention);
+    if (optionsChecked.has(at)) return;
+    optionsChecked.add(at);
     const unknown = (account.terminalStatuses ?? []).filter((s) => !KNOWN_STATUSES[account.provider].has(s));
     const capabilities = PROVIDER_CAPABILITIES[account.provider];
     // An option the adapter cannot act on would be silently ignored, or worse, retried until gave-up.
     if (account.deleteMedia === true && !capabilities.deletesMedia) {
-      problems.push(`accounts[${index}].deleteMedia: ${account.provider} documents no media delete endpoint`);
+      problems.push(`${at}.deleteMedia: ${account.provider} documents no media delete endpoint`);
     }
     if (account.sentAgeSeconds !== undefined && !capabilities.redactsAtSent) {
       problems.push(
-        `accounts[${index}].sentAgeSeconds: ${account.provider} redacts only once the provider reports a terminal status, so a message still at sent would be retried until gave-up`,
+        `${at}.sentAgeSeconds: ${account.provider} redacts only once the provider reports a terminal status, so a message still at sent would be retried until gave-up`,
       );
     }
     if (account.sentAgeSeconds !== undefined && terminalStatusesFor(account.provider, account.terminalStatuses).has('sent')) {
-      problems.push(`accounts[${index}].sentAgeSeconds: sent is already a terminal status for this account`);
+      problems.push(`${at}.sentAgeSeconds: sent is already a terminal status for this account`);
     }
     if (account.attemptBodyUpdate !== undefined && account.provider !== 'carrierx') {
-      problems.push(`accounts[${index}].attemptBodyUpdate: only applies to carrierx accounts`);
+      problems.push(`${at}.attemptBodyUpdate: only applies to carrierx accounts`);
     }
     if (unknown.length > 0) {
       problems.push(
-        `accounts[${index}].terminalStatuses: unknown ${account.provider} status(es) ${unknown.join(', ')}`,
+        `${at}.terminalStatuses: unknown ${account.provider} status(es) ${unknown.join(', ')}`,
       );
     }
   });
-  if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${problems.join('; ')}`);
+  // A limit or retention conflict inside one parent would repeat for each subaccount: report it once.
+  if (problems.length > 0) throw new ConfigError(`invalid accounts config: ${[...new Set(problems)].join('; ')}`);
 
-  return parsed.data.map((account) => ({
+  // One terminal set per entry: a parent's subaccounts share it (it is read-only).
+  const terminalByEntry = new Map<string, ReadonlySet<string>>();
+  const terminalOf = ({ at, account }: ParsedEntry): ReadonlySet<string> => {
+    let set = terminalByEntry.get(at);
+    if (set === undefined) {
+      set = terminalStatusesFor(account.provider, account.terminalStatuses);
+      terminalByEntry.set(at, set);
+    }
+    return set;
+  };
+  return entries.map((entry) => ({ ...resolvedAccount(entry), terminalStatuses: terminalOf(entry) }));
+}
+
+/** An entry's account with its defaults resolved (all but the terminal set). */
+function resolvedAccount({ account, subaccountSid, at }: ParsedEntry): Omit<Account, 'terminalStatuses'> {
+  return {
+    entryPath: at,
     route: account.route,
     provider: account.provider,
     secretId: account.secretId,
-    terminalStatuses: terminalStatusesFor(account.provider, account.terminalStatuses),
     redactAfterSeconds: account.redactAfterSeconds ?? PROVIDER_CAPABILITIES[account.provider].redactableAfterSeconds,
     sentAgeSeconds: account.sentAgeSeconds ?? 0,
     deleteMedia: account.deleteMedia ?? false,
@@ -185,7 +342,8 @@ export function parseAccounts(input: unknown): readonly Account[] {
     ...(account.publicUrl === undefined ? {} : { publicUrl: account.publicUrl }),
     // A trailing slash would make every API path start with `//`, which providers answer with a 404.
     ...(account.apiBaseUrl === undefined ? {} : { apiBaseUrl: account.apiBaseUrl.replace(/\/+$/, '') }),
-  }));
+    ...(subaccountSid === undefined ? {} : { subaccountSid }),
+  };
 }
 
 /** Parses the accounts config from its JSON text (environment variable or file). */

@@ -15,6 +15,7 @@ export const RECEIVER_ENV = {
   queueUrl: 'REDACTION_QUEUE_URL',
   secretMaxAgeSeconds: 'SECRET_MAX_AGE_SECONDS',
   maxBodyBytes: 'MAX_CALLBACK_BYTES',
+  subaccountTokenMaxAgeSeconds: 'SUBACCOUNT_TOKEN_MAX_AGE_SECONDS',
 } as const;
 
 export const REDACTOR_ENV = {

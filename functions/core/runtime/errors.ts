@@ -83,3 +83,24 @@ export class DeadlineExceededError extends HttpTransportError {
     super(DeadlineExceededError.CODE);
   }
 }
+
+/**
+ * A Twilio subaccount's auth token (which verifies its callbacks) could not be fetched with its
+ * parent's credentials. Retryable (503) when the network or Twilio failed; not (500) when Twilio
+ * refused the parent's credentials or knows no such subaccount under it: a configuration to fix.
+ * Fail closed either way: no callback of that subaccount is accepted meanwhile.
+ */
+export class SubaccountTokenError extends RedactorError {
+  override name = 'SubaccountTokenError';
+  /** Stable code for logs (`http-401`, `http-404`, `timeout`, `no-auth-token`, …). */
+  readonly code: string;
+
+  constructor(subaccountSid: string, code: string, retryable: boolean, cause?: unknown) {
+    super(`the auth token of subaccount ${subaccountSid} could not be fetched with its parent's credentials (${code})`, {
+      retryable,
+      httpStatus: retryable ? 503 : 500,
+      cause,
+    });
+    this.code = code;
+  }
+}

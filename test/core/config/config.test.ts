@@ -7,6 +7,7 @@ describe('Function: parseAccounts', () => {
   it('resolves defaults: provider terminal set, no delay, media kept', () => {
     const [account] = parseAccounts([twilioAccount()]);
     expect(account).toEqual({
+      entryPath: 'accounts[0]',
       route: twilioAccount().route,
       provider: 'twilio',
       secretId: twilioAccount().secretId,
@@ -165,5 +166,69 @@ describe('Function: parseAccounts (apiBaseUrl)', () => {
   it('drops trailing slashes, so API paths never start with //', () => {
     const [account] = parseAccounts([twilioAccount({ apiBaseUrl: 'https://api.example.test/base//' })]);
     expect(account!.apiBaseUrl).toBe('https://api.example.test/base');
+  });
+});
+
+describe('Function: parseAccounts (Twilio subaccounts under one parent)', () => {
+  const SUB_A = 'AC' + '0a'.repeat(16);
+  const SUB_B = 'AC' + '0b'.repeat(16);
+  const parent = (overrides: Record<string, unknown> = {}) => ({
+    provider: 'twilio',
+    secretId: 'message-redactor/twilio-parent',
+    subaccounts: [{ route: 'clinic-a', accountSid: SUB_A }, { accountSid: SUB_B }],
+    ...overrides,
+  });
+
+  it('lays out each subaccount as an account of its own, under the parent\'s secret, its route defaulting to its Account SID', () => {
+    const accounts = parseAccounts([parent({ redactAfterSeconds: 3_600 })]);
+    expect(accounts.map((a) => [a.route, a.secretId, a.subaccountSid, a.redactAfterSeconds, a.maxConcurrentRequests])).toEqual([
+      ['clinic-a', 'message-redactor/twilio-parent', SUB_A, 3_600, 50],
+      [SUB_B, 'message-redactor/twilio-parent', SUB_B, 3_600, 50],
+    ]);
+  });
+
+  it('gives the parent a route of its own only when one is named, without a subaccount SID', () => {
+    const accounts = parseAccounts([parent({ route: 'main' })]);
+    expect(accounts.map((a) => a.route)).toEqual(['main', 'clinic-a', SUB_B]);
+    expect(accounts[0]!.subaccountSid).toBeUndefined();
+  });
+
+  it('gives each route the public URL base plus its route, for custom domains', () => {
+    const accounts = parseAccounts([parent({ route: 'main', publicUrlBase: 'https://hooks.example.com/callbacks/' })]);
+    expect(accounts.map((a) => a.publicUrl)).toEqual([
+      'https://hooks.example.com/callbacks/main',
+      'https://hooks.example.com/callbacks/clinic-a',
+      `https://hooks.example.com/callbacks/${SUB_B}`,
+    ]);
+  });
+
+  it('takes 10,000 subaccounts in one entry', () => {
+    const subaccounts = Array.from({ length: 10_000 }, (_, i) => ({ accountSid: 'AC' + i.toString(16).padStart(32, '0') }));
+    expect(parseAccounts([parent({ subaccounts })])).toHaveLength(10_000);
+  });
+
+  const invalid: Array<{ name: string; input: unknown; message: string }> = [
+    { name: 'an empty subaccount list', input: [parent({ subaccounts: [] })], message: 'invalid accounts config: accounts[0].subaccounts: subaccounts must not be empty' },
+    { name: 'a malformed subaccount SID', input: [parent({ subaccounts: [{ accountSid: 'AC123' }] })], message: 'accounts[0].subaccounts[0].accountSid: accountSid must be AC followed by 32 hex digits' },
+    { name: 'a bad subaccount route', input: [parent({ subaccounts: [{ accountSid: SUB_A, route: 'a b' }] })], message: 'accounts[0].subaccounts[0].route: route must be 1-128 characters' },
+    { name: 'another provider', input: [parent({ provider: 'signalwire-compat' })], message: 'accounts[0].provider: expected one of "twilio"' },
+    { name: 'a public URL base without its trailing slash', input: [parent({ publicUrlBase: 'https://hooks.example.com/callbacks' })], message: 'accounts[0].publicUrlBase: publicUrlBase must end with /' },
+    { name: 'a publicUrl (each subaccount has its own callback URL)', input: [parent({ publicUrl: 'https://hooks.example.com/cb' })], message: 'accounts[0]: unknown key(s) publicUrl' },
+    { name: 'a signingSecretId (the receiver needs the parent\'s credentials to fetch each subaccount\'s token)', input: [parent({ signingSecretId: 'x' })], message: 'accounts[0]: unknown key(s) signingSecretId' },
+    { name: 'an unknown key on a subaccount', input: [parent({ subaccounts: [{ accountSid: SUB_A, authToken: 'x' }] })], message: 'accounts[0].subaccounts[0]: unknown key(s) authToken' },
+    { name: 'a subaccount listed twice', input: [parent({ subaccounts: [{ accountSid: SUB_A }, { accountSid: SUB_A.toUpperCase().replace('AC', 'AC'), route: 'again' }] })], message: 'accounts[0].subaccounts[1].accountSid: duplicate subaccount' },
+    { name: 'a subaccount route that another entry uses', input: [twilioAccount({ route: 'clinic-a' }), parent()], message: 'accounts[1].subaccounts[0].route: duplicate route' },
+    { name: 'an option the provider cannot act on, reported once for all subaccounts', input: [parent({ sentAgeSeconds: 60 })], message: 'invalid accounts config: accounts[0].sentAgeSeconds: too small (minimum 3600)' },
+  ];
+
+  it.each(invalid)('rejects $name with a ConfigError naming the key', ({ input, message }) => {
+    expect(() => parseAccounts(input)).toThrow(ConfigError);
+    expect(() => parseAccounts(input)).toThrow(message);
+  });
+
+  it('reports a problem shared by every subaccount once', () => {
+    expect(() => parseAccounts([parent({ terminalStatuses: ['deliverd'] })])).toThrow(
+      new ConfigError('invalid accounts config: accounts[0].terminalStatuses: unknown twilio status(es) deliverd'),
+    );
   });
 });
