@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';
+import { ProviderSandbox, type SandboxCredentials } from '../../../local/sandbox/provider-sandbox';
 
 /**
  * Twilio subaccounts in the sandbox, with the official `twilio` client as the oracle: the Accounts

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccounts, type AccountConfigInput } from '../../functions/core/config/config';
-import { DEFAULT_SWEEP_SCHEDULE, backfillJob } from '../../functions/core/reconciliation/sweep-window';
+import { parseAccounts, type AccountConfigInput } from '../../../functions/core/config/config';
+import { DEFAULT_SWEEP_SCHEDULE, backfillJob } from '../../../functions/core/reconciliation/sweep-window';
 
 const account = (overrides: Partial<AccountConfigInput> = {}) =>
   parseAccounts([{ route: 'r1', provider: 'twilio', secretId: 's', ...overrides } as AccountConfigInput])[0]!;

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
-import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';
-import { waitFor } from '../support/wait-for';
+import { NO_FAULTS } from '../../../local/sandbox/fault-profile';
+import { ProviderSandbox, type SandboxCredentials } from '../../../local/sandbox/provider-sandbox';
+import { waitFor } from '../../support/wait-for';
 
 /**
  * The official clients are the oracle: `twilio` (6.3) and `@signalwire/compatibility-api` run against

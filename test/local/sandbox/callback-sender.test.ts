@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
-import { startLocalStack, type LocalStack } from '../../local/local-stack';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
-import { providerStatus } from '../../local/sandbox/sandbox-message';
+import type { ProviderName } from '../../../functions/core/provider-rules/provider-name';
+import { startLocalStack, type LocalStack } from '../../../local/local-stack';
+import { NO_FAULTS } from '../../../local/sandbox/fault-profile';
+import { providerStatus } from '../../../local/sandbox/sandbox-message';
 
 const PROVIDERS: ProviderName[] = ['twilio', 'signalwire-compat', 'signalwire-rest', 'carrierx', 'vonage-sms', 'vonage-messages'];
 

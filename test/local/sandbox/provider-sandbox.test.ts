@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
-import { basicAuth } from '../../functions/providers/http-helpers';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
-import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';
-import { waitFor } from '../support/wait-for';
+import type { ProviderName } from '../../../functions/core/provider-rules/provider-name';
+import { basicAuth } from '../../../functions/providers/http-helpers';
+import { NO_FAULTS } from '../../../local/sandbox/fault-profile';
+import { ProviderSandbox, type SandboxCredentials } from '../../../local/sandbox/provider-sandbox';
+import { waitFor } from '../../support/wait-for';
 
 const CREDENTIALS: SandboxCredentials = {
   twilio: { accountSid: 'AC' + 'b2'.repeat(16), authToken: 'twilio-token-0123456789' },

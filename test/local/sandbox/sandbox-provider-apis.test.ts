@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../functions/core/provider-rules/provider-name';
-import { SANDBOX_CARRIERX_PARTNER_SID } from '../../local/sandbox/carrierx-api';
-import { NO_FAULTS } from '../../local/sandbox/fault-profile';
-import { ProviderSandbox, type SandboxCredentials } from '../../local/sandbox/provider-sandbox';
-import { waitFor } from '../support/wait-for';
+import type { ProviderName } from '../../../functions/core/provider-rules/provider-name';
+import { SANDBOX_CARRIERX_PARTNER_SID } from '../../../local/sandbox/carrierx-api';
+import { NO_FAULTS } from '../../../local/sandbox/fault-profile';
+import { ProviderSandbox, type SandboxCredentials } from '../../../local/sandbox/provider-sandbox';
+import { waitFor } from '../../support/wait-for';
 
 const CREDENTIALS: SandboxCredentials = {
   twilio: { accountSid: 'AC' + 'd5'.repeat(16), authToken: 'twilio-api-shapes-token' },
