@@ -9,7 +9,7 @@ import type { CallbackRequest } from '../../functions/core/callbacks/callback-re
 import { signalWireCompatCallbacks } from '../../functions/providers/signalwire-compat';
 import { twilioCallbacks } from '../../functions/providers/twilio';
 import { signTwilioJson } from '../../functions/providers/twilio-signature';
-import { SIGNALWIRE_OLD_SIGNING_KEY, SIGNALWIRE_SIGNING_KEY, captureError, signalWireCompatStatusParams, signalWireSecret } from '../support/provider-fixtures';
+import { SIGNALWIRE_OLD_SIGNING_KEY, SIGNALWIRE_SIGNING_KEY, captureError, signalWireCompatStatusParams, signalWireSecret, formCallbackRequest } from '../support/provider-fixtures';
 import { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_OLD_AUTH_TOKEN, twilioSecret, twilioStatusParams } from '../support/twilio-fixtures';
 
 /*
@@ -28,7 +28,6 @@ const signalWire = require(
   join(dirname(require.resolve('@signalwire/compatibility-api')), '..', 'lib', 'webhooks', 'webhooks.js'),
 ) as SignalWireWebhooks;
 
-const FORM = 'application/x-www-form-urlencoded';
 const RUNS = { numRuns: 300 };
 
 /** A URL in parts, so the signed and the received forms can differ in exactly the chosen ways. */
@@ -97,9 +96,6 @@ const extraParamsArb = fc.uniqueArray(fc.tuple(fc.stringMatching(/^X[A-Za-z0-9_]
   selector: ([key]) => key,
 });
 
-function formRequest(url: string, params: ReadonlyArray<readonly [string, string]>, headers: Record<string, string>): CallbackRequest {
-  return { method: 'POST', url, headers: { 'content-type': FORM, ...headers }, body: Buffer.from(new URLSearchParams(params.map(([k, v]): [string, string] => [k, v])).toString(), 'utf8') };
-}
 
 function accepts(verify: () => unknown): boolean {
   try {
@@ -123,7 +119,7 @@ describe('Twilio: the receiver accepts exactly what twilio-node 6.3 validateRequ
         const official = [TWILIO_AUTH_TOKEN, TWILIO_OLD_AUTH_TOKEN].some((key) =>
           twilio.validateRequest(key, signature, receivedUrl, Object.fromEntries(params)),
         );
-        const ours = accepts(() => verifier.authenticate(formRequest(receivedUrl, params, { 'x-twilio-signature': signature })));
+        const ours = accepts(() => verifier.authenticate(formCallbackRequest(receivedUrl, params, { 'x-twilio-signature': signature })));
         expect(ours).toBe(official);
       }),
       RUNS,
@@ -140,7 +136,7 @@ describe('Twilio: the receiver accepts exactly what twilio-node 6.3 validateRequ
     const params = twilioStatusParams();
     const signature = twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, signed, Object.fromEntries(params));
     expect(twilio.validateRequest(TWILIO_AUTH_TOKEN, signature, received, Object.fromEntries(params))).toBe(true);
-    expect(verifier.authenticate(formRequest(received, params, { 'x-twilio-signature': signature }))).toMatchObject(verifiedBy('current'));
+    expect(verifier.authenticate(formCallbackRequest(received, params, { 'x-twilio-signature': signature }))).toMatchObject(verifiedBy('current'));
   });
 
   it('still refuses a signature made for another non-default port', () => {
@@ -148,7 +144,7 @@ describe('Twilio: the receiver accepts exactly what twilio-node 6.3 validateRequ
     const signature = twilio.getExpectedTwilioSignature(TWILIO_AUTH_TOKEN, 'https://hooks.example.com:8443/callbacks/r1', Object.fromEntries(params));
     const received = 'https://hooks.example.com:9443/callbacks/r1';
     expect(twilio.validateRequest(TWILIO_AUTH_TOKEN, signature, received, Object.fromEntries(params))).toBe(false);
-    expect(captureError(() => verifier.authenticate(formRequest(received, params, { 'x-twilio-signature': signature })))).toMatchObject({ httpStatus: 403 });
+    expect(captureError(() => verifier.authenticate(formCallbackRequest(received, params, { 'x-twilio-signature': signature })))).toMatchObject({ httpStatus: 403 });
   });
 
   it('refuses any changed byte of the params, the token or the signature, whatever URL form was signed', () => {
@@ -167,7 +163,7 @@ describe('Twilio: the receiver accepts exactly what twilio-node 6.3 validateRequ
           signature = signature.slice(0, i) + (signature[i] === 'A' ? 'B' : 'A') + signature.slice(i + 1);
         }
         expect(twilio.validateRequest(TWILIO_AUTH_TOKEN, signature, receivedUrl, Object.fromEntries(params))).toBe(false);
-        expect(accepts(() => verifier.authenticate(formRequest(receivedUrl, params, { 'x-twilio-signature': signature })))).toBe(false);
+        expect(accepts(() => verifier.authenticate(formCallbackRequest(receivedUrl, params, { 'x-twilio-signature': signature })))).toBe(false);
       }),
       RUNS,
     );
@@ -229,7 +225,7 @@ describe('SignalWire compat: the receiver accepts what @signalwire/compatibility
         const official = [SIGNALWIRE_SIGNING_KEY, SIGNALWIRE_OLD_SIGNING_KEY].some((k) =>
           signalWire.validateRequest(k, signature, receivedUrl, Object.fromEntries(params), true),
         );
-        const ours = accepts(() => verifier.authenticate(formRequest(receivedUrl, params, { 'x-signalwire-signature': signature })));
+        const ours = accepts(() => verifier.authenticate(formCallbackRequest(receivedUrl, params, { 'x-signalwire-signature': signature })));
         if (official) expect(ours).toBe(true);
         // Beyond the SDK, only the URL as received with its port added or removed (accepted before).
         if (ours && !official) expect(key !== 'PSK_unrelated0123456789abcdef' && samePortless(signedUrl, receivedUrl)).toBe(true);
@@ -246,6 +242,6 @@ describe('SignalWire compat: the receiver accepts what @signalwire/compatibility
     const params = signalWireCompatStatusParams();
     const signature = signalWire.getExpectedTwilioSignature(SIGNALWIRE_SIGNING_KEY, signed, Object.fromEntries(params));
     expect(signalWire.validateRequest(SIGNALWIRE_SIGNING_KEY, signature, received, Object.fromEntries(params), true)).toBe(true);
-    expect(verifier.authenticate(formRequest(received, params, { 'x-signalwire-signature': signature }))).toMatchObject(verifiedBy('current'));
+    expect(verifier.authenticate(formCallbackRequest(received, params, { 'x-signalwire-signature': signature }))).toMatchObject(verifiedBy('current'));
   });
 });

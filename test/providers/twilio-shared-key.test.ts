@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallbackRequest } from '../../functions/core/callbacks/callback-request';
 import { AuthenticationError, SecretShapeError } from '../../functions/core/runtime/errors';
 import { signatureSettingsAlgorithm, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
-import { captureError } from '../support/provider-fixtures';
+import { captureError, formCallbackRequest } from '../support/provider-fixtures';
 import { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_OLD_AUTH_TOKEN, twilioSecret, twilioStatusParams } from '../support/twilio-fixtures';
 
 /*
@@ -24,16 +24,7 @@ const UNSUPPORTED = 'X-Twilio-Webhooks-Signature-Settings names an unsupported a
 const MISMATCH = "X-Twilio-Signature does not match (check the account's publicUrl and signing secret)";
 
 function formRequest(params: Array<[string, string]>, signature: string, settings?: string): CallbackRequest {
-  return {
-    method: 'POST',
-    url: URL,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': signature,
-      ...(settings === undefined ? {} : { [SETTINGS]: settings }),
-    },
-    body: Buffer.from(new URLSearchParams(params).toString()),
-  };
+  return formCallbackRequest(URL, params, { 'x-twilio-signature': signature, ...(settings === undefined ? {} : { [SETTINGS]: settings }) });
 }
 
 /** The signature Twilio sends, computed by twilio-node. */

@@ -8,7 +8,7 @@ import { DEFAULT_TERMINAL_STATUSES } from '../../functions/core/provider-rules/t
 import { classifyTwilioError, twilioCallbacks, twilioRedaction } from '../../functions/providers/twilio';
 import { signTwilioForm, signTwilioJson } from '../../functions/providers/twilio-signature';
 import { json, scriptedHttp } from '../support/fake-http';
-import { captureError, parseVerified } from '../support/provider-fixtures';
+import { captureError, parseVerified, formCallbackRequest } from '../support/provider-fixtures';
 import {
   TWILIO_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN,
@@ -23,16 +23,11 @@ const NOW = new Date('2026-11-25T17:00:00Z');
 const BASE_CONTEXT = { terminalStatuses: DEFAULT_TERMINAL_STATUSES.twilio, attemptBodyUpdate: false };
 
 function formRequest(params: Array<[string, string]>, signature?: string, headers: Record<string, string> = {}): CallbackRequest {
-  return {
-    method: 'POST',
-    url: URL,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-      'x-twilio-signature': signature ?? signTwilioForm(TWILIO_AUTH_TOKEN, URL, params),
-      ...headers,
-    },
-    body: Buffer.from(new URLSearchParams(params).toString()),
-  };
+  return formCallbackRequest(URL, params, {
+    'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    'x-twilio-signature': signature ?? signTwilioForm(TWILIO_AUTH_TOKEN, URL, params),
+    ...headers,
+  });
 }
 
 /** A delivered callback with a JSON body, signed the bodySHA256 way. */

@@ -13,7 +13,7 @@ import { createVonageMessagesCallbacks, signVonageMessagesJwt, vonageMessagesLis
 import { VONAGE_SIGNATURE_METHODS, type VonageSignatureMethod } from '../../functions/providers/vonage-secret';
 import { createVonageSmsCallbacks, signVonageSms, vonageSmsListing, vonageSmsRedaction } from '../../functions/providers/vonage-sms';
 import { json, scriptedHttp } from '../support/fake-http';
-import { NOW, PII, captureError, text } from '../support/provider-fixtures';
+import { NOW, PII, captureError, text, formCallbackRequest } from '../support/provider-fixtures';
 
 const API_KEY = 'abcd1234';
 const API_SECRET = 'vonageApiSecret9';
@@ -69,7 +69,7 @@ function handSig(params: Record<string, string>, secret: string, method: VonageS
 }
 
 function formRequest(params: Record<string, string>, url = CALLBACK_URL): CallbackRequest {
-  return { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(new URLSearchParams(params).toString(), 'utf8') };
+  return formCallbackRequest(url, params);
 }
 
 function signedReceipt(overrides: Record<string, string> = {}, options: { secret?: string; method?: VonageSignatureMethod } = {}): Record<string, string> {

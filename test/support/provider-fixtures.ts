@@ -144,6 +144,17 @@ export function carrierXSms(overrides: Record<string, unknown> = {}): Record<str
 // ---------------------------------------------------------------------------------------------
 
 /** A JSON callback request exactly as received (raw bytes kept). */
+/** A form-encoded callback request as a provider POSTs it (repeated keys kept in order). */
+export function formCallbackRequest(url: string, params: ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string>>, headers: Record<string, string> = {}): CallbackRequest {
+  const pairs: Array<[string, string]> = (Array.isArray(params) ? params : Object.entries(params)).map(([k, v]) => [k, v]);
+  return {
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: Buffer.from(new URLSearchParams(pairs).toString(), 'utf8'),
+  };
+}
+
 export function jsonCallbackRequest(url: string, body: string | Buffer, headers: Record<string, string> = {}): CallbackRequest {
   return {
     method: 'POST',
