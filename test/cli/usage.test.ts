@@ -3,6 +3,7 @@ import { BENCH_USAGE, runBenchCli } from '../../bench/bench-command';
 import { CHAOS_USAGE, runChaosCli } from '../../cli/chaos-command';
 import { runDlqCli } from '../../cli/dlq-command';
 import { runSmokeCli, SMOKE_USAGE } from '../../cli/smoke-command';
+import { runSubaccountsCli, SUBACCOUNTS_USAGE } from '../../cli/subaccounts-command';
 import { runSweepCli, SWEEP_USAGE } from '../../cli/sweep-command';
 import { runTriggerCli, TRIGGER_USAGE } from '../../cli/trigger-command';
 import { runStartCli, START_USAGE } from '../../local/start-command';
@@ -30,6 +31,7 @@ const COMMANDS: ReadonlyArray<{
     name: 'trigger', script: 'cli/trigger.ts', run: runTriggerCli, usage: TRIGGER_USAGE, bad: ['fax', 'delivered'],
     problem: `trigger: unknown provider "fax": use one of ${TRIGGER_USAGE.match(/provider {12}(.+)\n/)![1]}`,
   },
+  { name: 'subaccounts', script: 'cli/subaccounts.ts', run: runSubaccountsCli, usage: SUBACCOUNTS_USAGE, bad: ['sync'], problem: 'subaccounts: --accounts FILE is required' },
   { name: 'chaos', script: 'cli/chaos.ts', run: runChaosCli, usage: CHAOS_USAGE, bad: ['--messages', '-5'], problem: 'chaos: --messages must be a whole number from 1 to 100000' },
   { name: 'bench', script: 'bench/run.ts', run: runBenchCli, usage: BENCH_USAGE, bad: ['--jsn'], problem: "bench: unknown option '--jsn'" },
   { name: 'start', script: 'local/start.ts', run: runStartCli, usage: START_USAGE, bad: ['--frobnicate'], problem: "start: unknown option '--frobnicate'" },
