@@ -25,11 +25,11 @@ export const CALLBACK_ANSWERS = [
   { status: '429', meaning: 'throttled: the endpoint is over its rate limit (routeThrottling, or the stage throttle); a provider would retry' },
   {
     status: '500',
-    meaning: "the account's signing secret is malformed (the receiver's log line names the field, never its value): nothing was enqueued; a provider's retry succeeds once the secret is fixed",
+    meaning: "the account's signing secret is malformed (the receiver's log line names the field, never its value), or Twilio refused to give a subaccount's token to its parent's credentials: nothing was enqueued; a provider's retry succeeds once fixed",
   },
   {
     status: '503',
-    meaning: "the job could not be enqueued or the secret could not be loaded; a provider would retry. Read callback.failed in the receiver's log group",
+    meaning: "the job could not be enqueued, or the secret (or a Twilio subaccount's token) could not be loaded; a provider would retry. Read callback.failed in the receiver's log group",
   },
   { status: '5xx', meaning: "the endpoint failed; a provider would retry. Look at the receiver's logs" },
   { status: 'other', meaning: 'an answer the receiver never gives: is this URL a message-redactor callback endpoint?' },

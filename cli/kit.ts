@@ -118,9 +118,12 @@ export function assertCallbackUrlSafe(url: string, configuredUrl: string | undef
   }
 }
 
-/** A URL as it may be printed: without its query and fragment (CarrierX puts the account's token there). */
+/**
+ * A URL as it may be printed: without its query and fragment (CarrierX puts the account's token
+ * there) and without credentials in its authority (`https://user:password@host/…`).
+ */
 export function printableUrl(url: string): string {
-  return url.replace(/[?#].*$/s, '');
+  return url.replace(/[?#].*$/s, '').replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 /** One line for a failure, with what usually went wrong. */

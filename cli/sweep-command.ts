@@ -14,7 +14,6 @@ import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
 import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
 import { findAccount, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, type Target, type TargetFlags } from './target';
 
-
 export const SWEEP_USAGE = `Reconciliation over the provider's own message list (npm run sweep -- <command> [options])
 
 Commands:
@@ -72,14 +71,17 @@ export async function runSweepCli(argv: readonly string[], io: CliIo = processIo
     if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
 
     const target = resolveTarget('sweep', values, env, { accounts: true, queue: command === 'backfill' && !values['dry-run'] });
-    const account = findAccount(parseAccounts(target.accounts), values.route, target);
-    const deps = sweepDepsFor(target);
     try {
-      return command === 'backfill'
-        ? await backfill(account, since, until, values['dry-run'], deps, io)
-        : await verify(account, since, until, values.json, deps, io);
+      const account = findAccount(parseAccounts(target.accounts), values.route, target);
+      const deps = sweepDepsFor(target);
+      try {
+        return command === 'backfill'
+          ? await backfill(account, since, until, values['dry-run'], deps, io)
+          : await verify(account, since, until, values.json, deps, io);
+      } finally {
+        await (deps.http as UndiciHttpClient).close();
+      }
     } finally {
-      await (deps.http as UndiciHttpClient).close();
       target.close();
     }
   });
@@ -112,6 +114,15 @@ async function audit(values: TargetFlags & { route?: string; since?: string; unt
   for (const flag of ['since', 'until'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to backfill and verify only (the audit reads each account's retention plus its lookback)`);
   if (values['dry-run']) throw new UsageError('--dry-run applies to backfill only');
   const target = resolveTarget('sweep audit', values, env, { accounts: true, queue: true, evidenceBucket: true });
+  try {
+    return await auditTarget(target, values, io);
+  } finally {
+    target.close();
+  }
+}
+
+/** Audits the target's accounts (or the chosen route) one after the other, printing where each report went. */
+async function auditTarget(target: Target, values: TargetFlags & { route?: string; json: boolean }, io: CliIo): Promise<number> {
   const accounts = parseAccounts(target.accounts);
   const chosen = values.route === undefined ? accounts : [findAccount(accounts, values.route, target)];
   if (target.evidenceBucket === undefined) throw new UsageError(`${values.endpoints} is from an older npm start: restart it`);
@@ -146,7 +157,6 @@ async function audit(values: TargetFlags & { route?: string; since?: string; unt
     }
   } finally {
     await (deps.http as UndiciHttpClient).close();
-    target.close();
   }
   if (values.json) io.out(`${JSON.stringify(reports)}\n`);
   return held > 0 ? 1 : 0;

@@ -13,6 +13,17 @@ import { HANDLER_EXPORT, handlerAssetDir, type HandlerName } from './handler-ass
 import { assertEnvironmentFits } from './lambda-environment';
 import type { ResolvedMessageRedactorProps } from './resolve-props';
 
+/** A function's whole environment: its own variables and what every handler reads (accounts file, log level, metric detail). */
+export function handlerEnvironment(settings: ResolvedMessageRedactorProps, own: Record<string, string>): Record<string, string> {
+  return {
+    ...own,
+    [ACCOUNTS_ENV.file]: ACCOUNTS_LAYER_FILE,
+    [LOG_LEVEL_ENV]: settings.logLevel,
+    // Unset means route: a small deployment's template stays as it was.
+    ...(settings.accountResources === 'shared' ? { [METRIC_DETAIL_ENV]: 'provider' } : {}),
+  };
+}
+
 /**
  * One of the construct's functions (receiver, redactor, sweep): the prebuilt handler, the accounts
  * layer, its own log group and a role that may write there and read the given secrets, nothing else.
@@ -32,13 +43,7 @@ export function createHandlerFunction(
       readonly environment: Record<string, string>;
     },
   ): lambda.Function {
-    const environment = {
-      ...options.environment,
-      [ACCOUNTS_ENV.file]: ACCOUNTS_LAYER_FILE,
-      [LOG_LEVEL_ENV]: settings.logLevel,
-      // Unset means route: a small deployment's template stays as it was.
-      ...(settings.accountResources === 'shared' ? { [METRIC_DETAIL_ENV]: 'provider' } : {}),
-    };
+    const environment = handlerEnvironment(settings, options.environment);
     assertEnvironmentFits(id, environment);
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: settings.logRetention });
     // An own role with inline grants instead of AWSLambdaBasicExecutionRole: it may write to its log

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseAccounts, type AccountsEntryInput } from '../functions/core/config/config';
 import { RECEIVER_ENV, REDACTOR_ENV, SWEEP_ENV } from '../functions/core/config/lambda-env';
-import { LOG_LEVEL_ENV, type LogLevel } from '../functions/core/telemetry/logger';
+import type { LogLevel } from '../functions/core/telemetry/logger';
 import { PROVIDER_CAPABILITIES } from '../functions/core/provider-rules/provider-capabilities';
 import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { EXPECTED_DEAD_LETTER_REASON, METRIC_NAMESPACE, METRICS } from '../functions/core/telemetry/telemetry-names';
@@ -20,7 +20,7 @@ import { createAccountsLayer } from './accounts-layer';
 import { assertEnvironmentFits } from './lambda-environment';
 import { resolveMessageRedactorProps } from './resolve-props';
 import type { RouteThrottling } from './route-throttling';
-import { createHandlerFunction, grantSendMessage } from './handler-function';
+import { createHandlerFunction, grantSendMessage, handlerEnvironment } from './handler-function';
 import { warnIfBatchOutlastsTimeout } from './redactor-timeout';
 import { createCallbackHttpApi } from './callback-http-api';
 import { ReconciliationSweep, type ReconciliationSweepProps } from './reconciliation-sweep';
@@ -89,9 +89,10 @@ export interface MessageRedactorProps {
   readonly redactorMemorySize?: number;
   /**
    * Timeout of the redactor function, for one whole batch. The queue's visibility timeout is six times this.
-   * @default - long enough for the worst-case batch of these accounts: ceil(batchSize / providerConcurrency)
-   * × the most provider requests one job can make (CarrierX 4, media deletion 13) × httpTimeout, plus 5 s;
-   * at least 30 s, at most 15 minutes
+   * @default - long enough for the worst-case batch of these accounts: for each account,
+   * ceil(batchSize / the requests it may have in flight, providerConcurrency or less when its share of
+   * maxConcurrentRequests is smaller) × the most requests one of its jobs can make (CarrierX 4, media
+   * deletion 13) × httpTimeout, plus 5 s; at least 30 s, at most 15 minutes
    */
   readonly redactorTimeout?: Duration;
   /**
@@ -401,7 +402,6 @@ export class MessageRedactor extends Construct {
         [SWEEP_ENV.intervalSeconds]: String(sweep.interval.toSeconds()),
         [SWEEP_ENV.lateStatusSeconds]: String(sweep.lateStatusWindow.toSeconds()),
         [SWEEP_ENV.settleSeconds]: String(sweep.settleTime.toSeconds()),
-        [LOG_LEVEL_ENV]: settings.logLevel,
       };
       this.sweepFunction = createHandlerFunction(this, 'Sweep', settings, this.accountsLayer, {
         handler: 'sweep',
@@ -422,7 +422,7 @@ export class MessageRedactor extends Construct {
       });
       for (const alarm of this.sweep.createAlarms(this.sweepFunction)) alarm.addAlarmAction(...settings.alarmActions);
       // The page queue, table and bucket were added after the function: the 4 KB limit counts them too.
-      assertEnvironmentFits('Sweep', { ...sweepBaseEnvironment, ...this.sweep.environment });
+      assertEnvironmentFits('Sweep', handlerEnvironment(settings, { ...sweepBaseEnvironment, ...this.sweep.environment }));
     }
     if (settings.dashboard) {
       this.dashboard = new RedactorDashboard(this, 'Dashboard', {

@@ -4,11 +4,14 @@ import { LAMBDA_LIMITS } from '../functions/core/config/aws-limits';
 import type { Account } from '../functions/core/config/config';
 import { entryPathOf } from './account-secrets';
 import { maxRequestsPerAttempt } from '../functions/core/provider-rules/provider-capabilities';
+import { requestShare } from '../functions/core/redaction/request-share';
 
 /** What bounds how long one batch of redaction jobs can take. */
 export interface BatchShape {
   readonly batchSize: number;
   readonly providerConcurrency: number;
+  /** Each invocation holds floor(maxConcurrentRequests / maxConcurrency) of an account's requests. */
+  readonly maxConcurrency: number;
   readonly httpTimeout: Duration;
 }
 
@@ -20,13 +23,22 @@ export interface WorstCaseBatch {
   readonly accountIndex: number;
 }
 
-/** The worst case of a batch, or undefined while a setting is only known at deploy time (a token). */
+/**
+ * The worst case of a batch of one account's jobs: its requests per job at `httpTimeout` each, as many
+ * jobs at a time as the invocation may have requests in flight for the account (`providerConcurrency`,
+ * or less when its share of the account's limit is smaller). Undefined while a setting is only known
+ * at deploy time (a token).
+ */
 export function worstCaseBatch(accounts: readonly Account[], shape: BatchShape): WorstCaseBatch | undefined {
-  if (accounts.length === 0 || Token.isUnresolved(shape.batchSize) || Token.isUnresolved(shape.providerConcurrency) || shape.httpTimeout.isUnresolved()) return undefined;
-  const requests = accounts.map((account) => maxRequestsPerAttempt(account.provider, account.deleteMedia));
-  const requestsPerJob = Math.max(...requests);
-  const rounds = Math.ceil(shape.batchSize / shape.providerConcurrency);
-  return { milliseconds: rounds * requestsPerJob * shape.httpTimeout.toMilliseconds(), requestsPerJob, accountIndex: requests.indexOf(requestsPerJob) };
+  if (accounts.length === 0 || [shape.batchSize, shape.providerConcurrency, shape.maxConcurrency].some((n) => Token.isUnresolved(n)) || shape.httpTimeout.isUnresolved()) return undefined;
+  let worst: WorstCaseBatch | undefined;
+  accounts.forEach((account, accountIndex) => {
+    const requestsPerJob = maxRequestsPerAttempt(account.provider, account.deleteMedia);
+    const slots = Math.max(1, Math.min(shape.providerConcurrency, requestShare(account.maxConcurrentRequests, shape.maxConcurrency)));
+    const milliseconds = Math.ceil(shape.batchSize / slots) * requestsPerJob * shape.httpTimeout.toMilliseconds();
+    if (worst === undefined || milliseconds > worst.milliseconds) worst = { milliseconds, requestsPerJob, accountIndex };
+  });
+  return worst;
 }
 
 /** The default's floor: what a batch of one-request jobs needs, with room for a cold start. */
@@ -59,7 +71,7 @@ export function warnIfBatchOutlastsTimeout(scope: IConstruct, accounts: readonly
   if (worst === undefined || shape.redactorTimeout.isUnresolved() || worst.milliseconds < shape.redactorTimeout.toMilliseconds()) return;
   Annotations.of(scope).addWarningV2(
     'message-redactor:redactorTimeoutBudget',
-    `A batch of ${shape.batchSize} jobs at providerConcurrency ${shape.providerConcurrency}, up to ${worst.requestsPerJob} `
+    `A batch of ${shape.batchSize} jobs at providerConcurrency ${shape.providerConcurrency} (or the account's share of its request limit), up to ${worst.requestsPerJob} `
     + `provider request(s) per job (${entryPathOf(accounts[worst.accountIndex]!, worst.accountIndex)}, ${accounts[worst.accountIndex]!.provider}) and httpTimeout `
     + `${shape.httpTimeout.toHumanString()} can take ${worst.milliseconds / 1000} s, not less than redactorTimeout `
     + `(${shape.redactorTimeout.toHumanString()}); jobs left at the deadline are retried, each using a receive: `

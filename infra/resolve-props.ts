@@ -112,7 +112,8 @@ export function resolveMessageRedactorProps(
     problems.push(`httpTimeout (${merged.httpTimeout.toHumanString()}) must be shorter than redactorTimeout (${merged.redactorTimeout.toHumanString()})`);
   }
   check.duration('secretMaxAge', merged.secretMaxAge, Duration.seconds(0), Duration.days(1));
-  check.duration('subaccountTokenMaxAge', merged.subaccountTokenMaxAge, Duration.seconds(0), Duration.days(1));
+  // At least a minute: a shorter cache would fetch a subaccount's token from Twilio for nearly every callback.
+  check.duration('subaccountTokenMaxAge', merged.subaccountTokenMaxAge, Duration.minutes(1), Duration.days(1));
   check.integer('maxCallbackBytes', merged.maxCallbackBytes, 1024, 1024 * 1024);
   check.integer('maxReceiveCount', merged.maxReceiveCount, 2, 1000);
   if (merged.endpoint !== 'http-api' && merged.endpoint !== 'function-url') {

@@ -52,11 +52,12 @@ export async function listTwilioSubaccounts(request: {
       subaccounts.push({ sid, status });
     }
     const next = body.next_page_uri;
-    // Links are relative to the API origin; an absolute one must stay on it.
-    path = typeof next === 'string' && next !== '' ? (next.startsWith('/') ? next : sameOriginPath(next, request.origin)) : undefined;
+    if (typeof next !== 'string' || next === '') return { ok: true, subaccounts };
+    // Links are relative to the API origin; an absolute one must stay on it, and a list cut short is no list.
+    path = next.startsWith('/') ? next : sameOriginPath(next, request.origin);
+    if (path === undefined) return { ok: false, code: 'foreign-next-page' };
   }
-  if (path !== undefined) return { ok: false, code: 'too-many-pages' };
-  return { ok: true, subaccounts };
+  return { ok: false, code: 'too-many-pages' };
 }
 
 function sameOriginPath(link: string, origin: string): string | undefined {

@@ -12,6 +12,7 @@ import { PerSecretMemo } from '../core/secrets/per-secret-memo';
 import { decideCallback } from '../core/callbacks/callback-decision';
 import type { VerifiedCallback } from '../core/callbacks/verified-callback';
 import type { CallbackProvider, CallbackVerifier } from '../providers/provider';
+import { requireSignature } from '../providers/twilio-signature';
 import type { SubaccountSigningSecrets } from './subaccount-signing-secrets';
 
 /** SQS accepts at most 15 minutes of DelaySeconds; longer waits are carried by the job's `notBefore`. */
@@ -128,17 +129,33 @@ async function authenticateSubaccount(
 ): Promise<VerifiedCallback> {
   const subaccounts = deps.subaccounts;
   if (subaccounts === undefined) throw new ConfigError(`route ${account.route} is a Twilio subaccount, but the receiver has no subaccount token source`);
+  // An unsigned callback is refused before anything is fetched: without a signature nobody gets us to call Twilio.
+  requireSignature(request.headers['x-twilio-signature'], 'X-Twilio-Signature');
   const verify = async (parent: unknown) => verifierFor(provider, await subaccounts.get(account, parent), account.secretId).authenticate(request);
   try {
     return await verify(parentSecret);
   } catch (error) {
-    if (error instanceof SubaccountTokenError && error.code === 'http-401') {
+    // Twilio refused the parent's credentials: they may have been rotated. Read them again, at most
+    // once per interval per secret, so that failing callbacks cannot drive Secrets Manager or Twilio.
+    if (error instanceof SubaccountTokenError && error.code === 'http-401' && parentRereadDue(account.secretId, deps.now().getTime())) {
       deps.secrets.invalidate(account.secretId);
+      subaccounts.forget(account);
       return verify(await deps.secrets.get(account.secretId));
     }
     if (!(error instanceof AuthenticationError) || error.httpStatus !== 403 || !subaccounts.refreshAfterMismatch(account)) throw error;
     return verify(parentSecret);
   }
+}
+
+/** When each parent secret was last read again after a 401 (per execution environment). */
+const parentRereads = new Map<string, number>();
+const PARENT_REREAD_INTERVAL_MS = 60_000;
+
+function parentRereadDue(secretId: string, now: number): boolean {
+  const last = parentRereads.get(secretId);
+  if (last !== undefined && now - last < PARENT_REREAD_INTERVAL_MS) return false;
+  parentRereads.set(secretId, now);
+  return true;
 }
 
 function verifierFor(provider: CallbackProvider, secret: unknown, secretId: string): CallbackVerifier {

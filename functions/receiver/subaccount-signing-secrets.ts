@@ -22,12 +22,15 @@ export interface SubaccountSigningSecretsOptions {
 interface Entry {
   readonly fetchedAt: number;
   readonly value: Promise<SubaccountSigningSecret>;
+  /** Set once the fetch failed: the failure is served until then, so callbacks cannot make us call Twilio more often. */
+  readonly failedUntil?: number;
 }
 
 /**
  * The auth tokens that verify Twilio subaccounts' callbacks, fetched with the parent's credentials and
  * cached per execution environment like a secret: concurrent gets share one fetch, a failed fetch is
- * not cached (fail closed: the callback is refused, and the next one fetches again), and while cached
+ * remembered for `minRefreshIntervalMs` (fail closed: callbacks are refused meanwhile, and however
+ * many arrive, forged or not, Twilio is asked at most once per interval), and while cached
  * the same object is returned (so a bound verifier is memoised by identity). A signature that does not
  * match may mean the subaccount's token was rotated: {@link refreshAfterMismatch} drops the token once,
  * unless it is younger than `minRefreshIntervalMs`.
@@ -49,12 +52,12 @@ export class SubaccountSigningSecrets {
     const key = keyOf(account);
     const now = this.#now();
     const cached = this.#entries.get(key);
-    if (cached !== undefined && cached.fetchedAt + this.#options.maxAgeMs > now) return cached.value;
+    if (cached !== undefined && (cached.failedUntil ?? cached.fetchedAt + this.#options.maxAgeMs) > now) return cached.value;
     const value = this.#fetches.run(() => this.#options.fetchToken(account, parentSecret))
       .then((authToken) => ({ accountSid: account.subaccountSid, authToken }));
     this.#entries.set(key, { fetchedAt: now, value });
     value.catch(() => {
-      if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
+      if (this.#entries.get(key)?.value === value) this.#entries.set(key, { fetchedAt: now, value, failedUntil: this.#now() + this.#options.minRefreshIntervalMs });
     });
     return value;
   }
@@ -63,6 +66,11 @@ export class SubaccountSigningSecrets {
    * After a signature mismatch: drops the cached token so the next get fetches it again, unless it was
    * fetched less than `minRefreshIntervalMs` ago. Returns whether it did (whether verifying again can help).
    */
+  /** Forgets the subaccount's token or failure: the next get fetches again (after the parent's secret was read again). */
+  forget(account: Account & { subaccountSid: string }): void {
+    this.#entries.delete(keyOf(account));
+  }
+
   refreshAfterMismatch(account: Account & { subaccountSid: string }): boolean {
     const key = keyOf(account);
     const cached = this.#entries.get(key);

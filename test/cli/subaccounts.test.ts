@@ -54,6 +54,7 @@ describe('Function: listTwilioSubaccounts', () => {
     { name: 'a refusal', answer: () => json(401, { code: 20003 }), code: 'http-401' },
     { name: 'a timeout', answer: () => new HttpTransportError('timeout'), code: 'timeout' },
     { name: 'a body that is not a list', answer: () => json(200, { accounts: 'x' }), code: 'unparseable-response' },
+    { name: 'a next page on another host (a list cut short is no list)', answer: () => json(200, { accounts: [], next_page_uri: 'https://elsewhere.example/2010-04-01/Accounts.json?Page=1' }), code: 'foreign-next-page' },
   ])('says why it could not list on $name', async ({ answer, code }) => {
     expect(await request(scriptedHttp(answer))).toEqual({ ok: false, code });
   });

@@ -700,17 +700,18 @@ describe('Construct: MessageRedactor', () => {
       });
       Annotations.fromStack(stack).hasWarning(
         '/Test/MessageRedactor',
-        Match.stringLikeRegexp('A batch of 20 jobs at providerConcurrency 5, up to 1 provider request\\(s\\) per job \\(accounts\\[0\\], twilio\\) and httpTimeout 10 seconds can take 40 s'),
+        Match.stringLikeRegexp('A batch of 20 jobs at providerConcurrency 5 \\(or the account\'s share of its request limit\\), up to 1 provider request\\(s\\) per job \\(accounts\\[0\\], twilio\\) and httpTimeout 10 seconds can take 40 s'),
       );
     });
 
     it("counts each provider's worst-case requests per job in the batch time budget", () => {
-      // CarrierX: status GET, two PATCHes, read-back GET. Four requests at 10 s exceed 30 s.
+      // CarrierX: status GET, two PATCHes, read-back GET, at 10 s each; its limit of 10 over 5
+      // invocations leaves each 2 requests in flight: 5 rounds of 2 jobs.
       const thirty = { redactorTimeout: Duration.seconds(30) };
       const { stack } = build({ ...thirty, accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] });
       Annotations.fromStack(stack).hasWarning(
         '/Test/MessageRedactor',
-        Match.stringLikeRegexp('up to 4 provider request\\(s\\) per job \\(accounts\\[1\\], carrierx\\) and httpTimeout 10 seconds can take 40 s'),
+        Match.stringLikeRegexp('up to 4 provider request\\(s\\) per job \\(accounts\\[1\\], carrierx\\) and httpTimeout 10 seconds can take 200 s'),
       );
       // Media deletion is bounded: 1 POST + 2 media pages + 10 deletions.
       const media = build({ ...thirty, accounts: [twilioAccount({ deleteMedia: true })], httpTimeout: Duration.seconds(3) });
@@ -730,9 +731,9 @@ describe('Construct: MessageRedactor', () => {
       };
       // One request per job: the 30 s floor.
       expect(timeoutOf({})).toEqual({ timeout: 30, visibility: 180 });
-      // CarrierX: 4 requests × 10 s in one round of 10 jobs, plus 5 s.
+      // CarrierX: 4 requests × 10 s, 5 rounds (its share of its limit is 2 requests per invocation), plus 5 s.
       expect(timeoutOf({ accounts: [twilioAccount(), twilioAccount({ route: 'cx', provider: 'carrierx', secretId: 'message-redactor/carrierx' })] }))
-        .toEqual({ timeout: 45, visibility: 270 });
+        .toEqual({ timeout: 205, visibility: 1230 });
       // Media deletion: 13 requests × 10 s; two rounds at providerConcurrency 5.
       expect(timeoutOf({ accounts: [twilioAccount({ deleteMedia: true })], providerConcurrency: 5 })).toEqual({ timeout: 265, visibility: 1590 });
       // Capped at Lambda's 15 minutes (and then the warning says so).

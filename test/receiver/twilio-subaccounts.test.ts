@@ -104,6 +104,26 @@ describe('Function: receiveCallback (Twilio subaccounts under one parent secret)
     expect(enqueued).toEqual([]);
   });
 
+  it('refuses an unsigned callback with 401 before asking Twilio anything', async () => {
+    const { deps, http, enqueued } = setup();
+    const unsigned = callback('clinic-a', SUB_A, TOKENS[SUB_A]!);
+    const { 'x-twilio-signature': _signature, ...headers } = unsigned.headers;
+    for (let i = 0; i < 20; i++) expect((await receiveCallback({ ...unsigned, headers }, deps)).statusCode).toBe(401);
+    expect(http.requests).toEqual([]);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('asks Twilio once a minute at most for a subaccount whose token cannot be fetched, however many callbacks come', async () => {
+    let now = 1_000_000;
+    const { deps, http, enqueued } = setup({ http: twilioAccountsApi({}), now: () => now });
+    for (let i = 0; i < 50; i++) expect((await receiveCallback(callback('clinic-a', SUB_A, 'f'.repeat(32)), deps)).statusCode).toBe(500);
+    expect(http.requests).toHaveLength(1);
+    now += 60_000;
+    await receiveCallback(callback('clinic-a', SUB_A, 'f'.repeat(32)), deps);
+    expect(http.requests).toHaveLength(2);
+    expect(enqueued).toEqual([]);
+  });
+
   it('refuses with 403 a callback signed with the parent\'s own token', async () => {
     const { deps, enqueued } = setup();
     expect((await receiveCallback(callback('clinic-a', SUB_A, TWILIO_AUTH_TOKEN), deps)).statusCode).toBe(403);
@@ -167,5 +187,12 @@ describe('Function: receiveCallback (Twilio subaccounts under one parent secret)
     for (const secret of [TOKENS[SUB_A]!, TOKENS[SUB_B]!, TWILIO_AUTH_TOKEN, forged.headers['x-twilio-signature']!, PII.body, PII.from, PII.to]) {
       expect(text).not.toContain(secret);
     }
+  });
+});
+
+describe('Function: parseAccounts (a subaccount SID written in upper case)', () => {
+  it('keeps the SID as Twilio writes it, so the callbacks it signs match the account', () => {
+    const [account] = parseAccounts([{ provider: 'twilio', secretId: PARENT_SECRET_ID, subaccounts: [{ route: 'upper', accountSid: `AC${SUB_A.slice(2).toUpperCase()}` }] }]);
+    expect(account!.subaccountSid).toBe(SUB_A);
   });
 });

@@ -221,7 +221,8 @@ function parseEntries(input: unknown): ParsedEntry[] {
           at,
           routeAt: `${at}.subaccounts[${position}]`,
           account: withRoute(subaccount.route ?? subaccount.accountSid),
-          subaccountSid: subaccount.accountSid,
+          // Twilio writes SIDs with lower-case hex, in callbacks and URLs: compared exactly, they must match.
+          subaccountSid: `AC${subaccount.accountSid.slice(2).toLowerCase()}`,
         });
       });
       return;
