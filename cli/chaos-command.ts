@@ -1,4 +1,4 @@
-import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
+import { intFlag, parseCliArgs, processIo, progressLine, runCli, UsageError, type CliIo } from './kit';
 import { CHAOS_PROFILES, chaosSummary, runChaos, type ChaosProfile, type ChaosProgress } from '../local/chaos-run';
 import { coverageChaosPassed, coverageChaosSummary, runCoverageChaos } from '../local/chaos-coverage';
 
@@ -51,31 +51,21 @@ export async function runChaosCli(argv: readonly string[], io: CliIo = processIo
     const kills = intFlag(values.kills, 'kills', 0, 100)!;
     const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1)!;
 
-    let lastPrinted = 0;
-    const onProgress = (p: ChaosProgress) => {
-      const line = `chaos: ${p.phase} | sent ${p.sent}/${messages} | final ${p.terminal} | redacted ${p.redacted} | dead-lettered ${p.deadLettered} | retries ${p.retrying}${p.swept > 0 ? ` | swept ${p.swept}` : ''}`;
-      if (io.isTTY) io.err(`\r\x1b[2K${line}`);
-      else if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
-        lastPrinted = Date.now();
-        io.err(`${line}\n`);
-      }
-    };
+    const progress = progressLine(io, { everyMs: PROGRESS_EVERY_MS });
+    const onProgress = (p: ChaosProgress) =>
+      progress(`chaos: ${p.phase} | sent ${p.sent}/${messages} | final ${p.terminal} | redacted ${p.redacted} | dead-lettered ${p.deadLettered} | retries ${p.retrying}${p.swept > 0 ? ` | swept ${p.swept}` : ''}`);
     if (values.profile === 'coverage') {
       const result = await runCoverageChaos({
         messages,
         seed,
-        onProgress: (p) => {
-          const line = `chaos: day ${p.day}/${p.days} | sent ${p.sent}/${messages} | runs ${p.runs}`;
-          if (io.isTTY) io.err(`\r\x1b[2K${line}`);
-          else io.err(`${line}\n`);
-        },
+        onProgress: (p) => progress(`chaos: day ${p.day}/${p.days} | sent ${p.sent}/${messages} | runs ${p.runs}`),
       });
-      if (io.isTTY) io.err('\n');
+      progress.end();
       io.out(`${coverageChaosSummary(result)}\n`);
       return coverageChaosPassed(result) ? 0 : 1;
     }
     const result = await runChaos({ profile: values.profile as Exclude<ChaosProfile, 'coverage'>, messages, kills, seed, onProgress });
-    if (io.isTTY) io.err('\n');
+    progress.end();
     io.out(`${chaosSummary(result)}\n`);
     return result.lost > 0 || result.wronglyRedacted > 0 ? 1 : 0;
   });

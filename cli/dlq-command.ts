@@ -1,4 +1,4 @@
-import { intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
+import { formatTable, intFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
 import { DEAD_LETTER_REASONS, listDeadLetterPage, purgeDeadLetters, redriveDeadLetters, type DeadLetterEntry, type DlqQueues } from './dlq-admin';
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from './target';
 
@@ -49,7 +49,7 @@ export async function runDlqCli(argv: readonly string[], io: CliIo = processIo, 
       switch (command) {
         case 'list': {
           const page = await listDeadLetterPage(queues, { ...(values.reason ? { reason: values.reason } : {}), ...(limit ? { limit } : {}) });
-          io.out(values.json ? `${JSON.stringify(page.entries)}\n` : formatTable(page.entries, page.matched, values.reason));
+          io.out(values.json ? `${JSON.stringify(page.entries)}\n` : deadLetterTable(page.entries, page.matched, values.reason));
           return 0;
         }
         case 'redrive': {
@@ -75,14 +75,13 @@ export async function runDlqCli(argv: readonly string[], io: CliIo = processIo, 
   });
 }
 
-function formatTable(entries: readonly DeadLetterEntry[], matched: number, reason: string | undefined): string {
+function deadLetterTable(entries: readonly DeadLetterEntry[], matched: number, reason: string | undefined): string {
   if (matched === 0) return reason === undefined ? 'the dead-letter queue is empty\n' : `no parked job with reason ${reason}\n`;
   const rows = [
     ['ID', 'PROVIDER', 'ROUTE', 'MESSAGE', 'REASON', 'CODE', 'ATTEMPTS', 'AGE'],
     ...entries.map((e) => [e.id.slice(0, 8), e.provider, e.route, e.messageId, e.reason, e.code, e.attempts, formatAge(e.ageSeconds)]),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  const lines = [formatTable(rows)];
   const count = entries.length === matched ? `${matched} parked job(s)` : `${entries.length} of ${matched} parked job(s) shown (raise --limit for more)`;
   return `${lines.join('\n')}\n${count}\n`;
 }

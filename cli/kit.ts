@@ -136,3 +136,33 @@ export function describeFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`?#]*)[?#][^\s"'`]*/gi, '$1?…');
 }
+
+/**
+ * A one-line progress display: redrawn in place on a terminal; elsewhere (a log, CI) a line at most
+ * every `everyMs` milliseconds, or none when it is not given. `end()` closes the terminal's line.
+ */
+export function progressLine(io: CliIo, options: { readonly everyMs?: number } = {}): ((text: string) => void) & { end(): void } {
+  let shown = false;
+  let last = Number.NEGATIVE_INFINITY;
+  const show = (text: string) => {
+    if (io.isTTY) {
+      io.err(`\r\x1b[2K${text}`);
+      shown = true;
+    } else if (options.everyMs !== undefined && Date.now() - last >= options.everyMs) {
+      last = Date.now();
+      io.err(`${text}\n`);
+    }
+  };
+  return Object.assign(show, {
+    end: () => {
+      if (shown) io.err('\n');
+      shown = false;
+    },
+  });
+}
+
+/** Rows as aligned columns (two spaces apart), the first row being the header; no trailing newline. */
+export function formatTable(rows: ReadonlyArray<readonly string[]>): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}

@@ -11,7 +11,7 @@ import { sweepDepsFromEnv, type SweepFunctionDeps } from '../functions/sweep/swe
 import { auditFirstJob, auditPage } from '../functions/sweep/audit-run';
 import { readListPage } from '../functions/sweep/sweep-page';
 import { sweepRun, withPageRetries } from '../functions/sweep/sweep-run';
-import { dateFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
+import { dateFlag, formatTable, parseCliArgs, processIo, progressLine, runCli, UsageError, type CliIo } from './kit';
 import { findAccount, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, type Target, type TargetFlags } from './target';
 
 export const SWEEP_USAGE = `Reconciliation over the provider's own message list (npm run sweep -- <command> [options])
@@ -219,8 +219,7 @@ function formatReport(report: VerifyReport, held: number): string {
       line.oldest === undefined ? '-' : `${line.oldest.id} (${line.oldest.dueAt})`,
     ]),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  const table = formatTable(rows);
   const unverifiable = report.statuses.reduce((sum, line) => sum + line.unverifiable, 0);
   return (
     `verify ${report.route} (${report.provider}): messages created ${report.from} to ${report.to}, retention judged at ${report.at}\n` +
@@ -234,15 +233,4 @@ function formatReport(report: VerifyReport, held: number): string {
 function describeCounts(counts: Record<string, number>): string {
   const parts = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `${key} ${n}`);
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
-}
-
-/** A one-line progress display on a terminal; nothing elsewhere. */
-function progressLine(io: CliIo): ((text: string) => void) & { end(): void } {
-  let shown = false;
-  const show = (text: string) => {
-    if (!io.isTTY) return;
-    io.err(`\r\x1b[2K${text}`);
-    shown = true;
-  };
-  return Object.assign(show, { end: () => shown && io.err('\n') });
 }

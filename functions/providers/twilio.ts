@@ -258,7 +258,7 @@ export function subaccountAuthorization(credentials: TwilioSecret, secretId: str
 }
 
 /** API calls authenticate with the API key when the secret has one, else with the account's auth token. */
-export function apiAuthorization(credentials: TwilioSecret, secretId: string): string {
+function apiAuthorization(credentials: TwilioSecret, secretId: string): string {
   if (credentials.apiKeySid !== undefined && credentials.apiKeySecret !== undefined) {
     return basicAuth(credentials.apiKeySid, credentials.apiKeySecret);
   }
