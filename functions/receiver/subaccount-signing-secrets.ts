@@ -1,5 +1,7 @@
 import type { Account } from '../core/config/config';
+import { RedactorError } from '../core/runtime/errors';
 import { Semaphore } from '../core/runtime/semaphore';
+
 
 /** A subaccount's signing secret, in the shape the Twilio verifier binds: its SID and auth token. */
 export interface SubaccountSigningSecret {
@@ -29,8 +31,10 @@ interface Entry {
 /**
  * The auth tokens that verify Twilio subaccounts' callbacks, fetched with the parent's credentials and
  * cached per execution environment like a secret: concurrent gets share one fetch, a failed fetch is
- * remembered for `minRefreshIntervalMs` (fail closed: callbacks are refused meanwhile, and however
- * many arrive, forged or not, Twilio is asked at most once per interval), and while cached
+ * refused (401/403, an unknown SID, a wrong owner) is remembered for `minRefreshIntervalMs`, so
+ * however many callbacks arrive, forged or not, Twilio is asked at most once per interval; a transient
+ * failure (5xx, 429, a timeout) is not remembered, so the provider's retry of the callback can succeed
+ * at once (fetches stay bounded by `maxFetchesInFlight`). Fail closed either way. While cached
  * the same object is returned (so a bound verifier is memoised by identity). A signature that does not
  * match may mean the subaccount's token was rotated: {@link refreshAfterMismatch} drops the token once,
  * unless it is younger than `minRefreshIntervalMs`.
@@ -56,8 +60,10 @@ export class SubaccountSigningSecrets {
     const value = this.#fetches.run(() => this.#options.fetchToken(account, parentSecret))
       .then((authToken) => ({ accountSid: account.subaccountSid, authToken }));
     this.#entries.set(key, { fetchedAt: now, value });
-    value.catch(() => {
-      if (this.#entries.get(key)?.value === value) this.#entries.set(key, { fetchedAt: now, value, failedUntil: this.#now() + this.#options.minRefreshIntervalMs });
+    value.catch((error: unknown) => {
+      if (this.#entries.get(key)?.value !== value) return;
+      if (error instanceof RedactorError && error.retryable) this.#entries.delete(key);
+      else this.#entries.set(key, { fetchedAt: now, value, failedUntil: this.#now() + this.#options.minRefreshIntervalMs });
     });
     return value;
   }

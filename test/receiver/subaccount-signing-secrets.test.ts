@@ -42,19 +42,31 @@ describe('Class: SubaccountSigningSecrets', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('serves a failed fetch for the refresh interval, then fetches again (fail closed, bounded, not stuck)', async () => {
+  it('serves a refusal for the refresh interval, then fetches again (fail closed, bounded, not stuck)', async () => {
     let now = 0;
+    const refusal = new SubaccountTokenError(SUB, 'http-404', false);
     const { fetchToken, calls } = counted(async (call) => {
-      if (call === 1) throw new SubaccountTokenError(SUB, 'http-503', true);
+      if (call === 1) throw refusal;
       return `token-${call}-${'t'.repeat(16)}`;
     });
     const secrets = store({ fetchToken, now: () => now });
-    await expect(secrets.get(ACCOUNT!, PARENT_SECRET)).rejects.toThrow(new SubaccountTokenError(SUB, 'http-503', true));
-    // A hundred callbacks within the interval, forged or not, ask Twilio nothing more.
+    await expect(secrets.get(ACCOUNT!, PARENT_SECRET)).rejects.toThrow(refusal);
+    // A hundred callbacks meanwhile, forged or not, ask Twilio nothing more.
     now = 59_999;
     for (let i = 0; i < 100; i++) await expect(secrets.get(ACCOUNT!, PARENT_SECRET)).rejects.toThrow(SubaccountTokenError);
     expect(calls).toHaveLength(1);
     now = 60_000;
+    expect((await secrets.get(ACCOUNT!, PARENT_SECRET)).authToken).toBe(`token-2-${'t'.repeat(16)}`);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not remember a transient failure: the provider\'s retry of the callback fetches again at once', async () => {
+    const { fetchToken, calls } = counted(async (call) => {
+      if (call === 1) throw new SubaccountTokenError(SUB, 'http-503', true);
+      return `token-${call}-${'t'.repeat(16)}`;
+    });
+    const secrets = store({ fetchToken });
+    await expect(secrets.get(ACCOUNT!, PARENT_SECRET)).rejects.toThrow(new SubaccountTokenError(SUB, 'http-503', true));
     expect((await secrets.get(ACCOUNT!, PARENT_SECRET)).authToken).toBe(`token-2-${'t'.repeat(16)}`);
     expect(calls).toHaveLength(2);
   });
