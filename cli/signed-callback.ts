@@ -2,6 +2,9 @@ import type { ProviderName } from '../functions/core/provider-rules/provider-nam
 import { parseSecretText } from '../functions/core/secrets/parse-secret';
 import { buildCallback } from '../functions/providers/callback-builder';
 import { callbackSignerFromSecret, type CallbackSigner } from '../functions/providers/callback-signer';
+import { FetchHttpClient } from '../functions/http/fetch-http-client';
+import { twilioSubaccountTokenFetcher } from '../functions/providers/twilio';
+import type { Account } from '../functions/core/config/config';
 import { SAMPLE_BODY } from '../local/sandbox/sandbox-admin';
 import { assertCallbackUrlSafe, printableUrl, UsageError } from './kit';
 import type { Target } from './target';
@@ -37,10 +40,20 @@ export function callbackUrlFor(account: CallbackAccount, url: string | undefined
   return chosen;
 }
 
-/** Reads the account's signing secret (signingSecretId, else secretId) from the target: what signs its callbacks. */
-export async function signerFor(account: CallbackAccount, target: Pick<Target, 'fetchSecret'>): Promise<CallbackSigner> {
+/**
+ * What signs the account's callbacks: its signing secret (signingSecretId, else secretId) read from the
+ * target, or for a Twilio subaccount its own auth token, fetched with the parent's credentials.
+ */
+export async function signerFor(account: Account, target: Pick<Target, 'fetchSecret'>): Promise<CallbackSigner> {
   const secretId = account.signingSecretId ?? account.secretId;
-  return callbackSignerFromSecret(account.provider, parseSecretText(await target.fetchSecret(secretId), secretId), secretId);
+  const secret = parseSecretText(await target.fetchSecret(secretId), secretId);
+  return account.subaccountSid === undefined ? callbackSignerFromSecret(account.provider, secret, secretId) : subaccountSigner({ ...account, subaccountSid: account.subaccountSid }, secret);
+}
+
+/** A Twilio subaccount's signer: its auth token, fetched with the parent's credentials as the receiver fetches it. Never printed. */
+export async function subaccountSigner(account: Account & { readonly subaccountSid: string }, parentSecret: unknown): Promise<CallbackSigner> {
+  const authToken = await twilioSubaccountTokenFetcher(new FetchHttpClient(5_000))(account, parentSecret);
+  return callbackSignerFromSecret('twilio', { accountSid: account.subaccountSid, authToken }, account.secretId);
 }
 
 /** The endpoint's answer to one signed callback. */

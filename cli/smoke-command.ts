@@ -1,14 +1,12 @@
 import { parseAccounts, type Account } from '../functions/core/config/config';
 import type { ProviderName } from '../functions/core/provider-rules/provider-name';
 import { parseSecretText } from '../functions/core/secrets/parse-secret';
-import { FetchHttpClient } from '../functions/http/fetch-http-client';
 import { callbackProviders, redactionProviders } from '../functions/providers';
 import { callbackSignerFromSecret, type CallbackSigner } from '../functions/providers/callback-signer';
-import { twilioSubaccountTokenFetcher } from '../functions/providers/twilio';
 import { newMessageId } from '../local/sandbox/sandbox-message';
 import { explainCallbackAnswer } from './callback-answers';
 import { ALLOW_INSECURE_URL_FLAG, httpUrlFlag, parseCliArgs, processIo, runCli, UsageError, type CliIo } from './kit';
-import { callbackUrlFor, sendSignedCallback, type CallbackAnswerReceived } from './signed-callback';
+import { callbackUrlFor, sendSignedCallback, subaccountSigner, type CallbackAnswerReceived } from './signed-callback';
 import { findAccount, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, type Target, type TargetDeps } from './target';
 
 export const SMOKE_USAGE = `Smoke test of a callback endpoint (npm run smoke -- --route R [options])
@@ -80,10 +78,9 @@ async function checkSecrets(account: Account, target: Target, io: CliIo): Promis
   io.out(`secret ${account.secretId}: valid ${account.provider} API credentials\n`);
   if (account.subaccountSid !== undefined) {
     // As the receiver does: the subaccount's own token, fetched with the parent's credentials.
-    const fetchToken = twilioSubaccountTokenFetcher(new FetchHttpClient(5_000));
-    const authToken = await fetchToken({ ...account, subaccountSid: account.subaccountSid }, apiSecret);
+    const signer = await subaccountSigner({ ...account, subaccountSid: account.subaccountSid }, apiSecret);
     io.out(`subaccount ${account.subaccountSid}: auth token fetched with the parent's credentials\n`);
-    return callbackSignerFromSecret('twilio', { accountSid: account.subaccountSid, authToken }, account.secretId);
+    return signer;
   }
   const signingSecretId = account.signingSecretId ?? account.secretId;
   const signingSecret = signingSecretId === account.secretId ? apiSecret : await read(signingSecretId);

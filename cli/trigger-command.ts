@@ -1,4 +1,4 @@
-import { isTwilioParentEntry, type AccountConfigInput } from '../functions/core/config/config';
+import { parseAccounts, type Account } from '../functions/core/config/config';
 import { PROVIDER_NAMES, type ProviderName } from '../functions/core/provider-rules/provider-name';
 import { SANDBOX_ADMIN_PREFIX } from '../local/sandbox/sandbox-admin';
 import { newMessageId } from '../local/sandbox/sandbox-message';
@@ -14,7 +14,9 @@ export const TRIGGER_USAGE = `Send one correctly signed status callback (npm run
                       (vonage-sms: delivered, expired, failed, rejected, accepted;
                       vonage-messages: delivered, undeliverable, rejected, read, submitted)
 
-  --route R           the account to sign for (default: the only account of that provider)
+  --route R           the account to sign for (default: the only account of that provider; a
+                      Twilio subaccount's callback is signed with its own token, fetched with the
+                      parent's credentials)
   --message-id ID     the message the callback is about, e.g. one your app sent through the sandbox
                       (it is moved to <status> first); default: a new sandbox message at <status>
                       (on a deployed stack: a made-up id, which the redactor acks as not-found)
@@ -61,7 +63,7 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
 
     const target = resolveTarget('trigger', values, env, { accounts: true }, deps);
     try {
-      const account = chooseAccount(target, provider, values.route);
+      const account = chooseAccount(parseAccounts(target.accounts), target, provider, values.route);
       const url = callbackUrlFor(account, values.url, values[ALLOW_INSECURE_URL_FLAG]);
       const signer = await signerFor(account, target);
       const messageId = await chooseMessage(target, provider, status, values['message-id'], io);
@@ -76,25 +78,18 @@ export async function runTriggerCli(argv: readonly string[], io: CliIo = process
   });
 }
 
-function chooseAccount(target: Target, provider: ProviderName, route: string | undefined): AccountConfigInput {
+function chooseAccount(accounts: readonly Account[], target: Target, provider: ProviderName, route: string | undefined): Account {
   if (route !== undefined) {
-    // A subaccount's callbacks are signed with its own token, which only Twilio (and the receiver) reads.
-    if (target.accounts.filter(isTwilioParentEntry).some((p) => p.route === route || p.subaccounts.some((s) => (s.route ?? s.accountSid) === route))) {
-      throw new UsageError(`route "${route}" belongs to a Twilio parent entry: trigger signs with the auth token in a secret, and a subaccount's is fetched from Twilio by the receiver; trigger it through the provider`);
-    }
-    const account = findAccount(plainAccounts(target), route, target);
+    const account = findAccount(accounts, route, target);
     if (account.provider !== provider) throw new UsageError(`route "${route}" is a ${account.provider} account, not ${provider}`);
     return account;
   }
-  const candidates = plainAccounts(target).filter((a) => a.provider === provider);
+  // Without --route, a Twilio parent's subaccounts are not candidates: they are named by their route.
+  const own = accounts.filter((a) => a.provider === provider && a.subaccountSid === undefined);
+  const candidates = own.length > 0 ? own : accounts.filter((a) => a.provider === provider);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new UsageError(`${target.describe} has no ${provider} account`);
   throw new UsageError(`--route is required: ${target.describe} has ${candidates.length} ${provider} accounts (${candidates.slice(0, 10).map((a) => a.route).join(', ')}${candidates.length > 10 ? ', …' : ''})`);
-}
-
-/** The target's accounts that are not Twilio parent entries. */
-function plainAccounts(target: Target): AccountConfigInput[] {
-  return target.accounts.filter((entry): entry is AccountConfigInput => !isTwilioParentEntry(entry));
 }
 
 /** The message the callback names: the given one (moved to `status` in a local sandbox), a new sandbox message, or a made-up id. */

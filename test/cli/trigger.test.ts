@@ -158,7 +158,7 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
 
     beforeAll(async () => {
       stateDir = mkdtempSync(join(tmpdir(), 'redactor-trigger-deployed-'));
-      stack = await startLocalStack({ stateDir });
+      stack = await startLocalStack({ stateDir, twilioSubaccounts: 1 });
     });
     afterAll(async () => {
       await stack.stop();
@@ -168,7 +168,7 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
     it('signs with the signing secret from Secrets Manager, for an existing message', async () => {
       // The accounts file of a "deployment": the same endpoint, a signingSecretId only Secrets Manager knows.
       const accountsFile = join(stateDir, 'accounts.json');
-      writeFileSync(accountsFile, JSON.stringify(stack.accounts.map((a) => (a.provider === 'twilio' ? { ...a, signingSecretId: 'prod/twilio-signing' } : a))));
+      writeFileSync(accountsFile, JSON.stringify(stack.accounts.map((a) => (a.provider === 'twilio' && !('subaccounts' in a) ? { ...a, signingSecretId: 'prod/twilio-signing' } : a))));
       const local = JSON.parse(readFileSync(stack.secretsFile, 'utf8')) as LocalSecretsFile;
       const asked: string[] = [];
       const fetchSecret = async (secretId: string) => {
@@ -219,6 +219,15 @@ describe('CLI: npm run trigger, usage and a deployed endpoint', () => {
       const wrongRoute = captureIo();
       expect(await runTriggerCli(['twilio', 'delivered', '--accounts', accountsFile, '--route', 'local-carrierx'], wrongRoute.io)).toBe(2);
       expect(wrongRoute.stderr().split('\n')[0]).toBe('trigger: route "local-carrierx" is a carrierx account, not twilio');
+    });
+
+    it('signs a Twilio subaccount\'s callback with its own token, fetched with the parent\'s credentials, and never prints it', async () => {
+      const [subaccount] = stack.subaccounts;
+      const captured = captureIo();
+      const code = await runTriggerCli(['twilio', 'delivered', '--route', subaccount!.route, '--endpoints', join(stateDir, 'endpoints.json')], captured.io);
+      expect({ code, err: captured.stderr() }).toEqual({ code: 0, err: '' });
+      expect(captured.stdout()).toContain('\n200 {"accepted":true}\n');
+      expect(captured.stdout()).not.toContain(stack.sandbox.twilioSubaccount(subaccount!.sid)!.authToken);
     });
 
     it('hints at npm start when a running stack\'s ports do not answer', async () => {
